@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
+import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {RoleCheck} from "./libraries/RoleCheck.sol";
+
+/// @title AssetRegistry
+contract AssetRegistry is IAssetRegistry {
+    using RoleCheck for IProtocolRoles;
+
+    /// @dev One slot read gives what hot paths need (decimals, token); strings are kept apart.
+    struct Info {
+        address token; // ERC-20 on this chain or address(0)
+        uint8 decimals; // {base units per whole asset = 10**decimals}
+        bool registered;
+    }
+
+    uint8 public constant override MAX_DECIMALS = 36;
+    IProtocolRoles public immutable ROLES;
+
+    mapping(bytes32 id => Info) private _info;
+    mapping(bytes32 id => string) private _chain;
+    mapping(bytes32 id => string) private _symbol;
+
+    constructor(IProtocolRoles roles) {
+        ROLES = roles;
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function assetId(string calldata chain, string calldata identity) public pure override returns (bytes32) {
+        return keccak256(abi.encode(chain, identity));
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function localChain() public view override returns (string memory) {
+        return string.concat("eip155:", Strings.toString(block.chainid));
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function registerExternalAsset(
+        string calldata chain,
+        string calldata identity,
+        string calldata symbol,
+        uint8 decimals
+    ) external override returns (bytes32 id) {
+        ROLES.check(0x00, msg.sender);
+        if (bytes(chain).length == 0) revert AssetEmptyField("chain");
+        if (bytes(identity).length == 0) revert AssetEmptyField("identity");
+        if (keccak256(bytes(chain)) == keccak256(bytes(localChain()))) revert AssetChainIsLocal(chain);
+        id = assetId(chain, identity);
+        _register(id, chain, identity, symbol, decimals, address(0));
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function registerLocalToken(address token) external override returns (bytes32 id) {
+        ROLES.check(0x00, msg.sender);
+        if (token.code.length == 0) revert AssetTokenUnreadable(token);
+        uint8 decimals;
+        string memory symbol;
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            decimals = d;
+        } catch {
+            revert AssetTokenUnreadable(token);
+        }
+        try IERC20Metadata(token).symbol() returns (string memory s) {
+            symbol = s;
+        } catch {
+            revert AssetTokenUnreadable(token);
+        }
+        string memory chain = localChain();
+        string memory identity = Strings.toHexString(token); // lowercase 0x-hex
+        id = keccak256(abi.encode(chain, identity));
+        _register(id, chain, identity, symbol, decimals, token);
+    }
+
+    function _register(
+        bytes32 id,
+        string memory chain,
+        string memory identity,
+        string memory symbol,
+        uint8 decimals,
+        address token
+    ) private {
+        if (bytes(symbol).length == 0) revert AssetEmptyField("symbol");
+        if (decimals > MAX_DECIMALS) revert AssetDecimalsTooLarge(decimals, MAX_DECIMALS);
+        if (_info[id].registered) revert AssetAlreadyRegistered(id);
+        _info[id] = Info({token: token, decimals: decimals, registered: true});
+        _chain[id] = chain;
+        _symbol[id] = symbol;
+        emit AssetRegistered(id, chain, identity, symbol, decimals, token);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function asset(bytes32 id) external view override returns (Asset memory) {
+        Info memory info = _known(id);
+        return Asset({chain: _chain[id], symbol: _symbol[id], decimals: info.decimals, token: info.token});
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function assetInfo(bytes32 id) external view override returns (uint8 decimals, address token) {
+        Info memory info = _known(id);
+        return (info.decimals, info.token);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function isRegistered(bytes32 id) external view override returns (bool) {
+        return _info[id].registered;
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function requireRegistered(bytes32[] calldata ids) external view override {
+        for (uint256 i; i < ids.length; ++i) {
+            if (!_info[ids[i]].registered) revert AssetUnknown(ids[i]);
+        }
+    }
+
+    function _known(bytes32 id) private view returns (Info memory info) {
+        info = _info[id];
+        if (!info.registered) revert AssetUnknown(id);
+    }
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {ShortString, ShortStrings} from "@openzeppelin/contracts/utils/ShortStrings.sol";
+
+import {IIndexFactory} from "./interfaces/IIndexFactory.sol";
+import {IIndexToken} from "./interfaces/IIndexToken.sol";
+import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
+import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {RoleCheck} from "./libraries/RoleCheck.sol";
+import {IndexToken} from "./IndexToken.sol";
+
+/// @title IndexFactory
+/// @notice Deploys its IndexToken implementation in its constructor, so the implementation's
+///         `factory()` is this contract and only this contract can initialise clones.
+contract IndexFactory is IIndexFactory {
+    using RoleCheck for IProtocolRoles;
+
+    uint64 public constant override FEE_RATE_CEILING = 1e19;
+
+    IProtocolRoles public immutable ROLES;
+    IAssetRegistry public immutable REGISTRY;
+    address public immutable override implementation;
+
+    /// @dev The registry: keccak256(symbol) -> index. One slot per index keeps creation cheap;
+    ///      `isIndex` is derived from it and the list of indices is in the IndexCreated events.
+    mapping(bytes32 symbolHash => address index) private _bySymbol;
+
+    constructor(IProtocolRoles roles, IAssetRegistry registry) {
+        ROLES = roles;
+        REGISTRY = registry;
+        implementation = address(new IndexToken(roles, registry));
+    }
+
+    /// @inheritdoc IIndexFactory
+    function createIndex(CreateIndexParams calldata p) external override returns (address index) {
+        ROLES.check(0x00, msg.sender);
+        if (p.compiler == address(0) || p.feeRecipient == address(0)) revert FactoryZeroAddress();
+        if (p.maxFeeRate > FEE_RATE_CEILING || p.feeRate > p.maxFeeRate) {
+            revert FactoryFeeRateInvalid(p.feeRate, p.maxFeeRate, FEE_RATE_CEILING);
+        }
+        bytes memory args = abi.encodePacked(_short(p.name), _short(p.symbol), p.maxFeeRate);
+        bytes32 key = keccak256(bytes(p.symbol));
+        address existing = _bySymbol[key];
+        if (existing != address(0)) revert FactorySymbolTaken(p.symbol, existing);
+
+        index = Clones.cloneWithImmutableArgs(implementation, args);
+        _bySymbol[key] = index;
+        // External calls to the fresh clone and to the role registry, both protocol contracts.
+        IIndexToken(index).initialize(p.basket, p.feeRate);
+        ROLES.wireIndex(index, p.compiler, p.feeRecipient);
+        emit IndexCreated(index, p.symbol, p.name, p.feeRate, p.maxFeeRate, p.compiler, p.feeRecipient);
+    }
+
+    /// @inheritdoc IIndexFactory
+    function indexOf(string calldata symbol) external view override returns (address) {
+        return _bySymbol[keccak256(bytes(symbol))];
+    }
+
+    /// @inheritdoc IIndexFactory
+    function isIndex(address index) external view override returns (bool) {
+        if (index.code.length == 0) return false;
+        try IIndexToken(index).symbol() returns (string memory s) {
+            return _bySymbol[keccak256(bytes(s))] == index;
+        } catch {
+            return false;
+        }
+    }
+
+    function _short(string calldata s) private pure returns (ShortString) {
+        if (bytes(s).length == 0 || bytes(s).length > 31) revert FactoryInvalidName(s);
+        return ShortStrings.toShortString(s);
+    }
+}

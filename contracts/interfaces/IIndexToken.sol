@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {Component} from "../types/Component.sol";
+
+/// @title An index token: an ERC-20 (18 decimals, ERC-2612 permit) backed by a basket of assets
+/// @notice The basket lists, per underlying asset, how much of it backs one whole token.
+///
+///         Management fee. A fee streams continuously, compounding per second, at `feeRate()`
+///         (never above `maxFeeRate()`, fixed when the index is created). It is accounted with a
+///         single "fee factor" F (RAY = 1e27 = no fee taken yet) that every component amount is
+///         multiplied by: amount per token now = stored amount × F / RAY. F is a pure function of
+///         time, so it is computed lazily in O(1) in every view and transaction: nothing depends on a
+///         fee transaction having been sent recently, and `accrueFee()` only checkpoints it.
+///
+///         Backing units. `backingUnits()` L counts, in index wei at the stored amounts, what the
+///         reserves owe: the holders (supply × F / RAY) plus the fee recipient (the rest). Minting
+///         adds amount × F / RAY (rounded up), burning removes it (rounded down), and the passing
+///         of time does not change L: the fee moves value from holders to the fee recipient
+///         without changing what the custodians must hold. Liability of component i in base units
+///         = L × storedAmount_i / 1e36, rounded up.
+interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
+    /// @notice The basket changed; `version` is the new version. Amounts are per whole token at
+    ///         `factor` (they are multiplied by the fee factor, which is RAY at every change).
+    event BasketUpdated(uint32 indexed version, Component[] components);
+    /// @notice The admin changed the fee rate. Both {RAY per second}.
+    event FeeRateUpdated(uint64 oldRate, uint64 newRate);
+    /// @notice The fee factor was checkpointed. `factor` {RAY}.
+    event FeeAccrued(uint256 factor, uint256 timestamp);
+    /// @notice The fee recipient turned its share of the reserves into `amount` index tokens.
+    event FeesCollected(address indexed by, address indexed to, uint256 amount);
+
+    /// @notice `initialize` was called on an initialised token or on the implementation.
+    error IndexAlreadyInitialized();
+    /// @notice `initialize` called by someone other than the factory.
+    error IndexNotFactory(address caller);
+    /// @notice The basket has no component, or more than `MAX_COMPONENTS`.
+    error BasketSizeInvalid(uint256 size, uint256 maxSize);
+    /// @notice The same asset appears twice (components must be sorted by ascending id).
+    error BasketDuplicateAsset(bytes32 assetId);
+    /// @notice Components are not sorted by strictly ascending asset id.
+    error BasketNotSorted(uint256 position);
+    /// @notice A component has a zero amount.
+    error BasketZeroAmount(bytes32 assetId);
+    /// @notice The rate is above the cap fixed at creation.
+    error IndexFeeRateAboveMax(uint256 rate, uint256 maxRate);
+    /// @notice The asset is not in the basket.
+    error IndexAssetNotInBasket(bytes32 assetId);
+    /// @notice Zero address or zero amount where one is needed.
+    error IndexZeroInput();
+
+    /// @notice Most components a basket may have.
+    function MAX_COMPONENTS() external view returns (uint256);
+
+    /// @notice Sets the first basket and fee rate of a fresh clone. Factory only, once.
+    function initialize(Component[] calldata basket, uint64 feeRate) external;
+
+    /// @notice Mints `amount` {index wei} to `to`. Only `ISSUER_ROLE`.
+    function mint(address to, uint256 amount) external;
+
+    /// @notice Burns `amount` {index wei} from the caller's balance. Only `ISSUER_ROLE`.
+    function burn(uint256 amount) external;
+
+    /// @notice Checkpoints the fee factor. Anyone; never required by any other operation.
+    /// @return factor The fee factor now {RAY}.
+    function accrueFee() external returns (uint256 factor);
+
+    /// @notice Sets the fee rate {RAY per second}; reverts `IndexFeeRateAboveMax` above the cap.
+    ///         Only the admin. The fee up to now accrues at the old rate.
+    function setFeeRate(uint64 rate) external;
+
+    /// @notice Mints to `to` the index tokens that the fee recipient's share of the reserves is
+    ///         worth, rounded down. Only `FEE_RECIPIENT_ROLE` of this index.
+    /// @return amount {index wei} minted.
+    function collectFees(address to) external returns (uint256 amount);
+
+    /// @notice Version of the basket; every change increments it. 1 after creation.
+    function basketVersion() external view returns (uint32);
+
+    /// @notice The basket per whole token now, amounts multiplied by the fee factor, rounded down.
+    function basket() external view returns (Component[] memory);
+
+    /// @notice Everything an issuer or oracle needs in one call: stored amounts, fee factor now,
+    ///         backing units and version.
+    /// @return components Stored amounts {1e-18 base units per whole token, before the fee factor}
+    /// @return factor The fee factor now {RAY}
+    /// @return backingUnits L {index wei at stored amounts}
+    /// @return version Basket version
+    function basketState()
+        external
+        view
+        returns (Component[] memory components, uint256 factor, uint256 backingUnits, uint32 version);
+
+    /// @notice Amount of `assetId` per whole token now {1e-18 base units}, rounded down.
+    function amountPerToken(bytes32 assetId) external view returns (uint256);
+
+    /// @notice What the reserves must hold of `assetId` for holders and fee recipient together
+    ///         {base units}, rounded up.
+    function liability(bytes32 assetId) external view returns (uint256);
+
+    /// @notice The fee factor now {RAY}: 1e27 × (1 − rate)^seconds since creation, piecewise.
+    function feeFactor() external view returns (uint256);
+
+    /// @notice Fee rate {RAY per second}.
+    function feeRate() external view returns (uint64);
+
+    /// @notice Cap on the fee rate, fixed at creation {RAY per second}.
+    function maxFeeRate() external view returns (uint64);
+
+    /// @notice Backing units L {index wei at stored amounts}.
+    function backingUnits() external view returns (uint256);
+
+    /// @notice The fee recipient's share of the reserves, as index tokens it could collect now {index wei}.
+    function feeShare() external view returns (uint256);
+
+    /// @notice The factory that created this token.
+    function factory() external view returns (address);
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title Basket arithmetic: amounts per token, quantities for an index amount, liabilities
+/// @notice Units: index amounts in index wei (1e18 per token); basket amounts in precise base
+///         units (asset base units × 1e18) per whole token; factors in RAY. Every function names
+///         its rounding: what a participant pays or the protocol owes rounds up, what a
+///         participant receives rounds down. Mirrored in `ssikit.math.basket`.
+library BasketMath {
+    uint256 internal constant RAY = 1e27;
+    /// @dev 1e18 (index wei per token) × 1e18 (extra precision of basket amounts).
+    uint256 internal constant SCALE = 1e36;
+
+    /// @notice Amount per whole token after the fee factor.
+    /// @return {1e-18 base units per token} = {1e-18 base units per token} × {RAY} / {RAY}
+    function amountPerToken(uint256 storedAmount, uint256 factor, Math.Rounding rounding)
+        internal
+        pure
+        returns (uint256)
+    {
+        return Math.mulDiv(storedAmount, factor, RAY, rounding);
+    }
+
+    /// @notice Base units of an asset for `indexAmount` index wei.
+    /// @return {base units} = {1e-18 base units per token} × {index wei} / 1e36
+    function quantity(uint256 perToken, uint256 indexAmount, Math.Rounding rounding) internal pure returns (uint256) {
+        return Math.mulDiv(perToken, indexAmount, SCALE, rounding);
+    }
+
+    /// @notice Backing units for `indexAmount` at fee factor `factor`.
+    /// @return {index wei at stored amounts} = {index wei} × {RAY} / {RAY}
+    function backing(uint256 indexAmount, uint256 factor, Math.Rounding rounding) internal pure returns (uint256) {
+        return Math.mulDiv(indexAmount, factor, RAY, rounding);
+    }
+
+    /// @notice What the reserves must hold of a component, rounded up.
+    /// @return {base units} = {1e-18 base units per token} × {index wei at stored amounts} / 1e36
+    function liability(uint256 storedAmount, uint256 backingUnits) internal pure returns (uint256) {
+        return Math.mulDiv(storedAmount, backingUnits, SCALE, Math.Rounding.Ceil);
+    }
+
+    /// @notice Index tokens the fee recipient's share is worth, rounded down (0 if none).
+    /// @return {index wei} = {index wei at stored amounts} × RAY / {RAY} − {index wei}
+    function feeShare(uint256 backingUnits, uint256 supply, uint256 factor) internal pure returns (uint256) {
+        uint256 all = Math.mulDiv(backingUnits, RAY, factor, Math.Rounding.Floor);
+        return all > supply ? all - supply : 0;
+    }
+}

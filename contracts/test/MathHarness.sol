@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {BasketMath} from "../libraries/BasketMath.sol";
+import {FeeMath} from "../libraries/FeeMath.sol";
+
+/// @notice Exposes the pure libraries to the differential tests (Solidity vs `ssikit.math`).
+contract MathHarness {
+    function rpowDown(uint256 x, uint256 n) external pure returns (uint256) {
+        return FeeMath.rpowDown(x, n);
+    }
+
+    function decay(uint256 factor, uint256 rate, uint256 elapsed) external pure returns (uint256) {
+        return FeeMath.decay(factor, rate, elapsed);
+    }
+
+    function amountPerToken(uint256 stored, uint256 factor, bool roundUp) external pure returns (uint256) {
+        return BasketMath.amountPerToken(stored, factor, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    }
+
+    function quantity(uint256 perToken, uint256 indexAmount, bool roundUp) external pure returns (uint256) {
+        return BasketMath.quantity(perToken, indexAmount, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    }
+
+    function backing(uint256 indexAmount, uint256 factor, bool roundUp) external pure returns (uint256) {
+        return BasketMath.backing(indexAmount, factor, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    }
+
+    function liability(uint256 stored, uint256 units) external pure returns (uint256) {
+        return BasketMath.liability(stored, units);
+    }
+
+    function feeShare(uint256 units, uint256 supply, uint256 factor) external pure returns (uint256) {
+        return BasketMath.feeShare(units, supply, factor);
+    }
+}

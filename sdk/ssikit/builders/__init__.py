@@ -1,0 +1,1 @@
+"""Builders: turn intent into call arguments or typed messages. No I/O."""

@@ -1,0 +1,1 @@
+"""Thin clients: send transactions and read state through Ape."""

@@ -1,0 +1,57 @@
+"""The deployments registry: contract addresses per chain id, in one JSON file.
+
+Written after every step of a deployment, so an interrupted deployment resumes where it stopped.
+This module does file I/O only (no chain), so it is tested without Anvil.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from ..core.errors import DeploymentError
+
+DEFAULT_PATH = Path("deployments.json")
+
+
+class Deployed(BaseModel):
+    address: str
+    tx_hash: str | None = None
+    block: int | None = None
+
+
+class ChainDeployments(BaseModel):
+    contracts: dict[str, Deployed] = Field(default_factory=dict)
+    indices: dict[str, Deployed] = Field(default_factory=dict)
+    assets: dict[str, str] = Field(default_factory=dict, description="symbol -> asset id hex")
+
+
+class DeploymentRegistry(BaseModel):
+    """``{"chains": {"<chain id>": {...}}}``."""
+
+    chains: dict[str, ChainDeployments] = Field(default_factory=dict)
+
+    def for_chain(self, chain_id: int) -> ChainDeployments:
+        return self.chains.setdefault(str(chain_id), ChainDeployments())
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> DeploymentRegistry:
+        if not path.exists():
+            return cls()
+        try:
+            return cls.model_validate_json(path.read_text())
+        except (ValidationError, json.JSONDecodeError) as err:
+            raise DeploymentError(f"{path}: not a deployments registry: {err}") from err
+
+    def save(self, path: Path = DEFAULT_PATH) -> None:
+        """Writes atomically (temp file + rename) so a crash never leaves half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(self.model_dump_json(indent=2, exclude_none=True))
+            f.write("\n")
+        os.replace(tmp, path)

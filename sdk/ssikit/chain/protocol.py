@@ -1,0 +1,168 @@
+"""Deploying and loading an ssikit system through Ape, idempotently.
+
+Every step first looks in the deployments registry and on chain: a contract whose address is
+recorded and has code is reused, a role already held is not granted again, an asset already
+registered is not registered again, an index whose symbol exists is not created again. The
+registry is saved after each step, so a deployment that fails half-way resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..builders.index import create_index_args
+from ..core.assets import Asset
+from ..core.errors import DeploymentError
+from ..core.index import IndexParams
+from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
+
+Log = Callable[[str], None]
+
+SYSTEM_CONTRACTS = ("ProtocolRoles", "AssetRegistry", "IndexFactory")
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+@dataclass
+class Protocol:
+    """The system contracts of one deployment, as Ape contract instances."""
+
+    roles: Any
+    assets: Any
+    factory: Any
+
+    def index(self, symbol: str) -> Any:
+        """The index token with this symbol; DeploymentError if there is none."""
+        from ape import project
+
+        address = self.factory.indexOf(symbol)
+        if int(address, 16) == 0:
+            raise DeploymentError(f"no index with symbol {symbol!r}")
+        return project.IndexToken.at(address)
+
+
+class Deployment:
+    """One deployer account deploying to the connected chain, recording as it goes."""
+
+    def __init__(self, sender: Any, path: Path = DEFAULT_PATH, log: Log = _noop) -> None:
+        from ape import chain
+
+        self.sender = sender
+        self.path = path
+        self.log = log
+        self.chain_id = chain.chain_id
+        self.registry = DeploymentRegistry.load(path)
+        self.record = self.registry.for_chain(self.chain_id)
+        self.actions: list[str] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _has_code(self, address: str) -> bool:
+        from ape import chain
+
+        return len(chain.provider.get_code(address)) > 0
+
+    def _save(self) -> None:
+        self.registry.save(self.path)
+
+    def contract(self, name: str, *args: Any) -> Any:
+        """The recorded contract ``name`` if it has code, or a new deployment of it."""
+        from ape import project
+
+        container = getattr(project, name)
+        known = self.record.contracts.get(name)
+        if known is not None and self._has_code(known.address):
+            self.log(f"{name}: already at {known.address}")
+            return container.at(known.address)
+        instance = container.deploy(*args, sender=self.sender)
+        receipt = instance.creation_metadata.receipt if instance.creation_metadata else None
+        self.record.contracts[name] = Deployed(
+            address=instance.address,
+            tx_hash=receipt.txn_hash if receipt is not None else None,
+            block=receipt.block_number if receipt is not None else None,
+        )
+        self._save()
+        self.actions.append(f"deploy {name}")
+        self.log(f"{name}: deployed at {instance.address}")
+        return instance
+
+    def grant(self, roles: Any, role: bytes, account: str, label: str) -> None:
+        if roles.hasRole(role, account):
+            self.log(f"role {label}: already held by {account}")
+            return
+        roles.grantRole(role, account, sender=self.sender)
+        self.actions.append(f"grant {label} to {account}")
+        self.log(f"role {label}: granted to {account}")
+
+    # -- steps -----------------------------------------------------------------------------
+    def system(self, admin: str | None = None, admin_delay: int = 0) -> Protocol:
+        """ProtocolRoles, AssetRegistry and IndexFactory, with the factory's wiring role.
+
+        ``admin`` defaults to the deployer; on a live network it should be a timelock or Safe.
+        """
+        admin = admin or self.sender.address
+        roles = self.contract("ProtocolRoles", admin_delay, admin)
+        assets = self.contract("AssetRegistry", roles.address)
+        factory = self.contract("IndexFactory", roles.address, assets.address)
+        self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
+        return Protocol(roles=roles, assets=assets, factory=factory)
+
+    def assets(self, protocol: Protocol, assets: Iterable[Asset]) -> dict[str, bytes]:
+        """Registers the assets not yet registered; returns symbol -> asset id."""
+        ids: dict[str, bytes] = {}
+        for asset in assets:
+            if not protocol.assets.isRegistered(asset.id):
+                if asset.token is not None:
+                    protocol.assets.registerLocalToken(asset.token, sender=self.sender)
+                else:
+                    protocol.assets.registerExternalAsset(
+                        asset.chain, asset.identity, asset.symbol, asset.decimals, sender=self.sender
+                    )
+                self.actions.append(f"register {asset.symbol}")
+                self.log(f"asset {asset.symbol}: registered as {asset.id_hex}")
+            else:
+                self.log(f"asset {asset.symbol}: already registered")
+            ids[asset.symbol] = asset.id
+            self.record.assets[asset.symbol] = asset.id_hex
+        self._save()
+        return ids
+
+    def index(self, protocol: Protocol, params: IndexParams) -> Any:
+        """Creates the index unless one with its symbol exists."""
+        from ape import project
+
+        existing = protocol.factory.indexOf(params.symbol)
+        if int(existing, 16) != 0:
+            self.log(f"index {params.symbol}: already at {existing}")
+            self.record.indices[params.symbol] = Deployed(address=existing)
+            self._save()
+            return project.IndexToken.at(existing)
+        receipt = protocol.factory.createIndex(create_index_args(params), sender=self.sender)
+        created = receipt.decode_logs(protocol.factory.IndexCreated)[0]
+        self.record.indices[params.symbol] = Deployed(
+            address=created.index, tx_hash=receipt.txn_hash, block=receipt.block_number
+        )
+        self._save()
+        self.actions.append(f"create {params.symbol}")
+        self.log(f"index {params.symbol}: created at {created.index} (gas {receipt.gas_used})")
+        return project.IndexToken.at(created.index)
+
+
+def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
+    """The recorded system on the connected chain; DeploymentError if it is not deployed."""
+    from ape import chain, project
+
+    record = DeploymentRegistry.load(path).for_chain(chain.chain_id)
+    found = {}
+    for name in SYSTEM_CONTRACTS:
+        known = record.contracts.get(name)
+        if known is None or len(chain.provider.get_code(known.address)) == 0:
+            raise DeploymentError(f"{name} is not deployed on chain {chain.chain_id} ({path})")
+        found[name] = getattr(project, name).at(known.address)
+    return Protocol(
+        roles=found["ProtocolRoles"], assets=found["AssetRegistry"], factory=found["IndexFactory"]
+    )

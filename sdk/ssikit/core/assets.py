@@ -1,0 +1,87 @@
+"""Underlying assets and their ids, mirroring ``AssetRegistry.sol``.
+
+An asset id is ``keccak256(abi.encode(chain, identity))``: ``chain`` is a CAIP-2 style name
+("bitcoin", "solana", "eip155:1") and ``identity`` names the asset on it ("native", a mint, or an
+ERC-20 address in lowercase 0x-hex).
+"""
+
+from __future__ import annotations
+
+from eth_abi import encode
+from eth_utils import is_address, keccak, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .errors import AssetError
+from .units import MAX_DECIMALS
+
+
+def asset_id(chain: str, identity: str) -> bytes:
+    """The 32-byte id of an asset: keccak256(abi.encode(chain, identity))."""
+    if not chain or not identity:
+        raise AssetError("asset id needs a non-empty chain and identity")
+    return keccak(encode(["string", "string"], [chain, identity]))
+
+
+def local_chain(chain_id: int) -> str:
+    """This chain's name in asset ids, as ``AssetRegistry.localChain()``: ``eip155:<id>``."""
+    return f"eip155:{chain_id}"
+
+
+class Asset(BaseModel):
+    """An underlying asset: where it lives, what it is called, how it is divided."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chain: str = Field(min_length=1, description="CAIP-2 style chain name")
+    identity: str = Field(min_length=1, description="the asset on its chain")
+    symbol: str = Field(min_length=1)
+    decimals: int = Field(ge=0, le=MAX_DECIMALS)
+    token: str | None = Field(default=None, description="ERC-20 address if on this chain")
+
+    @field_validator("token")
+    @classmethod
+    def _checksum(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not is_address(value):
+            raise ValueError(f"token is not an address: {value!r}")
+        return to_checksum_address(value)
+
+    @model_validator(mode="after")
+    def _local_identity(self) -> Asset:
+        if self.token is not None and self.identity != self.token.lower():
+            raise ValueError("an on-chain asset's identity must be its lowercase token address")
+        return self
+
+    @property
+    def id(self) -> bytes:
+        return asset_id(self.chain, self.identity)
+
+    @property
+    def id_hex(self) -> str:
+        return "0x" + self.id.hex()
+
+    @classmethod
+    def local_token(cls, chain_id: int, token: str, symbol: str, decimals: int) -> Asset:
+        """An ERC-20 on this chain, with the id ``AssetRegistry.registerLocalToken`` derives."""
+        address = to_checksum_address(token)
+        return cls(
+            chain=local_chain(chain_id),
+            identity=address.lower(),
+            symbol=symbol,
+            decimals=decimals,
+            token=address,
+        )
+
+
+# The seven assets of the demo's MAG7 basket, each on its own chain. Decimals are those of the
+# native chains (satoshi, wei, lamport, drop, lovelace...).
+MAG7_ASSETS: tuple[Asset, ...] = (
+    Asset(chain="bitcoin", identity="native", symbol="BTC", decimals=8),
+    Asset(chain="eip155:1", identity="native", symbol="ETH", decimals=18),
+    Asset(chain="eip155:56", identity="native", symbol="BNB", decimals=18),
+    Asset(chain="solana", identity="native", symbol="SOL", decimals=9),
+    Asset(chain="xrpl", identity="native", symbol="XRP", decimals=6),
+    Asset(chain="cardano", identity="native", symbol="ADA", decimals=6),
+    Asset(chain="dogecoin", identity="native", symbol="DOGE", decimals=8),
+)

@@ -1,0 +1,1 @@
+"""The SSI index methodology (pure): eligibility, ranking, buffers, weights, calendar, levels."""
