@@ -1,0 +1,188 @@
+"""Shared fixtures.
+
+Chain fixtures are role-named and session-scoped (Ape reverts the chain after every test, so
+each test starts from the state these fixtures built). Nothing here imports ape at module level,
+so the pure SDK tests (`pytest -p no:ape_test tests/unit/sdk`) never load it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or a clean skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real market data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+# ------------------------------------------------------------------ accounts, by role
+@pytest.fixture(scope="session")
+def deployer(accounts: Any) -> Any:
+    """Deploys the system and holds the admin role in tests."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def index_compiler(accounts: Any) -> Any:
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def custodian(accounts: Any) -> Any:
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def wlp(accounts: Any) -> Any:
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def fee_recipient(accounts: Any) -> Any:
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def issuer(accounts: Any) -> Any:
+    """Stands in for the issuer contract: an account holding ISSUER_ROLE."""
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def holder(accounts: Any) -> Any:
+    """An ordinary token holder."""
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts: Any) -> Any:
+    """Holds no role at all."""
+    return accounts[7]
+
+
+# ------------------------------------------------------------------ the system
+@pytest.fixture(scope="session")
+def protocol(deployer: Any, issuer: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """ProtocolRoles + AssetRegistry + IndexFactory, MAG7 assets registered, issuer role granted."""
+    from ssikit.chain.protocol import Deployment
+    from ssikit.core.assets import MAG7_ASSETS
+
+    path = tmp_path_factory.mktemp("deploy") / "deployments.json"
+    deployment = Deployment(deployer, path=path)
+    system = deployment.system()
+    deployment.assets(system, MAG7_ASSETS)
+    system.roles.grantRole(system.roles.ISSUER_ROLE(), issuer, sender=deployer)
+    return system
+
+
+@pytest.fixture(scope="session")
+def roles(protocol: Any) -> Any:
+    return protocol.roles
+
+
+@pytest.fixture(scope="session")
+def registry(protocol: Any) -> Any:
+    return protocol.assets
+
+
+@pytest.fixture(scope="session")
+def factory(protocol: Any) -> Any:
+    return protocol.factory
+
+
+@pytest.fixture(scope="session")
+def mag7_params(index_compiler: Any, fee_recipient: Any) -> Any:
+    from ssikit.presets.indices import mag7_params
+
+    return mag7_params(index_compiler.address, fee_recipient.address)
+
+
+@pytest.fixture(scope="session")
+def create_index(factory: Any, deployer: Any, mag7_params: Any, project: Any) -> Any:
+    """Factory fixture: create_index(**overrides) -> IndexToken, from the MAG7 parameters."""
+    from ssikit.builders.index import create_index_args
+
+    def make(**overrides: Any) -> Any:
+        params = mag7_params.model_copy(update=overrides)
+        receipt = factory.createIndex(create_index_args(params), sender=deployer)
+        return project.IndexToken.at(receipt.decode_logs(factory.IndexCreated)[0].index)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def mag7(create_index: Any) -> Any:
+    """MAG7.ssi, created once per session."""
+    return create_index()
+
+
+# ------------------------------------------------------------------ reverts
+def _same(expected: Any, got: Any) -> bool:
+    if isinstance(expected, bytes | bytearray):
+        return bytes(got) == bytes(expected)
+    if isinstance(expected, str) and isinstance(got, str):
+        return expected.lower() == got.lower()
+    return bool(expected == got)
+
+
+def _revert_data(message: str) -> bytes:
+    """Revert data from what the provider left of it: ``0x<hex>``, or Anvil's text for an error
+    it could not decode, ``custom error 0x<selector>: <data>``, where the data is printed as
+    text when it is valid UTF-8 and as hex otherwise."""
+    import string
+
+    if message.startswith("0x"):
+        return bytes.fromhex(message[2:])
+    prefix = "custom error 0x"
+    if not message.startswith(prefix):
+        return b""
+    selector, _, payload = message[len(prefix) :].partition(":")
+    payload = payload[1:] if payload.startswith(" ") else payload
+    is_hex = len(payload) % 2 == 0 and all(c in string.hexdigits for c in payload)
+    return bytes.fromhex(selector) + (bytes.fromhex(payload) if is_hex else payload.encode())
+
+
+@pytest.fixture(scope="session")
+def expect_revert() -> Any:
+    """``with expect_revert(contract.ErrorName, **inputs):`` — the named custom error, with those
+    inputs, wherever in the call tree it was raised.
+
+    ``ape.reverts`` matches an error only against the called contract's ABI, so an error raised by
+    a contract deeper in the call (the asset registry under the factory, say) is not recognised;
+    this decodes the revert data against the expected error's own ABI instead.
+    """
+    from contextlib import contextmanager
+
+    from ape.exceptions import ContractLogicError, CustomError
+    from eth_abi import decode
+    from eth_utils import keccak
+
+    @contextmanager
+    def check(error: Any, **inputs: Any) -> Any:
+        abi = error.abi
+        try:
+            yield
+        except ContractLogicError as exc:
+            if isinstance(exc, CustomError) and exc.abi.selector == abi.selector:
+                got = exc.inputs
+            else:
+                raw = _revert_data(exc.revert_message or "")
+                selector = keccak(text=abi.selector)[:4]
+                if raw[:4] != selector:
+                    raise AssertionError(f"expected {abi.selector}, got {exc!r}") from exc
+                types = [i.canonical_type for i in abi.inputs]
+                got = dict(zip([i.name for i in abi.inputs], decode(types, raw[4:]), strict=True))
+            for key, value in inputs.items():
+                assert _same(value, got[key]), f"{abi.name}.{key}: expected {value!r}, got {got[key]!r}"
+        else:
+            raise AssertionError(f"expected a revert with {abi.selector}, but the call succeeded")
+
+    return check

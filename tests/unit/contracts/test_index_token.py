@@ -1,0 +1,246 @@
+"""IndexToken: basket, issuer-only supply, the streaming fee, permit, and every refusal."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from ssikit.core.units import INDEX_UNIT, RAY, SECONDS_PER_YEAR
+from ssikit.math import basket as bm
+from ssikit.math.fees import annual_rate, decay
+from ssikit.math.rounding import Rounding
+
+YEAR = SECONDS_PER_YEAR
+
+
+def _checkpoint(chain, token) -> int:
+    """Timestamp of the token's creation block (its first fee checkpoint)."""
+    return chain.blocks[token.creation_metadata.block].timestamp
+
+
+def test_creation__basket_and_metadata(mag7, mag7_params):
+    assert (mag7.name(), mag7.symbol(), mag7.decimals()) == ("SoSoValue MAG7 Index", "MAG7.ssi", 18)
+    assert mag7.basketVersion() == 1
+    components, factor, units, version = mag7.basketState()
+    assert [(bytes(c[0]), c[1]) for c in components] == mag7_params.basket.as_abi()
+    assert units == 0 and version == 1
+    assert factor <= RAY
+    assert mag7.maxFeeRate() == mag7_params.max_fee_rate
+    assert mag7.feeRate() == mag7_params.fee_rate
+
+
+def test_mint__by_issuer__credits_holder_and_backing(mag7, issuer, holder, chain):
+    amount = 5 * INDEX_UNIT + 3
+    mag7.mint(holder, amount, sender=issuer)
+    factor = decay(RAY, mag7.feeRate(), chain.blocks.head.timestamp - _checkpoint(chain, mag7))
+    assert mag7.balanceOf(holder) == amount
+    assert mag7.totalSupply() == amount
+    assert mag7.backingUnits() == bm.backing(amount, factor, Rounding.CEIL)
+
+
+def test_mint__without_issuer_role__reverts_and_changes_nothing(expect_revert, mag7, roles, stranger, holder):
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=roles.ISSUER_ROLE()):
+        mag7.mint(holder, INDEX_UNIT, sender=stranger)
+    assert mag7.totalSupply() == 0 and mag7.backingUnits() == 0
+
+
+def test_mint_and_burn__zero__revert(expect_revert, mag7, issuer, holder):
+    with expect_revert(mag7.IndexZeroInput):
+        mag7.mint(holder, 0, sender=issuer)
+    with expect_revert(mag7.IndexZeroInput):
+        mag7.burn(0, sender=issuer)
+
+
+def test_burn__by_issuer__from_its_own_balance(mag7, issuer):
+    mag7.mint(issuer, 10 * INDEX_UNIT, sender=issuer)
+    units_before = mag7.backingUnits()
+    mag7.burn(4 * INDEX_UNIT, sender=issuer)
+    assert mag7.balanceOf(issuer) == 6 * INDEX_UNIT
+    assert mag7.totalSupply() == 6 * INDEX_UNIT
+    assert 0 < mag7.backingUnits() < units_before
+
+
+def test_burn__without_issuer_role__reverts(expect_revert, mag7, roles, issuer, holder):
+    mag7.mint(holder, INDEX_UNIT, sender=issuer)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=holder.address):
+        mag7.burn(INDEX_UNIT, sender=holder)
+    assert mag7.balanceOf(holder) == INDEX_UNIT
+
+
+def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(mag7, issuer, holder, chain, mag7_params):
+    mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
+    units = mag7.backingUnits()
+    liabilities = {c.assetId: mag7.liability(c.assetId) for c in mag7.basket()}
+    start = _checkpoint(chain, mag7)
+    chain.mine(1, timestamp=start + YEAR)
+    factor = decay(RAY, mag7.feeRate(), YEAR)
+    assert mag7.feeFactor() == factor
+    # ~0.95% a year, as announced
+    assert abs(float(annual_rate(mag7.feeRate())) - 0.0095) < 1e-9
+    assert abs(factor / RAY - (1 - 0.0095)) < 1e-9
+    for stored in mag7_params.basket.components:
+        assert mag7.amountPerToken(stored.asset_id) == bm.amount_per_token(stored.amount, factor, Rounding.FLOOR)
+        # The fee changes who owns the reserves, not what the custodians must hold.
+        assert mag7.liability(stored.asset_id) == liabilities[stored.asset_id]
+    assert mag7.backingUnits() == units
+    assert mag7.feeShare() == bm.fee_share(units, 1_000 * INDEX_UNIT, factor)
+    assert 9 * INDEX_UNIT < mag7.feeShare() < 10 * INDEX_UNIT
+
+
+def test_fee__no_accrual_needed__views_and_mint_use_current_factor(mag7, issuer, holder, chain):
+    start = _checkpoint(chain, mag7)
+    chain.pending_timestamp = start + 30 * 86_400
+    mag7.mint(holder, INDEX_UNIT, sender=issuer)  # 30 days without any accrueFee call
+    factor = decay(RAY, mag7.feeRate(), 30 * 86_400)
+    assert mag7.backingUnits() == bm.backing(INDEX_UNIT, factor, Rounding.CEIL)
+
+
+def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger):
+    start = _checkpoint(chain, mag7)
+    chain.pending_timestamp = start + 86_400
+    receipt = mag7.accrueFee(sender=stranger)
+    event = receipt.decode_logs(mag7.FeeAccrued)[0]
+    assert event.factor == decay(RAY, mag7.feeRate(), 86_400)
+    chain.mine(1, timestamp=start + 2 * 86_400)
+    # piecewise decay from the checkpoint equals the SDK's, to the rounding of one step
+    assert abs(mag7.feeFactor() - decay(RAY, mag7.feeRate(), 2 * 86_400)) <= 2
+
+
+def test_collect_fees__mints_share_to_recipient_keeping_backing(mag7, issuer, holder, fee_recipient, chain):
+    mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
+    units = mag7.backingUnits()
+    chain.pending_timestamp = _checkpoint(chain, mag7) + YEAR
+    receipt = mag7.collectFees(fee_recipient, sender=fee_recipient)
+    minted = receipt.decode_logs(mag7.FeesCollected)[0].amount
+    factor = decay(RAY, mag7.feeRate(), YEAR)
+    assert minted == bm.fee_share(units, 1_000 * INDEX_UNIT, factor)
+    assert mag7.balanceOf(fee_recipient) == minted
+    assert mag7.backingUnits() == units
+    # every token, the fee recipient's included, is still fully backed
+    assert bm.backing(mag7.totalSupply(), factor, Rounding.CEIL) <= units
+
+
+def test_collect_fees__not_fee_recipient__reverts(expect_revert, mag7, roles, stranger):
+    role = roles.indexRole(roles.FEE_RECIPIENT_ROLE(), mag7)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=role):
+        mag7.collectFees(stranger, sender=stranger)
+
+
+def test_collect_fees__nothing_to_collect__reverts(expect_revert, mag7, fee_recipient):
+    with expect_revert(mag7.IndexZeroInput):
+        mag7.collectFees(fee_recipient, sender=fee_recipient)
+
+
+def test_set_fee_rate__within_cap__checkpoints_then_changes(mag7, deployer, chain):
+    old = mag7.feeRate()
+    chain.pending_timestamp = _checkpoint(chain, mag7) + 86_400
+    receipt = mag7.setFeeRate(old // 2, sender=deployer)
+    assert receipt.decode_logs(mag7.FeeRateUpdated)[0].newRate == old // 2
+    assert mag7.feeRate() == old // 2
+    assert receipt.decode_logs(mag7.FeeAccrued)[0].factor == decay(RAY, old, 86_400)
+
+
+def test_set_fee_rate__above_cap__reverts(expect_revert, mag7, deployer):
+    cap = mag7.maxFeeRate()
+    before = mag7.feeRate()
+    with expect_revert(mag7.IndexFeeRateAboveMax, rate=cap + 1, maxRate=cap):
+        mag7.setFeeRate(cap + 1, sender=deployer)
+    assert mag7.feeRate() == before
+
+
+def test_set_fee_rate__not_admin__reverts(expect_revert, mag7, roles, index_compiler):
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=index_compiler.address):
+        mag7.setFeeRate(0, sender=index_compiler)
+
+
+def test_initialize__second_time__reverts(expect_revert, mag7, factory, accounts, mag7_params):
+    as_factory = accounts[factory.address]
+    as_factory.balance += 10**18
+    with expect_revert(mag7.IndexAlreadyInitialized):
+        mag7.initialize(mag7_params.basket.as_abi(), 0, sender=as_factory)
+    assert mag7.basketVersion() == 1
+
+
+def test_initialize__not_factory__reverts(expect_revert, mag7, stranger, mag7_params):
+    with expect_revert(mag7.IndexNotFactory, caller=stranger.address):
+        mag7.initialize(mag7_params.basket.as_abi(), 0, sender=stranger)
+
+
+def test_initialize__implementation__can_never_be_initialised(expect_revert, factory, accounts, project, mag7_params):
+    implementation = project.IndexToken.at(factory.implementation())
+    as_factory = accounts[factory.address]
+    as_factory.balance += 10**18
+    with expect_revert(implementation.IndexAlreadyInitialized):
+        implementation.initialize(mag7_params.basket.as_abi(), 0, sender=as_factory)
+
+
+def test_amount_per_token__unknown_asset__reverts(expect_revert, mag7):
+    missing = b"\x11" * 32
+    with expect_revert(mag7.IndexAssetNotInBasket, assetId=missing):
+        mag7.amountPerToken(missing)
+
+
+def test_transfer__does_not_touch_backing(mag7, issuer, holder, stranger):
+    mag7.mint(holder, 3 * INDEX_UNIT, sender=issuer)
+    units = mag7.backingUnits()
+    mag7.transfer(stranger, INDEX_UNIT, sender=holder)
+    assert mag7.balanceOf(stranger) == INDEX_UNIT
+    assert mag7.backingUnits() == units
+
+
+def _permit_signature(token, owner, spender, value, deadline, chain_id):
+    message = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": token.name(), "version": "1", "chainId": chain_id, "verifyingContract": token.address},
+        "message": {
+            "owner": owner.address,
+            "spender": spender.address,
+            "value": value,
+            "nonce": token.nonces(owner),
+            "deadline": deadline,
+        },
+    }
+    return Account.sign_message(encode_typed_data(full_message=message), owner.private_key)
+
+
+def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger, chain):
+    mag7.mint(holder, 2 * INDEX_UNIT, sender=issuer)
+    deadline = chain.blocks.head.timestamp + 3600
+    sig = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
+    mag7.permit(holder, stranger, INDEX_UNIT, deadline, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"), sender=stranger)
+    assert mag7.allowance(holder, stranger) == INDEX_UNIT
+    assert mag7.nonces(holder) == 1
+    mag7.transferFrom(holder, stranger, INDEX_UNIT, sender=stranger)
+    assert mag7.balanceOf(stranger) == INDEX_UNIT
+
+
+def test_permit__signed_by_someone_else__reverts(expect_revert, mag7, holder, stranger, chain):
+    deadline = chain.blocks.head.timestamp + 3600
+    sig = _permit_signature(mag7, stranger, stranger, INDEX_UNIT, deadline, chain.chain_id)
+    with expect_revert(mag7.ERC2612InvalidSigner):
+        mag7.permit(holder, stranger, INDEX_UNIT, deadline, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"), sender=stranger)
+    assert mag7.allowance(holder, stranger) == 0
+
+
+@pytest.mark.parametrize("years", [1, 10])
+def test_fee__long_idle__holders_stay_fully_backed(mag7, issuer, holder, chain, years):
+    mag7.mint(holder, 7 * INDEX_UNIT, sender=issuer)
+    chain.mine(1, timestamp=_checkpoint(chain, mag7) + years * YEAR)
+    factor = mag7.feeFactor()
+    assert bm.backing(mag7.totalSupply(), factor, Rounding.CEIL) <= mag7.backingUnits()
