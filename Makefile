@@ -48,7 +48,7 @@ compile: setup .build/.compiled
 	$(APE) compile --force
 	touch $@
 
-test: compile test-sdk test-chain
+test: lint compile test-sdk test-chain
 
 # Pure SDK tests: no chain, no ape plugin.
 test-sdk: setup
@@ -66,6 +66,7 @@ bench-gas: compile
 	$(APE) run bench_gas --network $(NETWORK)
 
 lint: setup
+	$(BIN)/mypy
 	$(BIN)/ruff check sdk tests scripts
 	$(BIN)/ruff format --check sdk tests scripts
 

@@ -181,7 +181,9 @@ def expect_revert() -> Any:
                 types = [i.canonical_type for i in abi.inputs]
                 got = dict(zip([i.name for i in abi.inputs], decode(types, raw[4:]), strict=True))
             for key, value in inputs.items():
-                assert _same(value, got[key]), f"{abi.name}.{key}: expected {value!r}, got {got[key]!r}"
+                assert _same(value, got[key]), (
+                    f"{abi.name}.{key}: expected {value!r}, got {got[key]!r}"
+                )
         else:
             raise AssertionError(f"expected a revert with {abi.selector}, but the call succeeded")
 

@@ -77,7 +77,9 @@ def _token_at(address: str) -> Any:
 
 def over_budget(gas: dict[str, int]) -> dict[str, tuple[int, int]]:
     """Flows whose gas exceeds their budget: name -> (gas, budget)."""
-    return {k: (v, GAS_BUDGETS[k]) for k, v in gas.items() if k in GAS_BUDGETS and v > GAS_BUDGETS[k]}
+    return {
+        k: (v, GAS_BUDGETS[k]) for k, v in gas.items() if k in GAS_BUDGETS and v > GAS_BUDGETS[k]
+    }
 
 
 def load_snapshot(path: Path = SNAPSHOT_PATH) -> dict[str, int]:

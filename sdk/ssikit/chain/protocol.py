@@ -120,7 +120,11 @@ class Deployment:
                     protocol.assets.registerLocalToken(asset.token, sender=self.sender)
                 else:
                     protocol.assets.registerExternalAsset(
-                        asset.chain, asset.identity, asset.symbol, asset.decimals, sender=self.sender
+                        asset.chain,
+                        asset.identity,
+                        asset.symbol,
+                        asset.decimals,
+                        sender=self.sender,
                     )
                 self.actions.append(f"register {asset.symbol}")
                 self.log(f"asset {asset.symbol}: registered as {asset.id_hex}")

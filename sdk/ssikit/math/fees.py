@@ -14,12 +14,13 @@ def rpow_down(x: Ray, n: int) -> Ray:
         raise ValueError("rpow_down base must be within [0, RAY]")
     if n < 0:
         raise ValueError("rpow_down exponent must be non-negative")
-    z = x if n & 1 else RAY
+    base: int = x
+    z: int = base if n & 1 else RAY
     n >>= 1
     while n:
-        x = x * x // RAY
+        base = base * base // RAY
         if n & 1:
-            z = z * x // RAY
+            z = z * base // RAY
         n >>= 1
     return Ray(z)
 

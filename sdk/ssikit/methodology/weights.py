@@ -18,7 +18,9 @@ def market_cap_weights(caps: Mapping[K, Fraction]) -> dict[K, Fraction]:
 
 
 def hybrid_weights(
-    caps: Mapping[K, Fraction], floor: Fraction = Fraction(1, 10), cap_share: Fraction = Fraction(3, 10)
+    caps: Mapping[K, Fraction],
+    floor: Fraction = Fraction(1, 10),
+    cap_share: Fraction = Fraction(3, 10),
 ) -> dict[K, Fraction]:
     """MAG7.ssi: w_i = floor + cap_share × cap_i / Σ cap; needs floor × n + cap_share = 1."""
     n = len(caps)

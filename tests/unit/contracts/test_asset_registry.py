@@ -29,7 +29,9 @@ def test_asset_id__no_collision_between_shifted_strings(registry):
 
 
 @pytest.mark.parametrize("decimals", [6, 8, 18])
-def test_register_local_token__reads_symbol_and_decimals(registry, deployer, project, chain, decimals):
+def test_register_local_token__reads_symbol_and_decimals(
+    registry, deployer, project, chain, decimals
+):
     token = project.TestToken.deploy(f"Token{decimals}", f"T{decimals}", decimals, sender=deployer)
     registry.registerLocalToken(token, sender=deployer)
     expected = Asset.local_token(chain.chain_id, token.address, f"T{decimals}", decimals)
@@ -65,7 +67,9 @@ def test_register__36_decimals__accepted(registry, deployer):
     ("chain_name", "identity", "symbol", "field"),
     [("", "native", "X", "chain"), ("mars", "", "X", "identity"), ("mars", "native", "", "symbol")],
 )
-def test_register__empty_field__reverts(expect_revert, registry, deployer, chain_name, identity, symbol, field):
+def test_register__empty_field__reverts(
+    expect_revert, registry, deployer, chain_name, identity, symbol, field
+):
     with expect_revert(registry.AssetEmptyField, field=field):
         registry.registerExternalAsset(chain_name, identity, symbol, 8, sender=deployer)
 

@@ -12,9 +12,15 @@ ZERO = "0x0000000000000000000000000000000000000000"
 
 def _args(params, **changes):
     """Raw CreateIndexParams with fields replaced, bypassing the SDK's own validation."""
-    name, symbol, basket, fee, max_fee, compiler, recipient = create_index_args(params)
+    name, _symbol, basket, fee, max_fee, compiler, recipient = create_index_args(params)
     fields = dict(
-        name=name, symbol="FRESH.ssi", basket=basket, fee=fee, max_fee=max_fee, compiler=compiler, recipient=recipient
+        name=name,
+        symbol="FRESH.ssi",
+        basket=basket,
+        fee=fee,
+        max_fee=max_fee,
+        compiler=compiler,
+        recipient=recipient,
     )
     fields.update(changes)
     return tuple(fields.values())
@@ -56,29 +62,39 @@ def test_create_index__by_non_admin__reverts(expect_revert, factory, roles, stra
     assert factory.indexOf("FRESH.ssi") == ZERO
 
 
-def test_create_index__empty_basket__reverts(expect_revert, factory, deployer, mag7_params, project):
+def test_create_index__empty_basket__reverts(
+    expect_revert, factory, deployer, mag7_params, project
+):
     token = project.IndexToken
     with expect_revert(token.BasketSizeInvalid, size=0, maxSize=32):
         factory.createIndex(_args(mag7_params, basket=[]), sender=deployer)
 
 
-def test_create_index__too_many_components__reverts(expect_revert, factory, deployer, mag7_params, project):
+def test_create_index__too_many_components__reverts(
+    expect_revert, factory, deployer, mag7_params, project
+):
     basket = [(i.to_bytes(32, "big"), 1) for i in range(1, 34)]
     with expect_revert(project.IndexToken.BasketSizeInvalid, size=33, maxSize=32):
         factory.createIndex(_args(mag7_params, basket=basket), sender=deployer)
 
 
-def test_create_index__duplicate_asset__reverts(expect_revert, factory, deployer, mag7_params, project):
+def test_create_index__duplicate_asset__reverts(
+    expect_revert, factory, deployer, mag7_params, project
+):
     basket = mag7_params.basket.as_abi()
     duplicated = [basket[0], basket[0], *basket[1:]]
     with expect_revert(project.IndexToken.BasketDuplicateAsset, assetId=basket[0][0]):
         factory.createIndex(_args(mag7_params, basket=duplicated), sender=deployer)
 
 
-def test_create_index__unsorted_basket__reverts(expect_revert, factory, deployer, mag7_params, project):
+def test_create_index__unsorted_basket__reverts(
+    expect_revert, factory, deployer, mag7_params, project
+):
     basket = mag7_params.basket.as_abi()
     with expect_revert(project.IndexToken.BasketNotSorted, position=1):
-        factory.createIndex(_args(mag7_params, basket=[basket[1], basket[0], *basket[2:]]), sender=deployer)
+        factory.createIndex(
+            _args(mag7_params, basket=[basket[1], basket[0], *basket[2:]]), sender=deployer
+        )
 
 
 def test_create_index__zero_amount__reverts(expect_revert, factory, deployer, mag7_params, project):
@@ -88,7 +104,9 @@ def test_create_index__zero_amount__reverts(expect_revert, factory, deployer, ma
         factory.createIndex(_args(mag7_params, basket=basket), sender=deployer)
 
 
-def test_create_index__unknown_asset__reverts(expect_revert, factory, deployer, mag7_params, registry):
+def test_create_index__unknown_asset__reverts(
+    expect_revert, factory, deployer, mag7_params, registry
+):
     unknown = asset_id("nowhere", "nothing")
     basket = sorted([*mag7_params.basket.as_abi(), (unknown, 10**18)])
     with expect_revert(registry.AssetUnknown, assetId=unknown):
@@ -109,13 +127,17 @@ def test_create_index__cap_above_ceiling__reverts(expect_revert, factory, deploy
 
 @pytest.mark.parametrize("field", ["name", "symbol"])
 @pytest.mark.parametrize("value", ["", "x" * 32])
-def test_create_index__bad_name_or_symbol__reverts(expect_revert, factory, deployer, mag7_params, field, value):
+def test_create_index__bad_name_or_symbol__reverts(
+    expect_revert, factory, deployer, mag7_params, field, value
+):
     with expect_revert(factory.FactoryInvalidName, value=value):
         factory.createIndex(_args(mag7_params, **{field: value}), sender=deployer)
 
 
 @pytest.mark.parametrize("field", ["compiler", "recipient"])
-def test_create_index__zero_role_holder__reverts(expect_revert, factory, deployer, mag7_params, field):
+def test_create_index__zero_role_holder__reverts(
+    expect_revert, factory, deployer, mag7_params, field
+):
     with expect_revert(factory.FactoryZeroAddress):
         factory.createIndex(_args(mag7_params, **{field: ZERO}), sender=deployer)
 

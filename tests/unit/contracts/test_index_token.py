@@ -39,8 +39,14 @@ def test_mint__by_issuer__credits_holder_and_backing(mag7, issuer, holder, chain
     assert mag7.backingUnits() == bm.backing(amount, factor, Rounding.CEIL)
 
 
-def test_mint__without_issuer_role__reverts_and_changes_nothing(expect_revert, mag7, roles, stranger, holder):
-    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=roles.ISSUER_ROLE()):
+def test_mint__without_issuer_role__reverts_and_changes_nothing(
+    expect_revert, mag7, roles, stranger, holder
+):
+    with expect_revert(
+        roles.AccessControlUnauthorizedAccount,
+        account=stranger.address,
+        neededRole=roles.ISSUER_ROLE(),
+    ):
         mag7.mint(holder, INDEX_UNIT, sender=stranger)
     assert mag7.totalSupply() == 0 and mag7.backingUnits() == 0
 
@@ -68,7 +74,9 @@ def test_burn__without_issuer_role__reverts(expect_revert, mag7, roles, issuer, 
     assert mag7.balanceOf(holder) == INDEX_UNIT
 
 
-def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(mag7, issuer, holder, chain, mag7_params):
+def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
+    mag7, issuer, holder, chain, mag7_params
+):
     mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
     units = mag7.backingUnits()
     liabilities = {c.assetId: mag7.liability(c.assetId) for c in mag7.basket()}
@@ -80,7 +88,9 @@ def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(mag7, issue
     assert abs(float(annual_rate(mag7.feeRate())) - 0.0095) < 1e-9
     assert abs(factor / RAY - (1 - 0.0095)) < 1e-9
     for stored in mag7_params.basket.components:
-        assert mag7.amountPerToken(stored.asset_id) == bm.amount_per_token(stored.amount, factor, Rounding.FLOOR)
+        assert mag7.amountPerToken(stored.asset_id) == bm.amount_per_token(
+            stored.amount, factor, Rounding.FLOOR
+        )
         # The fee changes who owns the reserves, not what the custodians must hold.
         assert mag7.liability(stored.asset_id) == liabilities[stored.asset_id]
     assert mag7.backingUnits() == units
@@ -107,7 +117,9 @@ def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger
     assert abs(mag7.feeFactor() - decay(RAY, mag7.feeRate(), 2 * 86_400)) <= 2
 
 
-def test_collect_fees__mints_share_to_recipient_keeping_backing(mag7, issuer, holder, fee_recipient, chain):
+def test_collect_fees__mints_share_to_recipient_keeping_backing(
+    mag7, issuer, holder, fee_recipient, chain
+):
     mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
     units = mag7.backingUnits()
     chain.pending_timestamp = _checkpoint(chain, mag7) + YEAR
@@ -123,7 +135,9 @@ def test_collect_fees__mints_share_to_recipient_keeping_backing(mag7, issuer, ho
 
 def test_collect_fees__not_fee_recipient__reverts(expect_revert, mag7, roles, stranger):
     role = roles.indexRole(roles.FEE_RECIPIENT_ROLE(), mag7)
-    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=role):
+    with expect_revert(
+        roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=role
+    ):
         mag7.collectFees(stranger, sender=stranger)
 
 
@@ -167,7 +181,9 @@ def test_initialize__not_factory__reverts(expect_revert, mag7, stranger, mag7_pa
         mag7.initialize(mag7_params.basket.as_abi(), 0, sender=stranger)
 
 
-def test_initialize__implementation__can_never_be_initialised(expect_revert, factory, accounts, project, mag7_params):
+def test_initialize__implementation__can_never_be_initialised(
+    expect_revert, factory, accounts, project, mag7_params
+):
     implementation = project.IndexToken.at(factory.implementation())
     as_factory = accounts[factory.address]
     as_factory.balance += 10**18
@@ -207,7 +223,12 @@ def _permit_signature(token, owner, spender, value, deadline, chain_id):
             ],
         },
         "primaryType": "Permit",
-        "domain": {"name": token.name(), "version": "1", "chainId": chain_id, "verifyingContract": token.address},
+        "domain": {
+            "name": token.name(),
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": token.address,
+        },
         "message": {
             "owner": owner.address,
             "spender": spender.address,
@@ -223,7 +244,16 @@ def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger
     mag7.mint(holder, 2 * INDEX_UNIT, sender=issuer)
     deadline = chain.blocks.head.timestamp + 3600
     sig = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
-    mag7.permit(holder, stranger, INDEX_UNIT, deadline, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"), sender=stranger)
+    mag7.permit(
+        holder,
+        stranger,
+        INDEX_UNIT,
+        deadline,
+        sig.v,
+        sig.r.to_bytes(32, "big"),
+        sig.s.to_bytes(32, "big"),
+        sender=stranger,
+    )
     assert mag7.allowance(holder, stranger) == INDEX_UNIT
     assert mag7.nonces(holder) == 1
     mag7.transferFrom(holder, stranger, INDEX_UNIT, sender=stranger)
@@ -234,7 +264,16 @@ def test_permit__signed_by_someone_else__reverts(expect_revert, mag7, holder, st
     deadline = chain.blocks.head.timestamp + 3600
     sig = _permit_signature(mag7, stranger, stranger, INDEX_UNIT, deadline, chain.chain_id)
     with expect_revert(mag7.ERC2612InvalidSigner):
-        mag7.permit(holder, stranger, INDEX_UNIT, deadline, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"), sender=stranger)
+        mag7.permit(
+            holder,
+            stranger,
+            INDEX_UNIT,
+            deadline,
+            sig.v,
+            sig.r.to_bytes(32, "big"),
+            sig.s.to_bytes(32, "big"),
+            sender=stranger,
+        )
     assert mag7.allowance(holder, stranger) == 0
 
 

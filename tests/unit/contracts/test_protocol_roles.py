@@ -12,14 +12,20 @@ def test_index_role__is_keccak_of_abi_encoded_role_and_index(roles, stranger):
     assert roles.indexRole(role, stranger.address) == expected
 
 
-def test_wire_index__without_factory_role__reverts(expect_revert, roles, stranger, index_compiler, fee_recipient):
+def test_wire_index__without_factory_role__reverts(
+    expect_revert, roles, stranger, index_compiler, fee_recipient
+):
     with expect_revert(
-        roles.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=roles.INDEX_FACTORY_ROLE()
+        roles.AccessControlUnauthorizedAccount,
+        account=stranger.address,
+        neededRole=roles.INDEX_FACTORY_ROLE(),
     ):
         roles.wireIndex(stranger, index_compiler, fee_recipient, sender=stranger)
 
 
-def test_wire_index__zero_account__reverts(expect_revert, roles, deployer, stranger, index_compiler):
+def test_wire_index__zero_account__reverts(
+    expect_revert, roles, deployer, stranger, index_compiler
+):
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), stranger, sender=deployer)
     zero = "0x0000000000000000000000000000000000000000"
     with expect_revert(roles.RolesZeroAccount):
@@ -27,7 +33,9 @@ def test_wire_index__zero_account__reverts(expect_revert, roles, deployer, stran
     assert not roles.hasIndexRole(roles.INDEX_COMPILER_ROLE(), stranger, index_compiler)
 
 
-def test_default_admin__is_the_deployer_and_transfers_in_two_steps(roles, deployer, stranger, chain):
+def test_default_admin__is_the_deployer_and_transfers_in_two_steps(
+    roles, deployer, stranger, chain
+):
     assert roles.defaultAdmin() == deployer.address
     roles.beginDefaultAdminTransfer(stranger, sender=deployer)
     assert roles.defaultAdmin() == deployer.address  # nothing changes until accepted

@@ -1,0 +1,1 @@
+"""The ``ssikit`` command line (click): thin over the SDK."""

@@ -1,0 +1,1 @@
+"""End-to-end flows built from the SDK's clients (the demo)."""
