@@ -6,6 +6,7 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
+import {RoleIds} from "./libraries/RoleIds.sol";
 
 /// @title AssetRegistry
 contract AssetRegistry is IAssetRegistry {
@@ -46,7 +47,7 @@ contract AssetRegistry is IAssetRegistry {
         string calldata symbol,
         uint8 decimals
     ) external override returns (bytes32 id) {
-        ROLES.check(0x00, msg.sender);
+        ROLES.check(RoleIds.ADMIN, msg.sender);
         if (bytes(chain).length == 0) revert AssetEmptyField("chain");
         if (bytes(identity).length == 0) revert AssetEmptyField("identity");
         if (keccak256(bytes(chain)) == keccak256(bytes(localChain()))) revert AssetChainIsLocal(chain);
@@ -56,7 +57,7 @@ contract AssetRegistry is IAssetRegistry {
 
     /// @inheritdoc IAssetRegistry
     function registerLocalToken(address token) external override returns (bytes32 id) {
-        ROLES.check(0x00, msg.sender);
+        ROLES.check(RoleIds.ADMIN, msg.sender);
         if (token.code.length == 0) revert AssetTokenUnreadable(token);
         uint8 decimals;
         string memory symbol;
@@ -114,6 +115,16 @@ contract AssetRegistry is IAssetRegistry {
     function requireRegistered(bytes32[] calldata ids) external view override {
         for (uint256 i; i < ids.length; ++i) {
             if (!_info[ids[i]].registered) revert AssetUnknown(ids[i]);
+        }
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function tokensOf(bytes32[] calldata ids) external view override returns (address[] memory tokens) {
+        tokens = new address[](ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            Info memory info = _info[ids[i]];
+            if (!info.registered) revert AssetUnknown(ids[i]);
+            tokens[i] = info.token;
         }
     }
 

@@ -9,6 +9,7 @@ import {IIndexToken} from "./interfaces/IIndexToken.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
+import {RoleIds} from "./libraries/RoleIds.sol";
 import {IndexToken} from "./IndexToken.sol";
 
 /// @title IndexFactory
@@ -35,7 +36,7 @@ contract IndexFactory is IIndexFactory {
 
     /// @inheritdoc IIndexFactory
     function createIndex(CreateIndexParams calldata p) external override returns (address index) {
-        ROLES.check(0x00, msg.sender);
+        ROLES.check(RoleIds.ADMIN, msg.sender);
         if (p.compiler == address(0) || p.feeRecipient == address(0)) revert FactoryZeroAddress();
         if (p.maxFeeRate > FEE_RATE_CEILING || p.feeRate > p.maxFeeRate) {
             revert FactoryFeeRateInvalid(p.feeRate, p.maxFeeRate, FEE_RATE_CEILING);

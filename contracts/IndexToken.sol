@@ -20,6 +20,7 @@ import {BasketCodec} from "./libraries/BasketCodec.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
+import {RoleIds} from "./libraries/RoleIds.sol";
 
 /// @title IndexToken
 /// @notice Implementation behind every index clone. Name, symbol and fee cap are immutable clone
@@ -30,12 +31,13 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     using ShortStrings for ShortString;
     using SafeCast for uint256;
 
-    /// @dev Everything the fee needs in one slot: 96 + 40 + 64 + 32 = 232 bits.
+    /// @dev Everything the fee and the issuer's hot paths need in one slot: 96 + 40 + 64 + 32 + 8 bits.
     struct FeeState {
         uint96 factor; // {RAY} fee factor at `checkpoint`
         uint40 checkpoint; // {unix seconds}
         uint64 rate; // {RAY per second}
         uint32 basketVersion;
+        bool hasLocalComponents; // some component is an ERC-20 on this chain
     }
 
     uint256 public constant override MAX_COMPONENTS = 32;
@@ -66,31 +68,38 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
         if (_basketPointer != address(0)) revert IndexAlreadyInitialized();
         uint64 cap = maxFeeRate();
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
-        _validateBasket(components);
+        bool hasLocal = _validateBasket(components);
         _basketPointer = BasketCodec.store(components);
-        _fee = FeeState({factor: uint96(RAY), checkpoint: uint40(block.timestamp), rate: rate, basketVersion: 1});
+        _fee = FeeState({
+            factor: uint96(RAY),
+            checkpoint: uint40(block.timestamp),
+            rate: rate,
+            basketVersion: 1,
+            hasLocalComponents: hasLocal
+        });
         emit BasketUpdated(1, components);
     }
 
     // ---------------------------------------------------------------- issuer
 
     /// @inheritdoc IIndexToken
-    function mint(address to, uint256 amount) external override {
-        ROLES.check(ROLES.ISSUER_ROLE(), msg.sender);
-        if (amount == 0) revert IndexZeroInput();
-        // The new tokens' holders and the reserves' liabilities grow together; rounding up
-        // over-counts liabilities, never under.
+    function mint(address to, uint256 amount, uint256 feeAmount) external override {
+        ROLES.check(RoleIds.ISSUER, msg.sender);
+        if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
+        // The reserves grew by the backing of `amount` tokens; `feeAmount` of them are not
+        // minted and so stay the fee recipient's share. Rounding up over-counts liabilities.
         _backingUnits += BasketMath.backing(amount, feeFactor(), Math.Rounding.Ceil);
-        _mint(to, amount);
+        _mint(to, amount - feeAmount);
     }
 
     /// @inheritdoc IIndexToken
-    function burn(uint256 amount) external override {
-        ROLES.check(ROLES.ISSUER_ROLE(), msg.sender);
-        if (amount == 0) revert IndexZeroInput();
-        // Rounded down, so liabilities never fall by more than the burned tokens' claim.
-        // Cannot underflow: L >= supply × F / RAY >= amount × F / RAY.
-        _backingUnits -= BasketMath.backing(amount, feeFactor(), Math.Rounding.Floor);
+    function burn(uint256 amount, uint256 feeAmount) external override {
+        ROLES.check(RoleIds.ISSUER, msg.sender);
+        if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
+        // Only `amount - feeAmount` tokens were paid out in assets; the backing of the rest stays
+        // as the fee recipient's share. Rounded down, so liabilities never fall by more than the
+        // claim paid out. Cannot underflow: L >= supply × F / RAY >= amount × F / RAY.
+        _backingUnits -= BasketMath.backing(amount - feeAmount, feeFactor(), Math.Rounding.Floor);
         _burn(msg.sender, amount);
     }
 
@@ -101,13 +110,14 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
         FeeState memory f = _fee;
         factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
         // factor <= RAY < 2^96, so the narrowing is exact.
-        _fee = FeeState(uint96(factor), uint40(block.timestamp), f.rate, f.basketVersion);
+        (f.factor, f.checkpoint) = (uint96(factor), uint40(block.timestamp));
+        _fee = f;
         emit FeeAccrued(factor, block.timestamp);
     }
 
     /// @inheritdoc IIndexToken
     function setFeeRate(uint64 rate) external override {
-        ROLES.check(0x00, msg.sender);
+        ROLES.check(RoleIds.ADMIN, msg.sender);
         uint64 cap = maxFeeRate();
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
         accrueFee(); // the time so far is charged at the old rate
@@ -118,7 +128,7 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function collectFees(address to) external override returns (uint256 amount) {
-        ROLES.checkIndex(ROLES.FEE_RECIPIENT_ROLE(), address(this), msg.sender);
+        ROLES.checkIndex(RoleIds.FEE_RECIPIENT, address(this), msg.sender);
         if (to == address(0)) revert IndexZeroInput();
         amount = BasketMath.feeShare(_backingUnits, totalSupply(), feeFactor());
         if (amount == 0) revert IndexZeroInput();
@@ -149,6 +159,12 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     /// @inheritdoc IIndexToken
     function basketVersion() external view override returns (uint32) {
         return _fee.basketVersion;
+    }
+
+    /// @inheritdoc IIndexToken
+    function basketInfo() external view override returns (uint32 version, bool hasLocalComponents) {
+        FeeState memory f = _fee;
+        return (f.basketVersion, f.hasLocalComponents);
     }
 
     /// @inheritdoc IIndexToken
@@ -243,8 +259,8 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     }
 
     /// @dev Size, order (strictly ascending ids, which also rules out duplicates), non-zero
-    ///      amounts, and registration of every asset.
-    function _validateBasket(Component[] calldata components) private view {
+    ///      amounts, and registration of every asset. Returns whether any asset is on this chain.
+    function _validateBasket(Component[] calldata components) private view returns (bool hasLocal) {
         uint256 n = components.length;
         if (n == 0 || n > MAX_COMPONENTS) revert BasketSizeInvalid(n, MAX_COMPONENTS);
         bytes32[] memory ids = new bytes32[](n);
@@ -257,6 +273,9 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
             }
             ids[i] = id;
         }
-        REGISTRY.requireRegistered(ids);
+        address[] memory tokens = REGISTRY.tokensOf(ids);
+        for (uint256 i; i < n; ++i) {
+            if (tokens[i] != address(0)) return true;
+        }
     }
 }

@@ -4,19 +4,20 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {RoleIds} from "./libraries/RoleIds.sol";
 
 /// @title ProtocolRoles
 /// @notice The deployment's single AccessControl. The default admin changes only in two steps
 ///         with a delay (OpenZeppelin AccessControlDefaultAdminRules), as befits a timelock or
 ///         multisig.
 contract ProtocolRoles is AccessControlDefaultAdminRules, IProtocolRoles {
-    bytes32 public constant override ISSUER_ROLE = keccak256("ssikit.role.issuer");
-    bytes32 public constant override PAUSER_ROLE = keccak256("ssikit.role.pauser");
-    bytes32 public constant override CUSTODIAN_ROLE = keccak256("ssikit.role.custodian");
-    bytes32 public constant override INDEX_FACTORY_ROLE = keccak256("ssikit.role.index-factory");
-    bytes32 public constant override WLP_ROLE = keccak256("ssikit.role.wlp");
-    bytes32 public constant override INDEX_COMPILER_ROLE = keccak256("ssikit.role.index-compiler");
-    bytes32 public constant override FEE_RECIPIENT_ROLE = keccak256("ssikit.role.fee-recipient");
+    bytes32 public constant override ISSUER_ROLE = RoleIds.ISSUER;
+    bytes32 public constant override PAUSER_ROLE = RoleIds.PAUSER;
+    bytes32 public constant override CUSTODIAN_ROLE = RoleIds.CUSTODIAN;
+    bytes32 public constant override INDEX_FACTORY_ROLE = RoleIds.INDEX_FACTORY;
+    bytes32 public constant override WLP_ROLE = RoleIds.WLP;
+    bytes32 public constant override INDEX_COMPILER_ROLE = RoleIds.INDEX_COMPILER;
+    bytes32 public constant override FEE_RECIPIENT_ROLE = RoleIds.FEE_RECIPIENT;
 
     /// @param adminTransferDelay {seconds} delay of a default-admin transfer
     /// @param admin the initial admin (a timelock or multisig in production)

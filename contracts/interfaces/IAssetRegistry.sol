@@ -67,4 +67,8 @@ interface IAssetRegistry {
 
     /// @notice Reverts `AssetUnknown(id)` for the first id that is not registered.
     function requireRegistered(bytes32[] calldata ids) external view;
+
+    /// @notice The token address of each asset (address(0) for assets on other chains);
+    ///         reverts `AssetUnknown(id)` for the first id that is not registered.
+    function tokensOf(bytes32[] calldata ids) external view returns (address[] memory tokens);
 }

@@ -58,11 +58,14 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Sets the first basket and fee rate of a fresh clone. Factory only, once.
     function initialize(Component[] calldata basket, uint64 feeRate) external;
 
-    /// @notice Mints `amount` {index wei} to `to`. Only `ISSUER_ROLE`.
-    function mint(address to, uint256 amount) external;
+    /// @notice Records that the reserves now back `amount` more tokens {index wei} and mints
+    ///         `amount - feeAmount` of them to `to`; the fee's backing stays the fee recipient's
+    ///         share. Only `ISSUER_ROLE`. Reverts `IndexZeroInput` if amount is 0 or fee >= amount.
+    function mint(address to, uint256 amount, uint256 feeAmount) external;
 
-    /// @notice Burns `amount` {index wei} from the caller's balance. Only `ISSUER_ROLE`.
-    function burn(uint256 amount) external;
+    /// @notice Burns `amount` {index wei} from the caller, of which `amount - feeAmount` were paid
+    ///         out in assets; the fee's backing stays the fee recipient's share. Only `ISSUER_ROLE`.
+    function burn(uint256 amount, uint256 feeAmount) external;
 
     /// @notice Checkpoints the fee factor. Anyone; never required by any other operation.
     /// @return factor The fee factor now {RAY}.
@@ -79,6 +82,9 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice Version of the basket; every change increments it. 1 after creation.
     function basketVersion() external view returns (uint32);
+
+    /// @notice Version and whether any component is an ERC-20 on this chain, in one storage read.
+    function basketInfo() external view returns (uint32 version, bool hasLocalComponents);
 
     /// @notice The basket per whole token now, amounts multiplied by the fee factor, rounded down.
     function basket() external view returns (Component[] memory);

@@ -27,7 +27,14 @@ def test_deploy__second_run__does_nothing(deployer, tmp_path, mag7_params, chain
     assert deployer.nonce == nonce  # not a single transaction sent
     assert again.factory.address == system.factory.address
     record = DeploymentRegistry.load(path).for_chain(chain.chain_id)
-    assert set(record.contracts) == {"ProtocolRoles", "AssetRegistry", "IndexFactory"}
+    assert set(record.contracts) == {
+        "ProtocolRoles",
+        "AssetRegistry",
+        "IndexFactory",
+        "CustodyVault",
+        "ReserveOracle",
+        "Issuer",
+    }
     assert record.indices["MAG7.ssi"].address == system.factory.indexOf("MAG7.ssi")
     assert load_protocol(path).roles.address == system.roles.address
 
@@ -37,7 +44,7 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
     original = Deployment.contract
 
     def failing(self, name, *args):
-        if name == "IndexFactory":
+        if name == "ReserveOracle":
             raise RuntimeError("RPC went away")
         return original(self, name, *args)
 
@@ -46,14 +53,17 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
         Deployment(deployer, path=path).system()
     partial = DeploymentRegistry.load(path)
     roles_address = next(iter(partial.chains.values())).contracts["ProtocolRoles"].address
-    assert "IndexFactory" not in next(iter(partial.chains.values())).contracts
+    recorded = next(iter(partial.chains.values())).contracts
+    assert "CustodyVault" in recorded and "ReserveOracle" not in recorded
 
     monkeypatch.setattr(Deployment, "contract", original)
     resumed = Deployment(deployer, path=path)
     system = resumed.system()
     assert resumed.actions == [
-        "deploy IndexFactory",
+        "deploy ReserveOracle",
+        "deploy Issuer",
         f"grant INDEX_FACTORY to {system.factory.address}",
+        f"grant ISSUER to {system.issuer.address}",
     ]
     assert system.roles.address == roles_address
     assert system.roles.hasRole(system.roles.INDEX_FACTORY_ROLE(), system.factory)

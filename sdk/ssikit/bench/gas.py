@@ -56,7 +56,7 @@ def measure(accounts: Any) -> dict[str, int]:
     token_365d = _token_at(receipt.decode_logs(factory.IndexCreated)[0].index)
 
     for token in (token_1d, token_365d):
-        token.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
+        token.mint(holder, 1_000 * INDEX_UNIT, 0, sender=issuer)
         token.accrueFee(sender=holder)  # checkpoint at a known time
 
     start = chain.pending_timestamp

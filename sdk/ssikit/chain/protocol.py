@@ -21,7 +21,14 @@ from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
 
-SYSTEM_CONTRACTS = ("ProtocolRoles", "AssetRegistry", "IndexFactory")
+SYSTEM_CONTRACTS = (
+    "ProtocolRoles",
+    "AssetRegistry",
+    "IndexFactory",
+    "CustodyVault",
+    "ReserveOracle",
+    "Issuer",
+)
 
 
 def _noop(_: str) -> None:
@@ -35,6 +42,9 @@ class Protocol:
     roles: Any
     assets: Any
     factory: Any
+    vault: Any
+    oracle: Any
+    issuer: Any
 
     def index(self, symbol: str) -> Any:
         """The index token with this symbol; DeploymentError if there is none."""
@@ -100,7 +110,8 @@ class Deployment:
 
     # -- steps -----------------------------------------------------------------------------
     def system(self, admin: str | None = None, admin_delay: int = 0) -> Protocol:
-        """ProtocolRoles, AssetRegistry and IndexFactory, with the factory's wiring role.
+        """Every system contract, with the roles the contracts themselves need: the factory wires
+        new indices, the issuer mints, burns and releases from the vault.
 
         ``admin`` defaults to the deployer; on a live network it should be a timelock or Safe.
         """
@@ -108,8 +119,16 @@ class Deployment:
         roles = self.contract("ProtocolRoles", admin_delay, admin)
         assets = self.contract("AssetRegistry", roles.address)
         factory = self.contract("IndexFactory", roles.address, assets.address)
+        vault = self.contract("CustodyVault", roles.address)
+        oracle = self.contract("ReserveOracle", roles.address, assets.address, vault.address)
+        issuer = self.contract(
+            "Issuer", roles.address, assets.address, oracle.address, vault.address, factory.address
+        )
         self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
-        return Protocol(roles=roles, assets=assets, factory=factory)
+        self.grant(roles, roles.ISSUER_ROLE(), issuer.address, "ISSUER")
+        return Protocol(
+            roles=roles, assets=assets, factory=factory, vault=vault, oracle=oracle, issuer=issuer
+        )
 
     def assets(self, protocol: Protocol, assets: Iterable[Asset]) -> dict[str, bytes]:
         """Registers the assets not yet registered; returns symbol -> asset id."""
@@ -168,5 +187,10 @@ def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
             raise DeploymentError(f"{name} is not deployed on chain {chain.chain_id} ({path})")
         found[name] = getattr(project, name).at(known.address)
     return Protocol(
-        roles=found["ProtocolRoles"], assets=found["AssetRegistry"], factory=found["IndexFactory"]
+        roles=found["ProtocolRoles"],
+        assets=found["AssetRegistry"],
+        factory=found["IndexFactory"],
+        vault=found["CustodyVault"],
+        oracle=found["ReserveOracle"],
+        issuer=found["Issuer"],
     )

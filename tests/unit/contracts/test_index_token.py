@@ -32,7 +32,7 @@ def test_creation__basket_and_metadata(mag7, mag7_params):
 
 def test_mint__by_issuer__credits_holder_and_backing(mag7, issuer, holder, chain):
     amount = 5 * INDEX_UNIT + 3
-    mag7.mint(holder, amount, sender=issuer)
+    mag7.mint(holder, amount, 0, sender=issuer)
     factor = decay(RAY, mag7.feeRate(), chain.blocks.head.timestamp - _checkpoint(chain, mag7))
     assert mag7.balanceOf(holder) == amount
     assert mag7.totalSupply() == amount
@@ -47,37 +47,37 @@ def test_mint__without_issuer_role__reverts_and_changes_nothing(
         account=stranger.address,
         neededRole=roles.ISSUER_ROLE(),
     ):
-        mag7.mint(holder, INDEX_UNIT, sender=stranger)
+        mag7.mint(holder, INDEX_UNIT, 0, sender=stranger)
     assert mag7.totalSupply() == 0 and mag7.backingUnits() == 0
 
 
 def test_mint_and_burn__zero__revert(expect_revert, mag7, issuer, holder):
     with expect_revert(mag7.IndexZeroInput):
-        mag7.mint(holder, 0, sender=issuer)
+        mag7.mint(holder, 0, 0, sender=issuer)
     with expect_revert(mag7.IndexZeroInput):
-        mag7.burn(0, sender=issuer)
+        mag7.burn(0, 0, sender=issuer)
 
 
 def test_burn__by_issuer__from_its_own_balance(mag7, issuer):
-    mag7.mint(issuer, 10 * INDEX_UNIT, sender=issuer)
+    mag7.mint(issuer, 10 * INDEX_UNIT, 0, sender=issuer)
     units_before = mag7.backingUnits()
-    mag7.burn(4 * INDEX_UNIT, sender=issuer)
+    mag7.burn(4 * INDEX_UNIT, 0, sender=issuer)
     assert mag7.balanceOf(issuer) == 6 * INDEX_UNIT
     assert mag7.totalSupply() == 6 * INDEX_UNIT
     assert 0 < mag7.backingUnits() < units_before
 
 
 def test_burn__without_issuer_role__reverts(expect_revert, mag7, roles, issuer, holder):
-    mag7.mint(holder, INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, INDEX_UNIT, 0, sender=issuer)
     with expect_revert(roles.AccessControlUnauthorizedAccount, account=holder.address):
-        mag7.burn(INDEX_UNIT, sender=holder)
+        mag7.burn(INDEX_UNIT, 0, sender=holder)
     assert mag7.balanceOf(holder) == INDEX_UNIT
 
 
 def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
     mag7, issuer, holder, chain, mag7_params
 ):
-    mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, sender=issuer)
     units = mag7.backingUnits()
     liabilities = {c.assetId: mag7.liability(c.assetId) for c in mag7.basket()}
     start = _checkpoint(chain, mag7)
@@ -101,7 +101,7 @@ def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
 def test_fee__no_accrual_needed__views_and_mint_use_current_factor(mag7, issuer, holder, chain):
     start = _checkpoint(chain, mag7)
     chain.pending_timestamp = start + 30 * 86_400
-    mag7.mint(holder, INDEX_UNIT, sender=issuer)  # 30 days without any accrueFee call
+    mag7.mint(holder, INDEX_UNIT, 0, sender=issuer)  # 30 days without any accrueFee call
     factor = decay(RAY, mag7.feeRate(), 30 * 86_400)
     assert mag7.backingUnits() == bm.backing(INDEX_UNIT, factor, Rounding.CEIL)
 
@@ -120,7 +120,7 @@ def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger
 def test_collect_fees__mints_share_to_recipient_keeping_backing(
     mag7, issuer, holder, fee_recipient, chain
 ):
-    mag7.mint(holder, 1_000 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, sender=issuer)
     units = mag7.backingUnits()
     chain.pending_timestamp = _checkpoint(chain, mag7) + YEAR
     receipt = mag7.collectFees(fee_recipient, sender=fee_recipient)
@@ -198,7 +198,7 @@ def test_amount_per_token__unknown_asset__reverts(expect_revert, mag7):
 
 
 def test_transfer__does_not_touch_backing(mag7, issuer, holder, stranger):
-    mag7.mint(holder, 3 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 3 * INDEX_UNIT, 0, sender=issuer)
     units = mag7.backingUnits()
     mag7.transfer(stranger, INDEX_UNIT, sender=holder)
     assert mag7.balanceOf(stranger) == INDEX_UNIT
@@ -241,7 +241,7 @@ def _permit_signature(token, owner, spender, value, deadline, chain_id):
 
 
 def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger, chain):
-    mag7.mint(holder, 2 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 2 * INDEX_UNIT, 0, sender=issuer)
     deadline = chain.blocks.head.timestamp + 3600
     sig = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
     mag7.permit(
@@ -279,7 +279,31 @@ def test_permit__signed_by_someone_else__reverts(expect_revert, mag7, holder, st
 
 @pytest.mark.parametrize("years", [1, 10])
 def test_fee__long_idle__holders_stay_fully_backed(mag7, issuer, holder, chain, years):
-    mag7.mint(holder, 7 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 7 * INDEX_UNIT, 0, sender=issuer)
     chain.mine(1, timestamp=_checkpoint(chain, mag7) + years * YEAR)
     factor = mag7.feeFactor()
     assert bm.backing(mag7.totalSupply(), factor, Rounding.CEIL) <= mag7.backingUnits()
+
+
+def test_mint_with_fee__fee_part_backs_fee_recipient(mag7, issuer, holder, chain):
+    chain.pending_timestamp = _checkpoint(chain, mag7)  # no time passes: factor is RAY
+    mag7.mint(holder, 100 * INDEX_UNIT, 3 * INDEX_UNIT, sender=issuer)
+    assert mag7.balanceOf(holder) == 97 * INDEX_UNIT
+    assert mag7.backingUnits() == 100 * INDEX_UNIT
+    assert mag7.feeShare() == 3 * INDEX_UNIT
+
+
+def test_burn_with_fee__fee_part_stays_backed(mag7, issuer, chain):
+    chain.pending_timestamp = _checkpoint(chain, mag7)
+    mag7.mint(issuer, 10 * INDEX_UNIT, 0, sender=issuer)
+    chain.pending_timestamp = _checkpoint(chain, mag7)
+    mag7.burn(10 * INDEX_UNIT, INDEX_UNIT, sender=issuer)
+    assert mag7.totalSupply() == 0
+    assert mag7.backingUnits() == INDEX_UNIT
+    assert mag7.feeShare() == INDEX_UNIT
+
+
+def test_mint__fee_not_below_amount__reverts(expect_revert, mag7, issuer, holder):
+    with expect_revert(mag7.IndexZeroInput):
+        mag7.mint(holder, INDEX_UNIT, INDEX_UNIT, sender=issuer)
+    assert mag7.totalSupply() == 0

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IIssuer} from "./interfaces/IIssuer.sol";
+import {IIndexToken} from "./interfaces/IIndexToken.sol";
+import {IIndexFactory} from "./interfaces/IIndexFactory.sol";
+import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
+import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
+import {ICustodyVault} from "./interfaces/ICustodyVault.sol";
+import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {Component} from "./types/Component.sol";
+import {BasketMath} from "./libraries/BasketMath.sol";
+import {RoleCheck} from "./libraries/RoleCheck.sol";
+import {RoleIds} from "./libraries/RoleIds.sol";
+
+/// @title Issuer
+/// @notice Checks-effects-interactions throughout: a request's status changes before any token
+///         moves, and every entry point that moves tokens is `nonReentrant` (transient storage).
+///         Trust assumptions: index tokens are this protocol's clones (checked by the factory
+///         registry when an index is configured); ERC-20 components are registered assets, and a
+///         token that delivers less than asked (fee on transfer) is refused, never accounted short.
+contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using RoleCheck for IProtocolRoles;
+
+    struct Config {
+        uint16 mintFeeBps;
+        uint16 redeemFeeBps;
+        uint40 redeemPausedUntil; // {unix seconds}
+        bool mintPaused;
+        bool breakerTripped;
+        uint32 window; // {seconds}; 0 = index not configured
+    }
+
+    /// @dev Rolling capacity as a leaky bucket: `used` drains linearly, capacity per window.
+    struct Bucket {
+        uint96 capacity; // {index wei per window}
+        uint120 used; // {index wei} at `updatedAt`
+        uint40 updatedAt;
+    }
+
+    struct IndexState {
+        uint128 minAmount; // {index wei}
+        uint128 maxAmount; // {index wei}
+        Config config;
+        Bucket mintBucket;
+        Bucket redeemBucket;
+    }
+
+    struct EscrowEntry {
+        address token;
+        uint256 amount; // {base units}
+    }
+
+    bytes32 private constant MINT_TYPEHASH = keccak256(
+        "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline)"
+    );
+    bytes32 private constant REDEEM_TYPEHASH = keccak256(
+        "RedeemRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline)"
+    );
+    uint16 public constant override MAX_FEE_BPS = 500;
+    uint40 public constant override MAX_REDEEM_PAUSE = 7 days;
+    uint256 private constant BPS = 10_000;
+
+    IProtocolRoles public immutable ROLES;
+    IAssetRegistry public immutable REGISTRY;
+    IReserveOracle public immutable ORACLE;
+    ICustodyVault public immutable VAULT;
+    IIndexFactory public immutable FACTORY;
+
+    mapping(address index => IndexState) private _state;
+    /// @dev 4-bit Status per (requester, nonce): 64 nonces per word.
+    mapping(address requester => mapping(uint256 word => uint256)) private _statusWords;
+    mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
+    mapping(address token => uint256) public override escrowed;
+
+    constructor(
+        IProtocolRoles roles,
+        IAssetRegistry registry,
+        IReserveOracle oracle,
+        ICustodyVault vault,
+        IIndexFactory factory
+    ) EIP712("ssikit Issuer", "1") {
+        ROLES = roles;
+        REGISTRY = registry;
+        ORACLE = oracle;
+        VAULT = vault;
+        FACTORY = factory;
+    }
+
+    // ================================================================ WLP
+
+    /// @inheritdoc IIssuer
+    function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
+        external
+        override
+        nonReentrant
+        returns (bytes32)
+    {
+        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline));
+    }
+
+    /// @inheritdoc IIssuer
+    function requestMintWithPermits(
+        address index,
+        uint256 amount,
+        uint32 basketVersion,
+        uint16 maxFeeBps,
+        uint64 nonce,
+        uint40 deadline,
+        TokenPermit[] calldata permits
+    ) external override nonReentrant returns (bytes32) {
+        for (uint256 i; i < permits.length; ++i) {
+            TokenPermit calldata p = permits[i];
+            // A permit front-run by someone else has already set the allowance: ignore failure,
+            // the transfer below is what must succeed.
+            try IERC20Permit(p.token).permit(msg.sender, address(this), p.value, p.deadline, p.v, p.r, p.s) {} catch {}
+        }
+        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline));
+    }
+
+    function _requestMint(Request memory r) private returns (bytes32 id) {
+        IndexState storage s = _state[r.index];
+        Config memory c = s.config;
+        if (c.window == 0) revert IssuerIndexNotConfigured(r.index);
+        if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
+        ROLES.checkIndex(RoleIds.WLP, r.index, msg.sender);
+        _checkTerms(s, c.mintFeeBps, r);
+        (uint32 current, bool hasLocal) = IIndexToken(r.index).basketInfo();
+        if (r.basketVersion != current) revert IssuerBasketVersionMismatch(r.basketVersion, current);
+        _consume(s.mintBucket, c.window, r.amount);
+        _initStatus(r.requester, r.nonce, Status.MintPending);
+        id = _hash(r, true);
+
+        address[] memory tokens;
+        uint256[] memory amounts;
+        if (hasLocal) (tokens, amounts) = _pullDeposit(id, r);
+        emit MintRequested(
+            id, r.requester, r.index, r.nonce, r.amount, r.basketVersion, r.maxFeeBps, r.deadline, tokens, amounts
+        );
+    }
+
+    /// @dev Pulls the ERC-20 components into escrow: amount per token now, rounded up, times
+    ///      the quantity, rounded up. The received amount is measured, never assumed.
+    function _pullDeposit(bytes32 id, Request memory r)
+        private
+        returns (address[] memory tokens, uint256[] memory amounts)
+    {
+        (tokens, amounts) = _deposit(r.index, r.amount);
+        EscrowEntry[] storage escrow = _mintEscrow[id];
+        for (uint256 i; i < tokens.length; ++i) {
+            IERC20 token = IERC20(tokens[i]);
+            uint256 before = token.balanceOf(address(this));
+            token.safeTransferFrom(r.requester, address(this), amounts[i]);
+            uint256 received = token.balanceOf(address(this)) - before;
+            if (received != amounts[i]) revert IssuerTransferShortfall(tokens[i], amounts[i], received);
+            escrow.push(EscrowEntry(tokens[i], amounts[i]));
+            escrowed[tokens[i]] += amounts[i];
+        }
+    }
+
+    /// @inheritdoc IIssuer
+    function requestRedeem(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
+        external
+        override
+        nonReentrant
+        returns (bytes32 id)
+    {
+        Request memory r = Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline);
+        IndexState storage s = _state[index];
+        Config memory c = s.config;
+        if (c.window == 0) revert IssuerIndexNotConfigured(index);
+        if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(index, c.redeemPausedUntil);
+        ROLES.checkIndex(RoleIds.WLP, index, msg.sender);
+        _checkTerms(s, c.redeemFeeBps, r);
+        _consume(s.redeemBucket, c.window, amount);
+        _initStatus(msg.sender, nonce, Status.RedeemPending);
+        id = _hash(r, false);
+        escrowed[index] += amount;
+        emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline);
+        // Interaction last; the index token is a protocol clone (plain OpenZeppelin ERC-20).
+        IERC20(index).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IIssuer
+    function cancel(Request calldata r, bool isMint) external override nonReentrant {
+        if (msg.sender != r.requester) revert IssuerNotRequester(msg.sender, r.requester);
+        bytes32 id = _finish(r, isMint, Status.Cancelled);
+        emit RequestCancelled(id);
+        _refund(id, r, isMint);
+    }
+
+    /// @inheritdoc IIssuer
+    function expire(Request calldata r, bool isMint) external override nonReentrant {
+        (uint32 current,) = IIndexToken(r.index).basketInfo();
+        if (block.timestamp <= r.deadline && current == r.basketVersion) {
+            revert IssuerNotExpirable(_hash(r, isMint), r.deadline);
+        }
+        bytes32 id = _finish(r, isMint, Status.Expired);
+        emit RequestExpired(id, msg.sender);
+        _refund(id, r, isMint);
+    }
+
+    // ================================================================ custodian
+
+    /// @inheritdoc IIssuer
+    function confirmMint(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        Config memory c = _state[r.index].config;
+        if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
+        if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+        if (c.mintFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.mintFeeBps, r.maxFeeBps);
+        (uint32 version, bool hasLocal) = IIndexToken(r.index).basketInfo();
+        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
+        bytes32 id = _finish(r, true, Status.Confirmed);
+        uint256 onChain = hasLocal ? _moveEscrowToVault(id) : 0;
+        _settleMint(r, id, Math.mulDiv(r.amount, c.mintFeeBps, BPS, Math.Rounding.Ceil), onChain, refs);
+    }
+
+    /// @dev Checks coverage after the mint and mints. Fails closed: fresh reserves must cover
+    ///      every component for the supply after this mint plus the fee recipient's share, which
+    ///      together are the backing units after the mint.
+    function _settleMint(Request calldata r, bytes32 id, uint256 fee, uint256 onChain, bytes32[] calldata refs)
+        private
+    {
+        IIndexToken token = IIndexToken(r.index);
+        (Component[] memory stored, uint256 factor, uint256 units,) = token.basketState();
+        uint256 offChain = stored.length - onChain;
+        if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
+        ORACLE.requireCovered(stored, units + BasketMath.backing(r.amount, factor, Math.Rounding.Ceil));
+        emit MintConfirmed(id, msg.sender, r.amount - fee, fee, refs);
+        token.mint(r.requester, r.amount, fee);
+    }
+
+    function _moveEscrowToVault(bytes32 id) private returns (uint256 moved) {
+        EscrowEntry[] storage escrow = _mintEscrow[id];
+        moved = escrow.length;
+        for (uint256 i; i < moved; ++i) {
+            EscrowEntry memory e = escrow[i];
+            escrowed[e.token] -= e.amount;
+            IERC20(e.token).safeTransfer(address(VAULT), e.amount);
+        }
+        delete _mintEscrow[id];
+    }
+
+    /// @inheritdoc IIssuer
+    function confirmRedeem(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+        uint16 feeBps = _state[r.index].config.redeemFeeBps;
+        if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
+        (uint32 version, bool hasLocal) = IIndexToken(r.index).basketInfo();
+        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
+        bytes32 id = _finish(r, false, Status.Confirmed);
+        _settleRedeem(r, id, Math.mulDiv(r.amount, feeBps, BPS, Math.Rounding.Ceil), hasLocal, refs);
+    }
+
+    /// @dev Burns the escrowed tokens and pays the on-chain components out of the vault.
+    function _settleRedeem(Request calldata r, bytes32 id, uint256 fee, bool hasLocal, bytes32[] calldata refs)
+        private
+    {
+        IIndexToken token = IIndexToken(r.index);
+        (Component[] memory stored, uint256 factor,,) = token.basketState();
+        address[] memory paidTokens;
+        uint256[] memory paidAmounts;
+        if (hasLocal) (paidTokens, paidAmounts) = _payout(stored, factor, r.amount - fee);
+        uint256 offChain = stored.length - paidTokens.length;
+        if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
+        escrowed[r.index] -= r.amount;
+        emit RedeemConfirmed(id, msg.sender, r.amount, fee, refs, paidTokens, paidAmounts);
+        token.burn(r.amount, fee);
+        for (uint256 i; i < paidTokens.length; ++i) {
+            VAULT.release(paidTokens[i], r.requester, paidAmounts[i]);
+        }
+    }
+
+    /// @dev On-chain components of a redemption of `tokensOut` index wei, rounded down.
+    function _payout(Component[] memory stored, uint256 factor, uint256 tokensOut)
+        private
+        view
+        returns (address[] memory tokens, uint256[] memory amounts)
+    {
+        (address[] memory all, uint256 count) = _localTokens(stored);
+        tokens = new address[](count);
+        amounts = new uint256[](count);
+        uint256 j;
+        for (uint256 i; i < stored.length; ++i) {
+            if (all[i] == address(0)) continue;
+            uint256 perToken = BasketMath.amountPerToken(stored[i].amount, factor, Math.Rounding.Floor);
+            (tokens[j], amounts[j]) = (all[i], BasketMath.quantity(perToken, tokensOut, Math.Rounding.Floor));
+            ++j;
+        }
+    }
+
+    /// @inheritdoc IIssuer
+    function reject(Request calldata r, bool isMint, uint16 reasonCode) external override nonReentrant {
+        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        bytes32 id = _finish(r, isMint, Status.Rejected);
+        emit RequestRejected(id, msg.sender, reasonCode);
+        _refund(id, r, isMint);
+    }
+
+    // ================================================================ admin, pauser, anyone
+
+    /// @inheritdoc IIssuer
+    function setLimits(address index, Limits calldata l) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        if (!FACTORY.isIndex(index)) revert IssuerNotAnIndex(index);
+        if (
+            l.window == 0 || l.maxAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
+                || l.redeemCapacity < l.mintCapacity
+        ) revert IssuerInvalidLimits();
+        IndexState storage s = _state[index];
+        (s.minAmount, s.maxAmount) = (l.minAmount, l.maxAmount);
+        s.config.window = l.window;
+        s.mintBucket.capacity = l.mintCapacity;
+        s.redeemBucket.capacity = l.redeemCapacity;
+        emit LimitsSet(index, l);
+    }
+
+    /// @inheritdoc IIssuer
+    function setFees(address index, uint16 mintFeeBps, uint16 redeemFeeBps) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        if (mintFeeBps > MAX_FEE_BPS) revert IssuerFeeTooHigh(mintFeeBps, MAX_FEE_BPS);
+        if (redeemFeeBps > MAX_FEE_BPS) revert IssuerFeeTooHigh(redeemFeeBps, MAX_FEE_BPS);
+        Config storage c = _configured(index);
+        (c.mintFeeBps, c.redeemFeeBps) = (mintFeeBps, redeemFeeBps);
+        emit FeesSet(index, mintFeeBps, redeemFeeBps);
+    }
+
+    /// @inheritdoc IIssuer
+    function setMintPaused(address index, bool paused) external override {
+        ROLES.check(RoleIds.PAUSER, msg.sender);
+        _configured(index).mintPaused = paused;
+        emit MintPauseSet(index, paused, msg.sender);
+    }
+
+    /// @inheritdoc IIssuer
+    function pauseRedeem(address index, uint40 duration) external override {
+        ROLES.check(RoleIds.PAUSER, msg.sender);
+        if (duration > MAX_REDEEM_PAUSE) revert IssuerPauseTooLong(duration, MAX_REDEEM_PAUSE);
+        uint40 until = uint40(block.timestamp) + duration;
+        _configured(index).redeemPausedUntil = until;
+        emit RedeemPauseSet(index, until, msg.sender);
+    }
+
+    /// @inheritdoc IIssuer
+    function unpauseRedeem(address index) external override {
+        ROLES.check(RoleIds.PAUSER, msg.sender);
+        _configured(index).redeemPausedUntil = 0;
+        emit RedeemPauseSet(index, 0, msg.sender);
+    }
+
+    /// @inheritdoc IIssuer
+    function tripCircuitBreaker(address index) external override {
+        Config storage c = _configured(index);
+        bool covered = ORACLE.isCovered(index);
+        if (covered) revert IssuerBreakerCondition(index, true);
+        c.breakerTripped = true;
+        emit CircuitBreakerSet(index, true, msg.sender);
+    }
+
+    /// @inheritdoc IIssuer
+    function resetCircuitBreaker(address index) external override {
+        Config storage c = _configured(index);
+        bool covered = ORACLE.isCovered(index);
+        if (!covered || !c.breakerTripped) revert IssuerBreakerCondition(index, covered);
+        c.breakerTripped = false;
+        emit CircuitBreakerSet(index, false, msg.sender);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc IIssuer
+    function requestId(Request calldata r, bool isMint) external view override returns (bytes32) {
+        return _hash(r, isMint);
+    }
+
+    /// @inheritdoc IIssuer
+    function statusOf(address requester, uint64 nonce) public view override returns (Status) {
+        return Status((_statusWords[requester][nonce >> 6] >> ((nonce & 63) << 2)) & 0xf);
+    }
+
+    /// @inheritdoc IIssuer
+    function limits(address index) external view override returns (Limits memory) {
+        IndexState storage s = _state[index];
+        return Limits(s.minAmount, s.maxAmount, s.mintBucket.capacity, s.redeemBucket.capacity, s.config.window);
+    }
+
+    /// @inheritdoc IIssuer
+    function fees(address index) external view override returns (uint16, uint16) {
+        Config memory c = _state[index].config;
+        return (c.mintFeeBps, c.redeemFeeBps);
+    }
+
+    /// @inheritdoc IIssuer
+    function mintDeposit(address index, uint256 amount)
+        external
+        view
+        override
+        returns (address[] memory tokens, uint256[] memory amounts)
+    {
+        return _deposit(index, amount);
+    }
+
+    /// @inheritdoc IIssuer
+    function availableCapacity(address index) external view override returns (uint256, uint256) {
+        IndexState storage s = _state[index];
+        uint32 window = s.config.window;
+        return (_available(s.mintBucket, window), _available(s.redeemBucket, window));
+    }
+
+    /// @inheritdoc IIssuer
+    function mintPaused(address index) external view override returns (bool, bool) {
+        Config memory c = _state[index].config;
+        return (c.mintPaused, c.breakerTripped);
+    }
+
+    /// @inheritdoc IIssuer
+    function redeemPausedUntil(address index) external view override returns (uint40) {
+        return _state[index].config.redeemPausedUntil;
+    }
+
+    // ================================================================ internal
+
+    function _configured(address index) private view returns (Config storage c) {
+        c = _state[index].config;
+        if (c.window == 0) revert IssuerIndexNotConfigured(index);
+    }
+
+    function _checkTerms(IndexState storage s, uint16 feeBps, Request memory r) private view {
+        if (r.amount < s.minAmount || r.amount > s.maxAmount) {
+            revert IssuerAmountOutOfLimits(r.amount, s.minAmount, s.maxAmount);
+        }
+        if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
+        if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+    }
+
+    function _available(Bucket memory b, uint32 window) private view returns (uint256) {
+        uint256 drained = Math.mulDiv(b.capacity, block.timestamp - b.updatedAt, window);
+        uint256 used = drained >= b.used ? 0 : b.used - drained;
+        return b.capacity > used ? b.capacity - used : 0;
+    }
+
+    function _consume(Bucket storage bucket, uint32 window, uint256 amount) private {
+        Bucket memory b = bucket;
+        uint256 available = _available(b, window);
+        if (amount > available) revert IssuerCapacityExceeded(amount, available);
+        // used' = capacity - available + amount <= capacity < 2^96, so the narrowing is exact.
+        bucket.used = uint120(b.capacity - available + amount);
+        bucket.updatedAt = uint40(block.timestamp);
+    }
+
+    function _initStatus(address requester, uint64 nonce, Status status) private {
+        uint256 word = nonce >> 6;
+        uint256 shift = (nonce & 63) << 2;
+        uint256 bits = _statusWords[requester][word];
+        if ((bits >> shift) & 0xf != 0) revert IssuerNonceUsed(requester, nonce);
+        _statusWords[requester][word] = bits | (uint256(status) << shift);
+    }
+
+    /// @dev Moves a pending request of the right kind to a terminal status; returns its id.
+    function _finish(Request calldata r, bool isMint, Status to) private returns (bytes32 id) {
+        id = _hash(r, isMint);
+        uint256 word = r.nonce >> 6;
+        uint256 shift = (r.nonce & 63) << 2;
+        uint256 bits = _statusWords[r.requester][word];
+        Status status = Status((bits >> shift) & 0xf);
+        Status pending = isMint ? Status.MintPending : Status.RedeemPending;
+        if (status != pending) {
+            // The id names a request that was never made, or one already finished.
+            revert IssuerRequestNotPending(id, status);
+        }
+        _statusWords[r.requester][word] = (bits & ~(uint256(0xf) << shift)) | (uint256(to) << shift);
+    }
+
+    function _refund(bytes32 id, Request calldata r, bool isMint) private {
+        if (!isMint) {
+            escrowed[r.index] -= r.amount;
+            IERC20(r.index).safeTransfer(r.requester, r.amount);
+            return;
+        }
+        EscrowEntry[] storage escrow = _mintEscrow[id];
+        uint256 n = escrow.length;
+        for (uint256 i; i < n; ++i) {
+            EscrowEntry memory e = escrow[i];
+            escrowed[e.token] -= e.amount;
+            IERC20(e.token).safeTransfer(r.requester, e.amount);
+        }
+        if (n != 0) delete _mintEscrow[id];
+    }
+
+    function _hash(Request memory r, bool isMint) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    isMint ? MINT_TYPEHASH : REDEEM_TYPEHASH,
+                    r.requester,
+                    r.index,
+                    r.amount,
+                    r.basketVersion,
+                    r.maxFeeBps,
+                    r.nonce,
+                    r.deadline
+                )
+            )
+        );
+    }
+
+    function _deposit(address index, uint256 amount)
+        private
+        view
+        returns (address[] memory tokens, uint256[] memory amounts)
+    {
+        (Component[] memory stored, uint256 factor,,) = IIndexToken(index).basketState();
+        (address[] memory all, uint256 count) = _localTokens(stored);
+        tokens = new address[](count);
+        amounts = new uint256[](count);
+        uint256 j;
+        for (uint256 i; i < stored.length; ++i) {
+            if (all[i] == address(0)) continue;
+            uint256 perToken = BasketMath.amountPerToken(stored[i].amount, factor, Math.Rounding.Ceil);
+            (tokens[j], amounts[j]) = (all[i], BasketMath.quantity(perToken, amount, Math.Rounding.Ceil));
+            ++j;
+        }
+    }
+
+    function _localTokens(Component[] memory stored) private view returns (address[] memory all, uint256 count) {
+        bytes32[] memory ids = new bytes32[](stored.length);
+        for (uint256 i; i < stored.length; ++i) {
+            ids[i] = stored[i].assetId;
+        }
+        all = REGISTRY.tokensOf(ids);
+        for (uint256 i; i < all.length; ++i) {
+            if (all[i] != address(0)) ++count;
+        }
+    }
+}
