@@ -76,8 +76,13 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     IIndexFactory public immutable FACTORY;
 
     mapping(address index => IndexState) private _state;
-    /// @dev 4-bit Status per (requester, nonce): 64 nonces per word.
-    mapping(address requester => mapping(uint256 word => uint256)) private _statusWords;
+    /// @dev Request records: per requester a ring of RING slots, slot = nonce % RING, each holding
+    ///      the top 188 bits of the request id | the nonce (64 bits) | the status (4 bits). The id
+    ///      bits bind every later call to the exact request made (a struct with any field changed
+    ///      has another id); a finished request's slot is reused by a later nonce, so an active
+    ///      WLP's request rewrites a warm slot (5k gas) instead of filling a fresh one (22k).
+    mapping(address requester => mapping(uint256 slot => uint256)) private _records;
+    uint256 private constant RING = 16;
     mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
     mapping(address token => uint256) public override escrowed;
 
@@ -136,8 +141,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (uint32 current, bool hasLocal) = IIndexToken(r.index).basketInfo();
         if (r.basketVersion != current) revert IssuerBasketVersionMismatch(r.basketVersion, current);
         _consume(s.mintBucket, c.window, r.amount);
-        _initStatus(r.requester, r.nonce, Status.MintPending);
         id = _hash(r, true);
+        _initStatus(r.requester, r.nonce, id, Status.MintPending);
 
         address[] memory tokens;
         uint256[] memory amounts;
@@ -147,8 +152,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Pulls the ERC-20 components into escrow: amount per token now, rounded up, times
-    ///      the quantity, rounded up. The received amount is measured, never assumed.
+    /// @dev Pulls the ERC-20 components into escrow: `BasketMath.depositFor`, the liability the
+    ///      mint adds, rounded up. The received amount is measured, never assumed.
     function _pullDeposit(bytes32 id, Request memory r)
         private
         returns (address[] memory tokens, uint256[] memory amounts)
@@ -181,8 +186,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         ROLES.checkIndex(RoleIds.WLP, index, msg.sender);
         _checkTerms(s, c.redeemFeeBps, r);
         _consume(s.redeemBucket, c.window, amount);
-        _initStatus(msg.sender, nonce, Status.RedeemPending);
         id = _hash(r, false);
+        _initStatus(msg.sender, nonce, id, Status.RedeemPending);
         escrowed[index] += amount;
         emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline);
         // Interaction last; the index token is a protocol clone (plain OpenZeppelin ERC-20).
@@ -293,8 +298,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 j;
         for (uint256 i; i < stored.length; ++i) {
             if (all[i] == address(0)) continue;
-            uint256 perToken = BasketMath.amountPerToken(stored[i].amount, factor, Math.Rounding.Floor);
-            (tokens[j], amounts[j]) = (all[i], BasketMath.quantity(perToken, tokensOut, Math.Rounding.Floor));
+            (tokens[j], amounts[j]) = (all[i], BasketMath.payoutFor(stored[i].amount, factor, tokensOut));
             ++j;
         }
     }
@@ -384,8 +388,14 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function statusOf(address requester, uint64 nonce) public view override returns (Status) {
-        return Status((_statusWords[requester][nonce >> 6] >> ((nonce & 63) << 2)) & 0xf);
+    function statusOf(address requester, uint64 nonce) external view override returns (Status) {
+        uint256 record = _records[requester][nonce % RING];
+        return uint64(record >> 4) == nonce ? Status(record & 0xf) : Status.None;
+    }
+
+    /// @inheritdoc IIssuer
+    function statusOfRequest(Request calldata r, bool isMint) external view override returns (Status) {
+        return _statusIn(_records[r.requester][r.nonce % RING], _hash(r, isMint), r.nonce);
     }
 
     /// @inheritdoc IIssuer
@@ -458,27 +468,40 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         bucket.updatedAt = uint40(block.timestamp);
     }
 
-    function _initStatus(address requester, uint64 nonce, Status status) private {
-        uint256 word = nonce >> 6;
-        uint256 shift = (nonce & 63) << 2;
-        uint256 bits = _statusWords[requester][word];
-        if ((bits >> shift) & 0xf != 0) revert IssuerNonceUsed(requester, nonce);
-        _statusWords[requester][word] = bits | (uint256(status) << shift);
+    function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {
+        uint256 slot = nonce % RING;
+        uint256 record = _records[requester][slot];
+        if (record != 0) {
+            Status previous = Status(record & 0xf);
+            uint64 previousNonce = uint64(record >> 4);
+            // Busy while pending; reusable only by a higher nonce, so nonces (and ids) never repeat.
+            if (previous == Status.MintPending || previous == Status.RedeemPending || nonce <= previousNonce) {
+                revert IssuerNonceUsed(requester, nonce);
+            }
+        }
+        _records[requester][slot] = _record(id, nonce, status);
     }
 
     /// @dev Moves a pending request of the right kind to a terminal status; returns its id.
     function _finish(Request calldata r, bool isMint, Status to) private returns (bytes32 id) {
         id = _hash(r, isMint);
-        uint256 word = r.nonce >> 6;
-        uint256 shift = (r.nonce & 63) << 2;
-        uint256 bits = _statusWords[r.requester][word];
-        Status status = Status((bits >> shift) & 0xf);
+        uint256 slot = r.nonce % RING;
+        uint256 record = _records[r.requester][slot];
         Status pending = isMint ? Status.MintPending : Status.RedeemPending;
-        if (status != pending) {
-            // The id names a request that was never made, or one already finished.
-            revert IssuerRequestNotPending(id, status);
+        if (record != _record(id, r.nonce, pending)) {
+            // Never made with exactly these fields, of the other kind, or already finished.
+            revert IssuerRequestNotPending(id, _statusIn(record, id, r.nonce));
         }
-        _statusWords[r.requester][word] = (bits & ~(uint256(0xf) << shift)) | (uint256(to) << shift);
+        _records[r.requester][slot] = _record(id, r.nonce, to);
+    }
+
+    function _record(bytes32 id, uint64 nonce, Status status) private pure returns (uint256) {
+        return ((uint256(id) >> 68) << 68) | (uint256(nonce) << 4) | uint256(status);
+    }
+
+    function _statusIn(uint256 record, bytes32 id, uint64 nonce) private pure returns (Status) {
+        if ((record >> 68) != (uint256(id) >> 68) || uint64(record >> 4) != nonce) return Status.None;
+        return Status(record & 0xf);
     }
 
     function _refund(bytes32 id, Request calldata r, bool isMint) private {
@@ -526,8 +549,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 j;
         for (uint256 i; i < stored.length; ++i) {
             if (all[i] == address(0)) continue;
-            uint256 perToken = BasketMath.amountPerToken(stored[i].amount, factor, Math.Rounding.Ceil);
-            (tokens[j], amounts[j]) = (all[i], BasketMath.quantity(perToken, amount, Math.Rounding.Ceil));
+            (tokens[j], amounts[j]) = (all[i], BasketMath.depositFor(stored[i].amount, factor, amount));
             ++j;
         }
     }

@@ -68,6 +68,11 @@ def stranger(accounts: Any) -> Any:
     return accounts[7]
 
 
+@pytest.fixture(scope="session")
+def pauser(accounts: Any) -> Any:
+    return accounts[8]
+
+
 # ------------------------------------------------------------------ the system
 @pytest.fixture(scope="session")
 def protocol(deployer: Any, issuer: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
@@ -122,6 +127,125 @@ def create_index(factory: Any, deployer: Any, mag7_params: Any, project: Any) ->
 def mag7(create_index: Any) -> Any:
     """MAG7.ssi, created once per session."""
     return create_index()
+
+
+# ------------------------------------------------------------------ issuance
+DAY = 86_400
+INDEX_UNIT = 10**18
+
+
+@pytest.fixture(scope="session")
+def oracle(protocol: Any) -> Any:
+    return protocol.oracle
+
+
+@pytest.fixture(scope="session")
+def issuer_contract(protocol: Any) -> Any:
+    return protocol.issuer
+
+
+@pytest.fixture(scope="session")
+def vault(protocol: Any) -> Any:
+    return protocol.vault
+
+
+@pytest.fixture(scope="session")
+def configure_index(
+    protocol: Any, deployer: Any, custodian: Any, wlp: Any, pauser: Any, tmp_path_factory: Any
+) -> Any:
+    """configure_index(token, max_age=DAY): limits, fees (10 / 20 bps), oracle assets with the
+    custodian for the off-chain ones, the WLP and custodian roles; and the pauser role."""
+    from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
+
+    deployment = Deployment(deployer, path=tmp_path_factory.mktemp("cfg") / "deployments.json")
+    roles = protocol.roles
+
+    def configure(token: Any, max_age: int = DAY) -> Any:
+        settings = IssuanceSettings(max_age=max_age)
+        configure_issuance(deployment, protocol, token, settings, [custodian.address], [wlp.address])
+        deployment.grant(roles, roles.PAUSER_ROLE(), pauser.address, "PAUSER")
+        return token
+
+    return configure
+
+
+@pytest.fixture(scope="session")
+def index(mag7: Any, configure_index: Any) -> Any:
+    """MAG7.ssi ready for mint and redeem (off-chain components only)."""
+    return configure_index(mag7)
+
+
+@pytest.fixture(scope="session")
+def post_report(oracle: Any, custodian: Any, chain: Any) -> Any:
+    """post_report(balances: {asset_id: base units}, as_of=None) by the custodian, next sequence."""
+
+    def post(balances: dict[bytes, int], as_of: int | None = None, sender: Any = None) -> Any:
+        who = sender or custodian
+        sequence, last = oracle.lastReport(who)
+        as_of = as_of or max(chain.blocks.head.timestamp, last + 1)
+        report = (who.address, sequence + 1, as_of, b"\x01" * 32, sorted(balances.items()))
+        return oracle.report(report, sender=who)
+
+    return post
+
+
+@pytest.fixture(scope="session")
+def cover(post_report: Any, oracle: Any) -> Any:
+    """cover(token, tokens_owed, margin=1): report reserves of the off-chain components for
+    `tokens_owed` more index wei (on-chain components are the vault's balance)."""
+    from fractions import Fraction
+
+    from ssikit.math import basket as bm
+    from ssikit.math.rounding import Rounding
+
+    def token_is_local(asset_id: Any) -> bool:
+        return bool(oracle.assetConfig(asset_id)[3])
+
+    def report(token: Any, tokens_owed: int, margin: Fraction = Fraction(1)) -> Any:
+        stored, factor, units, _ = token.basketState()
+        owed_units = units + bm.backing(tokens_owed, factor, Rounding.CEIL)
+        balances = {
+            bytes(a): int(bm.liability(amount, owed_units) * margin)
+            for a, amount in stored
+            if not token_is_local(a)
+        }
+        return post_report(balances)
+
+    return report
+
+
+@pytest.fixture(scope="session")
+def mint_request(issuer_contract: Any, wlp: Any, chain: Any) -> Any:
+    """mint_request(token, amount, nonce=None) -> (Request, receipt); deadline in one day."""
+    from ssikit.builders.requests import Request
+
+    counter = iter(range(1, 10**6))
+
+    def make(
+        token: Any, amount: int, nonce: int | None = None, is_mint: bool = True, **terms: Any
+    ) -> Any:
+        request = Request(
+            requester=wlp.address,
+            index=token.address,
+            amount=amount,
+            basket_version=terms.get("basket_version", token.basketVersion()),
+            max_fee_bps=terms.get("max_fee_bps", 50),
+            nonce=nonce if nonce is not None else next(counter),
+            deadline=terms.get("deadline", chain.blocks.head.timestamp + DAY),
+        )
+        call = issuer_contract.requestMint if is_mint else issuer_contract.requestRedeem
+        receipt = call(
+            request.index,
+            request.amount,
+            request.basket_version,
+            request.max_fee_bps,
+            request.nonce,
+            request.deadline,
+            sender=terms.get("sender", wlp),
+        )
+        return request, receipt
+
+    return make
 
 
 # ------------------------------------------------------------------ reverts

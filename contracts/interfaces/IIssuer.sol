@@ -18,9 +18,11 @@ pragma solidity ^0.8.27;
 ///           moved to another version, anyone may expire it. Both refund the escrow to the
 ///           requester: no path leaves a WLP's funds stuck without a way out it can trigger.
 ///         A request's id is the EIP-712 hash of `Request` (domain: chain id and this contract),
-///         under the type name "MintRequest" or "RedeemRequest". Storage keeps only a 4-bit status
-///         per (requester, nonce) and, for mints with on-chain components, the escrow to return;
-///         every detail is in the events. Later calls pass the request struct back.
+///         under the type name "MintRequest" or "RedeemRequest". Storage keeps one word per
+///         request (188 bits of its id, its nonce, its status) in a ring of 16 per requester, so
+///         a requester has at most 16 pending requests and a nonce must exceed the one whose slot
+///         it reuses; for mints with on-chain components, also the escrow to return. Every detail
+///         is in the events; later calls pass the request struct back and must match its id.
 interface IIssuer {
     enum Status {
         None,
@@ -38,7 +40,7 @@ interface IIssuer {
         uint256 amount; // {index wei}
         uint32 basketVersion;
         uint16 maxFeeBps; // {bps} highest fee the requester accepts
-        uint64 nonce; // any unused nonce of the requester
+        uint64 nonce; // chosen by the requester; above the last nonce that used slot nonce % 16
         uint40 deadline; // {unix seconds} last second a custodian may confirm
     }
 
@@ -183,7 +185,12 @@ interface IIssuer {
     // ------------------------------------------------------------ views
     function requestId(Request calldata request, bool isMint) external view returns (bytes32);
 
+    /// @notice Status of the requester's request with this nonce; None if never used or if its
+    ///         slot has been reused by a later nonce (the events keep the history).
     function statusOf(address requester, uint64 nonce) external view returns (Status);
+
+    /// @notice Status of exactly this request (None if no request with these fields exists).
+    function statusOfRequest(Request calldata request, bool isMint) external view returns (Status);
 
     function limits(address index) external view returns (Limits memory);
 

@@ -41,6 +41,22 @@ library BasketMath {
         return Math.mulDiv(storedAmount, backingUnits, SCALE, Math.Rounding.Ceil);
     }
 
+    /// @notice What a mint of `indexAmount` must deliver of a component, rounded up: exactly the
+    ///         liability the mint adds (its backing units rounded up, then the amount rounded up),
+    ///         so a covered index stays covered after the mint.
+    /// @return {base units} = {1e-18 base units per token} × ceil({index wei} × {RAY} / {RAY}) / 1e36
+    function depositFor(uint256 storedAmount, uint256 factor, uint256 indexAmount) internal pure returns (uint256) {
+        return liability(storedAmount, backing(indexAmount, factor, Math.Rounding.Ceil));
+    }
+
+    /// @notice What a redemption of `indexAmount` pays out of a component, rounded down: the
+    ///         liability it removes (backing units rounded down, then the amount rounded down), so
+    ///         a redemption never leaves the rest less covered.
+    /// @return {base units}
+    function payoutFor(uint256 storedAmount, uint256 factor, uint256 indexAmount) internal pure returns (uint256) {
+        return Math.mulDiv(storedAmount, backing(indexAmount, factor, Math.Rounding.Floor), SCALE, Math.Rounding.Floor);
+    }
+
     /// @notice Index tokens the fee recipient's share is worth, rounded down (0 if none).
     /// @return {index wei} = {index wei at stored amounts} × RAY / {RAY} − {index wei}
     function feeShare(uint256 backingUnits, uint256 supply, uint256 factor) internal pure returns (uint256) {

@@ -31,6 +31,14 @@ contract MathHarness {
         return BasketMath.liability(stored, units);
     }
 
+    function depositFor(uint256 stored, uint256 factor, uint256 indexAmount) external pure returns (uint256) {
+        return BasketMath.depositFor(stored, factor, indexAmount);
+    }
+
+    function payoutFor(uint256 stored, uint256 factor, uint256 indexAmount) external pure returns (uint256) {
+        return BasketMath.payoutFor(stored, factor, indexAmount);
+    }
+
     function feeShare(uint256 units, uint256 supply, uint256 factor) external pure returns (uint256) {
         return BasketMath.feeShare(units, supply, factor);
     }

@@ -72,3 +72,14 @@ def test_liability__same_integers(harness, stored, units):
 @given(units=index_amounts, supply=index_amounts, factor=factors)
 def test_fee_share__same_integers(harness, units, supply, factor):
     assert harness.feeShare(units, supply, factor) == bm.fee_share(units, supply, factor)
+
+
+@SETTINGS
+@given(stored=amounts, factor=factors, index_amount=index_amounts)
+def test_deposit_and_payout__same_integers(harness, stored, factor, index_amount):
+    assert harness.depositFor(stored, factor, index_amount) == bm.deposit_for(
+        stored, factor, index_amount
+    )
+    assert harness.payoutFor(stored, factor, index_amount) == bm.payout_for(
+        stored, factor, index_amount
+    )

@@ -175,6 +175,54 @@ class Deployment:
         return project.IndexToken.at(created.index)
 
 
+@dataclass(frozen=True)
+class IssuanceSettings:
+    """How an index is issued: limits {index wei}, fees {bps}, reserve staleness {seconds}."""
+
+    min_amount: int = 10**16
+    max_amount: int = 10_000 * 10**18
+    mint_capacity: int = 50_000 * 10**18
+    redeem_capacity: int = 50_000 * 10**18
+    window: int = 86_400
+    mint_fee_bps: int = 10
+    redeem_fee_bps: int = 20
+    max_age: int = 86_400
+
+    def limits(self) -> tuple[int, int, int, int, int]:
+        return (self.min_amount, self.max_amount, self.mint_capacity, self.redeem_capacity, self.window)
+
+
+def configure_issuance(
+    deployment: Deployment,
+    protocol: Protocol,
+    token: Any,
+    settings: IssuanceSettings,
+    custodians: Iterable[str],
+    wlps: Iterable[str],
+) -> None:
+    """Limits, fees, the oracle's assets and custodians, and the WLP and custodian roles of an
+    index; each step only if not already so (safe to run again)."""
+    sender, roles, oracle, issuer = deployment.sender, protocol.roles, protocol.oracle, protocol.issuer
+    custodians, wlps = list(custodians), list(wlps)
+    if tuple(issuer.limits(token)) != settings.limits():
+        issuer.setLimits(token, settings.limits(), sender=sender)
+    if tuple(issuer.fees(token)) != (settings.mint_fee_bps, settings.redeem_fee_bps):
+        issuer.setFees(token, settings.mint_fee_bps, settings.redeem_fee_bps, sender=sender)
+    for asset_id, _ in token.basketState()[0]:
+        configured, _, _, local = oracle.assetConfig(asset_id)
+        if not configured:
+            oracle.configureAsset(asset_id, settings.max_age, sender=sender)
+            local = oracle.assetConfig(asset_id)[3]
+        for custodian in [] if local else custodians:
+            if not oracle.isCustodianOf(custodian, asset_id):
+                oracle.addCustodian(asset_id, custodian, sender=sender)
+    for custodian in custodians:
+        deployment.grant(roles, roles.CUSTODIAN_ROLE(), custodian, "CUSTODIAN")
+    for wlp in wlps:
+        deployment.grant(roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}")
+    deployment.log(f"index {token.symbol()}: issuance configured")
+
+
 def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
     """The recorded system on the connected chain; DeploymentError if it is not deployed."""
     from ape import chain, project

@@ -31,6 +31,17 @@ def liability(stored_amount: int, backing_units: int) -> int:
     return mul_div(stored_amount, backing_units, SCALE, Rounding.CEIL)
 
 
+def deposit_for(stored_amount: int, factor: int, index_amount: int) -> int:
+    """{base units} a mint of ``index_amount`` delivers, rounded up (BasketMath.depositFor)."""
+    return liability(stored_amount, backing(index_amount, factor, Rounding.CEIL))
+
+
+def payout_for(stored_amount: int, factor: int, index_amount: int) -> int:
+    """{base units} a redemption of ``index_amount`` pays, rounded down (BasketMath.payoutFor)."""
+    units = backing(index_amount, factor, Rounding.FLOOR)
+    return mul_div(stored_amount, units, SCALE, Rounding.FLOOR)
+
+
 def fee_share(backing_units: int, supply: int, factor: int) -> int:
     """Index tokens {index wei} the fee recipient's share is worth, rounded down."""
     everything = mul_div(backing_units, RAY, factor, Rounding.FLOOR)

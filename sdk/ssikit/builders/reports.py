@@ -1,0 +1,154 @@
+"""Custodian reserve reports: from a JSON file of wallet balances to a signed EIP-712 report.
+
+The wallet file lists, per wallet, the asset (by symbol or id), the address and the balance in
+base units. The report carries one total per asset and, as attestation, the keccak256 of the
+canonical JSON of the wallet list: anyone given the file can check it against the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..core.errors import SsikitError
+
+ORACLE_DOMAIN_NAME = "ssikit ReserveOracle"
+ORACLE_DOMAIN_VERSION = "1"
+MAX_BALANCE = 2**128 - 1
+
+
+class ReportError(SsikitError, ValueError):
+    """A wallet file or report is invalid (unknown asset, negative balance, bad field)."""
+
+
+class Wallet(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    asset: str = Field(description="asset symbol known to the caller, or 0x asset id")
+    address: str = Field(min_length=1, description="the wallet on the asset's own chain")
+    balance: int = Field(ge=0, le=MAX_BALANCE, description="{base units}")
+
+
+class WalletFile(BaseModel):
+    """What a custodian's back office exports: its wallets and their balances at ``as_of``."""
+
+    custodian: str
+    as_of: int = Field(gt=0, lt=2**40, description="{unix seconds}")
+    wallets: list[Wallet] = Field(min_length=1)
+
+    @field_validator("custodian")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return to_checksum_address(value)
+
+    @classmethod
+    def load(cls, path: Path) -> WalletFile:
+        try:
+            return cls.model_validate_json(path.read_text())
+        except (OSError, ValueError) as err:
+            raise ReportError(f"{path}: {err}") from err
+
+    def attestation(self) -> bytes:
+        """keccak256 of the canonical JSON (sorted keys, no spaces) of the wallet list."""
+        wallets = sorted(
+            (w.model_dump() for w in self.wallets), key=lambda w: (w["asset"], w["address"])
+        )
+        return keccak(text=json.dumps(wallets, sort_keys=True, separators=(",", ":")))
+
+
+class ReserveReport(BaseModel):
+    """``IReserveOracle.ReserveReport``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    custodian: str
+    sequence: int = Field(gt=0, lt=2**64)
+    as_of: int = Field(gt=0, lt=2**40)
+    attestation: bytes
+    balances: tuple[tuple[bytes, int], ...] = Field(min_length=1)
+
+    def as_abi(self) -> tuple[str, int, int, bytes, list[tuple[bytes, int]]]:
+        return (self.custodian, self.sequence, self.as_of, self.attestation, list(self.balances))
+
+
+def build_report(
+    wallets: WalletFile, asset_ids: Mapping[str, bytes], sequence: int
+) -> ReserveReport:
+    """Sums the wallets per asset into a report. ``asset_ids`` maps symbols to ids."""
+    totals: dict[bytes, int] = defaultdict(int)
+    for wallet in wallets.wallets:
+        if wallet.asset.startswith("0x") and len(wallet.asset) == 66:
+            asset_id = bytes.fromhex(wallet.asset[2:])
+        elif wallet.asset in asset_ids:
+            asset_id = asset_ids[wallet.asset]
+        else:
+            raise ReportError(f"wallet {wallet.address}: unknown asset {wallet.asset!r}")
+        totals[asset_id] += wallet.balance
+    for asset_id, total in totals.items():
+        if total > MAX_BALANCE:
+            raise ReportError(f"asset 0x{asset_id.hex()}: total {total} does not fit uint128")
+    return ReserveReport(
+        custodian=wallets.custodian,
+        sequence=sequence,
+        as_of=wallets.as_of,
+        attestation=wallets.attestation(),
+        balances=tuple(sorted(totals.items())),
+    )
+
+
+def report_typed_data(report: ReserveReport, chain_id: int, oracle: str) -> dict[str, Any]:
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "ReserveReport": [
+                {"name": "custodian", "type": "address"},
+                {"name": "sequence", "type": "uint64"},
+                {"name": "asOf", "type": "uint40"},
+                {"name": "attestation", "type": "bytes32"},
+                {"name": "balances", "type": "AssetBalance[]"},
+            ],
+            "AssetBalance": [
+                {"name": "assetId", "type": "bytes32"},
+                {"name": "balance", "type": "uint128"},
+            ],
+        },
+        "primaryType": "ReserveReport",
+        "domain": {
+            "name": ORACLE_DOMAIN_NAME,
+            "version": ORACLE_DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": to_checksum_address(oracle),
+        },
+        "message": {
+            "custodian": report.custodian,
+            "sequence": report.sequence,
+            "asOf": report.as_of,
+            "attestation": report.attestation,
+            "balances": [{"assetId": a, "balance": b} for a, b in report.balances],
+        },
+    }
+
+
+def report_digest(report: ReserveReport, chain_id: int, oracle: str) -> bytes:
+    signable = encode_typed_data(full_message=report_typed_data(report, chain_id, oracle))
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def sign_report(report: ReserveReport, chain_id: int, oracle: str, private_key: Any) -> bytes:
+    """65-byte signature (r ‖ s ‖ v) of the report by ``private_key``."""
+    message = encode_typed_data(full_message=report_typed_data(report, chain_id, oracle))
+    signed = Account.sign_message(message, private_key)
+    return bytes(signed.signature)

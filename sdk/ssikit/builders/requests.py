@@ -1,0 +1,97 @@
+"""Mint and redeem requests: the struct the issuer binds every request to, and its EIP-712 id.
+
+The id is computed exactly as ``Issuer._hash``: EIP-712 over ``MintRequest(...)`` or
+``RedeemRequest(...)`` with the domain ``("ssikit Issuer", "1", chainId, issuer)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ISSUER_DOMAIN_NAME = "ssikit Issuer"
+ISSUER_DOMAIN_VERSION = "1"
+
+_REQUEST_FIELDS = [
+    {"name": "requester", "type": "address"},
+    {"name": "index", "type": "address"},
+    {"name": "amount", "type": "uint256"},
+    {"name": "basketVersion", "type": "uint32"},
+    {"name": "maxFeeBps", "type": "uint16"},
+    {"name": "nonce", "type": "uint64"},
+    {"name": "deadline", "type": "uint40"},
+]
+
+
+class Request(BaseModel):
+    """``IIssuer.Request``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requester: str
+    index: str
+    amount: int = Field(gt=0, description="{index wei}")
+    basket_version: int = Field(ge=1, lt=2**32)
+    max_fee_bps: int = Field(ge=0, le=10_000)
+    nonce: int = Field(ge=0, lt=2**64)
+    deadline: int = Field(ge=0, lt=2**40, description="{unix seconds}")
+
+    @field_validator("requester", "index")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return to_checksum_address(value)
+
+    def as_abi(self) -> tuple[str, str, int, int, int, int, int]:
+        return (
+            self.requester,
+            self.index,
+            self.amount,
+            self.basket_version,
+            self.max_fee_bps,
+            self.nonce,
+            self.deadline,
+        )
+
+
+def request_typed_data(
+    request: Request, is_mint: bool, chain_id: int, issuer: str
+) -> dict[str, Any]:
+    """The EIP-712 message whose hash is the request id."""
+    primary = "MintRequest" if is_mint else "RedeemRequest"
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            primary: _REQUEST_FIELDS,
+        },
+        "primaryType": primary,
+        "domain": {
+            "name": ISSUER_DOMAIN_NAME,
+            "version": ISSUER_DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": to_checksum_address(issuer),
+        },
+        "message": {
+            "requester": request.requester,
+            "index": request.index,
+            "amount": request.amount,
+            "basketVersion": request.basket_version,
+            "maxFeeBps": request.max_fee_bps,
+            "nonce": request.nonce,
+            "deadline": request.deadline,
+        },
+    }
+
+
+def request_id(request: Request, is_mint: bool, chain_id: int, issuer: str) -> bytes:
+    """keccak256(0x1901 ‖ domainSeparator ‖ structHash): the request's id on chain."""
+    message = request_typed_data(request, is_mint, chain_id, issuer)
+    signable = encode_typed_data(full_message=message)
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)

@@ -1,0 +1,464 @@
+"""Issuer: mint and redeem lifecycle, every failure path, on-chain components, hostile tokens."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from ssikit.builders.requests import request_id
+from ssikit.core.assets import Asset, asset_id
+from ssikit.core.basket import Basket, Component
+from ssikit.core.units import INDEX_UNIT, PRECISION
+from ssikit.math import basket as bm
+from ssikit.math.rounding import Rounding
+
+DAY = 86_400
+MINT_FEE_BPS, REDEEM_FEE_BPS = 10, 20
+AMOUNT = 10 * INDEX_UNIT
+PENDING_MINT, PENDING_REDEEM, CONFIRMED, REJECTED, CANCELLED, EXPIRED = 1, 2, 3, 4, 5, 6
+REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
+
+
+def _fee(amount, bps):
+    return -(-amount * bps // 10_000)
+
+
+def _minted(index, wlp, cover, issuer_contract, custodian, mint_request, amount=AMOUNT):
+    request, _ = mint_request(index, amount)
+    cover(index, amount)
+    issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+    return request
+
+
+# ------------------------------------------------------------------ mint, off-chain components
+def test_mint__request_then_confirm__wlp_gets_amount_minus_fee(
+    index, issuer_contract, wlp, custodian, cover, mint_request, chain
+):
+    request, receipt = mint_request(index, AMOUNT)
+    event = receipt.decode_logs(issuer_contract.MintRequested)[0]
+    expected_id = request_id(request, True, chain.chain_id, issuer_contract.address)
+    assert (
+        bytes(event.id) == expected_id == bytes(issuer_contract.requestId(request.as_abi(), True))
+    )
+    assert (event.requester, event.amount, event.basketVersion) == (wlp.address, AMOUNT, 1)
+    assert issuer_contract.statusOf(wlp, request.nonce) == PENDING_MINT
+
+    cover(index, AMOUNT)
+    receipt = issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+    fee = _fee(AMOUNT, MINT_FEE_BPS)
+    confirmed = receipt.decode_logs(issuer_contract.MintConfirmed)[0]
+    assert (confirmed.minted, confirmed.fee) == (AMOUNT - fee, fee)
+    assert [bytes(r) for r in confirmed.refs] == REFS7
+    assert index.balanceOf(wlp) == AMOUNT - fee
+    assert index.feeShare() >= fee
+    assert issuer_contract.statusOf(wlp, request.nonce) == CONFIRMED
+
+
+def test_confirm_mint__reserves_stale__reverts_and_changes_nothing(
+    expect_revert, index, issuer_contract, custodian, mint_request, oracle
+):
+    request, _ = mint_request(index, AMOUNT)
+    with expect_revert(oracle.OracleReservesStale):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+    assert index.totalSupply() == 0
+    assert issuer_contract.statusOf(request.requester, request.nonce) == PENDING_MINT
+
+
+def test_confirm_mint__reserves_short__reverts(
+    expect_revert, index, issuer_contract, custodian, mint_request, oracle, cover
+):
+    request, _ = mint_request(index, AMOUNT)
+    cover(index, AMOUNT, margin=Fraction(99, 100))
+    with expect_revert(oracle.OracleReservesShort):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+    assert index.totalSupply() == 0
+
+
+def test_confirm_mint__reserves_old__reverts(
+    expect_revert, index, issuer_contract, custodian, mint_request, oracle, cover, chain
+):
+    cover(index, AMOUNT)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + DAY + 1)
+    request, _ = mint_request(index, AMOUNT)
+    with expect_revert(oracle.OracleReservesStale):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+
+
+def test_confirm_mint__not_custodian__reverts(
+    expect_revert, index, issuer_contract, stranger, mint_request, roles
+):
+    request, _ = mint_request(index, AMOUNT)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=stranger)
+
+
+def test_confirm_mint__twice__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request
+):
+    request = _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    with expect_revert(issuer_contract.IssuerRequestNotPending, status=CONFIRMED):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+    assert index.balanceOf(wlp) == AMOUNT - _fee(AMOUNT, MINT_FEE_BPS)
+
+
+def test_confirm_mint__after_cancel__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request
+):
+    request, _ = mint_request(index, AMOUNT)
+    receipt = issuer_contract.cancel(request.as_abi(), True, sender=wlp)
+    assert len(receipt.decode_logs(issuer_contract.RequestCancelled)) == 1
+    cover(index, AMOUNT)
+    with expect_revert(issuer_contract.IssuerRequestNotPending, status=CANCELLED):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+
+
+def test_confirm_mint__wrong_number_of_refs__reverts(
+    expect_revert, index, issuer_contract, custodian, cover, mint_request
+):
+    request, _ = mint_request(index, AMOUNT)
+    cover(index, AMOUNT)
+    with expect_revert(issuer_contract.IssuerDeliveryRefsMismatch, given=6, expected=7):
+        issuer_contract.confirmMint(request.as_abi(), REFS7[:6], sender=custodian)
+
+
+def test_confirm__a_request_never_made__reverts(
+    expect_revert, index, issuer_contract, custodian, mint_request, wlp
+):
+    request, _ = mint_request(index, AMOUNT)
+    forged = request.model_copy(update={"amount": AMOUNT * 2})
+    with expect_revert(issuer_contract.IssuerRequestNotPending, status=0):
+        issuer_contract.confirmMint(forged.as_abi(), REFS7, sender=custodian)
+    with expect_revert(issuer_contract.IssuerRequestNotPending, status=0):
+        issuer_contract.cancel(forged.as_abi(), True, sender=wlp)
+    assert issuer_contract.statusOfRequest(request.as_abi(), True) == PENDING_MINT
+
+
+def test_cancel__by_someone_else__reverts(
+    expect_revert, index, issuer_contract, stranger, wlp, mint_request
+):
+    request, _ = mint_request(index, AMOUNT)
+    with expect_revert(
+        issuer_contract.IssuerNotRequester, caller=stranger.address, requester=wlp.address
+    ):
+        issuer_contract.cancel(request.as_abi(), True, sender=stranger)
+
+
+def test_reject__with_reason_code(index, issuer_contract, custodian, wlp, mint_request):
+    request, _ = mint_request(index, AMOUNT)
+    receipt = issuer_contract.reject(request.as_abi(), True, 42, sender=custodian)
+    assert receipt.decode_logs(issuer_contract.RequestRejected)[0].reasonCode == 42
+    assert issuer_contract.statusOf(wlp, request.nonce) == REJECTED
+
+
+def test_expire__before_deadline__reverts_then_anyone_after(
+    expect_revert, index, issuer_contract, stranger, wlp, mint_request, chain
+):
+    request, _ = mint_request(index, AMOUNT)
+    with expect_revert(issuer_contract.IssuerNotExpirable):
+        issuer_contract.expire(request.as_abi(), True, sender=stranger)
+    chain.pending_timestamp = request.deadline + 1
+    issuer_contract.expire(request.as_abi(), True, sender=stranger)
+    assert issuer_contract.statusOf(wlp, request.nonce) == EXPIRED
+
+
+def test_confirm_mint__after_deadline__reverts(
+    expect_revert, index, issuer_contract, custodian, mint_request, cover, chain
+):
+    request, _ = mint_request(index, AMOUNT)
+    cover(index, AMOUNT)
+    chain.pending_timestamp = request.deadline + 1
+    with expect_revert(issuer_contract.IssuerDeadlinePassed):
+        issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
+
+
+@pytest.mark.parametrize(
+    ("terms", "error"),
+    [
+        ({"basket_version": 2}, "IssuerBasketVersionMismatch"),
+        ({"deadline": 1}, "IssuerDeadlinePassed"),
+        ({"max_fee_bps": 5}, "IssuerFeeAboveMax"),
+    ],
+)
+def test_request_mint__bad_terms__reverts(
+    expect_revert, index, issuer_contract, mint_request, terms, error
+):
+    with expect_revert(getattr(issuer_contract, error)):
+        mint_request(index, AMOUNT, **terms)
+
+
+@pytest.mark.parametrize("amount", [INDEX_UNIT // 1000, 10_001 * INDEX_UNIT])
+def test_request_mint__amount_outside_limits__reverts(
+    expect_revert, index, issuer_contract, mint_request, amount
+):
+    with expect_revert(issuer_contract.IssuerAmountOutOfLimits, amount=amount):
+        mint_request(index, amount)
+
+
+def test_request_mint__not_a_wlp__reverts(
+    expect_revert, index, issuer_contract, mint_request, stranger, roles
+):
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        mint_request(index, AMOUNT, sender=stranger)
+
+
+def test_request_mint__nonce_reused__reverts(
+    expect_revert, index, issuer_contract, mint_request, wlp
+):
+    mint_request(index, AMOUNT, nonce=77)
+    with expect_revert(issuer_contract.IssuerNonceUsed, requester=wlp.address, nonce=77):
+        mint_request(index, AMOUNT, nonce=77)
+
+
+def test_request_mint__capacity__exceeded_then_refills(
+    expect_revert, index, issuer_contract, mint_request, chain
+):
+    for _ in range(5):
+        mint_request(index, 10_000 * INDEX_UNIT)
+    with expect_revert(issuer_contract.IssuerCapacityExceeded):
+        mint_request(index, INDEX_UNIT)
+    chain.pending_timestamp = chain.blocks.head.timestamp + DAY // 10
+    mint_request(index, 4_000 * INDEX_UNIT)  # a tenth of the window refilled 5,000
+
+
+def test_request_mint__paused__reverts(
+    expect_revert, index, issuer_contract, mint_request, pauser, stranger, roles
+):
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        issuer_contract.setMintPaused(index, True, sender=stranger)
+    issuer_contract.setMintPaused(index, True, sender=pauser)
+    with expect_revert(issuer_contract.IssuerMintPaused):
+        mint_request(index, AMOUNT)
+    issuer_contract.setMintPaused(index, False, sender=pauser)
+    mint_request(index, AMOUNT)
+
+
+def test_set_limits__redeem_capacity_below_mint__reverts(
+    expect_revert, index, issuer_contract, deployer
+):
+    with expect_revert(issuer_contract.IssuerInvalidLimits):
+        issuer_contract.setLimits(index, (1, 10, 100, 99, DAY), sender=deployer)
+    assert issuer_contract.limits(index).redeemCapacity == 50_000 * INDEX_UNIT
+
+
+def test_set_limits__not_an_index__reverts(expect_revert, issuer_contract, deployer, stranger):
+    with expect_revert(issuer_contract.IssuerNotAnIndex, index=stranger.address):
+        issuer_contract.setLimits(stranger, (1, 10, 100, 100, DAY), sender=deployer)
+
+
+def test_set_fees__above_max__reverts(expect_revert, index, issuer_contract, deployer):
+    with expect_revert(issuer_contract.IssuerFeeTooHigh, feeBps=501, maxFeeBps=500):
+        issuer_contract.setFees(index, 501, 0, sender=deployer)
+
+
+# ------------------------------------------------------------------ redeem
+def test_redeem__request_then_confirm__burns_and_keeps_fee_share(
+    index, issuer_contract, wlp, custodian, cover, mint_request
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    held = index.balanceOf(wlp)
+    index.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    request, _ = mint_request(index, held, is_mint=False)
+    assert index.balanceOf(issuer_contract) == held == issuer_contract.escrowed(index)
+    assert issuer_contract.statusOf(wlp, request.nonce) == PENDING_REDEEM
+    share_before = index.feeShare()
+    receipt = issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+    fee = _fee(held, REDEEM_FEE_BPS)
+    assert receipt.decode_logs(issuer_contract.RedeemConfirmed)[0].fee == fee
+    assert index.totalSupply() == 0 and issuer_contract.escrowed(index) == 0
+    assert index.feeShare() >= share_before + fee - 1
+
+
+def test_redeem__never_blocked_by_oracle(
+    index, issuer_contract, wlp, custodian, cover, mint_request, chain
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 30 * DAY)  # reserves long stale
+    index.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+    assert issuer_contract.statusOf(wlp, request.nonce) == CONFIRMED
+
+
+def test_redeem__cancel_returns_tokens(index, issuer_contract, wlp, custodian, cover, mint_request):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    held = index.balanceOf(wlp)
+    index.approve(issuer_contract, held, sender=wlp)
+    request, _ = mint_request(index, held, is_mint=False)
+    issuer_contract.cancel(request.as_abi(), False, sender=wlp)
+    assert index.balanceOf(wlp) == held and issuer_contract.escrowed(index) == 0
+
+
+def test_redeem_pause__bounded_and_lapses(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, pauser, chain
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    index.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    with expect_revert(issuer_contract.IssuerPauseTooLong):
+        issuer_contract.pauseRedeem(index, 7 * DAY + 1, sender=pauser)
+    issuer_contract.pauseRedeem(index, DAY, sender=pauser)
+    with expect_revert(issuer_contract.IssuerRedeemPaused):
+        mint_request(index, INDEX_UNIT, is_mint=False)
+    later = chain.blocks.head.timestamp + DAY + 1
+    chain.pending_timestamp = later
+    mint_request(index, INDEX_UNIT, is_mint=False, deadline=later + DAY)  # the pause lapsed
+
+
+# ------------------------------------------------------------------ circuit breaker
+def test_circuit_breaker__trip_when_stale__reset_when_covered(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, stranger, chain
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    with expect_revert(issuer_contract.IssuerBreakerCondition, covered=True):
+        issuer_contract.tripCircuitBreaker(index, sender=stranger)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + DAY + 1)
+    issuer_contract.tripCircuitBreaker(index, sender=stranger)
+    assert issuer_contract.mintPaused(index) == (False, True)
+    with expect_revert(issuer_contract.IssuerMintPaused):
+        mint_request(index, AMOUNT)
+    with expect_revert(issuer_contract.IssuerBreakerCondition, covered=False):
+        issuer_contract.resetCircuitBreaker(index, sender=stranger)
+    cover(index, 0)
+    issuer_contract.resetCircuitBreaker(index, sender=stranger)
+    mint_request(index, AMOUNT)
+
+
+# ------------------------------------------------------------------ on-chain components
+@pytest.fixture
+def onchain(
+    deployer, registry, create_index, configure_index, project, wlp, chain, issuer_contract
+):
+    """An index of three ERC-20s (6, 8 and 18 decimals) and native BTC."""
+    tokens = [project.TestToken.deploy(f"T{d}", f"T{d}", d, sender=deployer) for d in (6, 8, 18)]
+    components = []
+    for token, decimals in zip(tokens, (6, 8, 18), strict=True):
+        registry.registerLocalToken(token, sender=deployer)
+        asset = Asset.local_token(chain.chain_id, token.address, f"T{decimals}", decimals)
+        components.append(Component(asset_id=asset.id, amount=3 * 10**decimals * PRECISION + 7))
+        token.mint(wlp, 10**9 * 10**decimals, sender=deployer)
+        token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    components.append(Component(asset_id=asset_id("bitcoin", "native"), amount=10**5 * PRECISION))
+    index = configure_index(create_index(symbol="ONCH.ssi", basket=Basket.of(components)))
+    return index, tokens
+
+
+def test_onchain_mint__escrow_rounded_up_then_vault(
+    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault, oracle
+):
+    index, tokens = onchain
+    amount = 3 * INDEX_UNIT + 1
+    deposit_tokens, deposit_amounts = issuer_contract.mintDeposit(index, amount)
+    stored, factor, _, _ = index.basketState()
+    by_token = {}
+    for asset, stored_amount in stored:
+        if oracle.assetConfig(asset)[3]:
+            by_token[bytes(asset)] = bm.deposit_for(stored_amount, factor, amount)
+            # never less than amount per token (rounded up) times the quantity
+            per_token = bm.amount_per_token(stored_amount, factor, Rounding.CEIL)
+            assert by_token[bytes(asset)] >= bm.quantity(per_token, amount, Rounding.FLOOR)
+    assert sorted(deposit_amounts) == sorted(by_token.values())
+    request, _ = mint_request(index, amount)
+    for token, owed in zip(deposit_tokens, deposit_amounts, strict=True):
+        assert issuer_contract.escrowed(token) == owed
+    cover(index, amount)
+    issuer_contract.confirmMint(request.as_abi(), REFS7[:1], sender=custodian)
+    for token, owed in zip(deposit_tokens, deposit_amounts, strict=True):
+        assert issuer_contract.escrowed(token) == 0
+        held = next(t for t in tokens if t.address == token).balanceOf(vault)
+        assert held == owed  # the vault now holds the deposit
+    assert index.balanceOf(wlp) == amount - _fee(amount, MINT_FEE_BPS)
+
+
+def test_onchain_cancel__refunds_exactly(onchain, issuer_contract, wlp, mint_request):
+    index, tokens = onchain
+    before = [t.balanceOf(wlp) for t in tokens]
+    request, _ = mint_request(index, 2 * INDEX_UNIT)
+    assert all(t.balanceOf(wlp) < b for t, b in zip(tokens, before, strict=True))
+    issuer_contract.cancel(request.as_abi(), True, sender=wlp)
+    assert [t.balanceOf(wlp) for t in tokens] == before
+    assert all(issuer_contract.escrowed(t) == 0 for t in tokens)
+
+
+def test_onchain_redeem__paid_from_vault_rounded_down(
+    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault
+):
+    index, tokens = onchain
+    request, _ = mint_request(index, 5 * INDEX_UNIT)
+    cover(index, 5 * INDEX_UNIT)
+    issuer_contract.confirmMint(request.as_abi(), REFS7[:1], sender=custodian)
+    vault_before = [t.balanceOf(vault) for t in tokens]
+    held = index.balanceOf(wlp)
+    index.approve(issuer_contract, held, sender=wlp)
+    before = [t.balanceOf(wlp) for t in tokens]
+    redeem, _ = mint_request(index, held, is_mint=False)
+    receipt = issuer_contract.confirmRedeem(redeem.as_abi(), REFS7[:1], sender=custodian)
+    event = receipt.decode_logs(issuer_contract.RedeemConfirmed)[0]
+    payout = held - _fee(held, REDEEM_FEE_BPS)
+    stored, factor, _, _ = index.basketState()
+    for token, paid in zip(event.paidTokens, event.paidAmounts, strict=True):
+        i = [t.address for t in tokens].index(token)
+        assert tokens[i].balanceOf(wlp) - before[i] == paid
+        assert tokens[i].balanceOf(vault) == vault_before[i] - paid
+    amounts = {bytes(a): s for a, s in stored}
+    expected = sorted(
+        bm.payout_for(s, factor, payout)
+        for a, s in amounts.items()
+        if a != asset_id("bitcoin", "native")
+    )
+    assert sorted(event.paidAmounts) == expected
+
+
+def test_fee_on_transfer_token__refused(
+    expect_revert,
+    deployer,
+    registry,
+    project,
+    create_index,
+    configure_index,
+    wlp,
+    issuer_contract,
+    mint_request,
+):
+    token = project.FeeOnTransferToken.deploy(sender=deployer)
+    registry.registerLocalToken(token, sender=deployer)
+    asset = Asset.local_token(1, token.address, "FEE", 18)  # chain id fixed below
+    asset_local = asset.model_copy(update={"chain": registry.localChain()})
+    index = configure_index(
+        create_index(
+            symbol="FOT.ssi", basket=Basket.of([Component(asset_id=asset_local.id, amount=10**36)])
+        )
+    )
+    token.mint(wlp, 10**24, sender=deployer)
+    token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    with expect_revert(issuer_contract.IssuerTransferShortfall, token=token.address):
+        mint_request(index, INDEX_UNIT)
+    assert issuer_contract.escrowed(token) == 0
+
+
+def test_reentrant_token__guard_stops_reentry(
+    expect_revert,
+    deployer,
+    registry,
+    project,
+    create_index,
+    configure_index,
+    wlp,
+    issuer_contract,
+    mint_request,
+    chain,
+):
+    token = project.ReentrantToken.deploy(sender=deployer)
+    registry.registerLocalToken(token, sender=deployer)
+    asset = Asset.local_token(chain.chain_id, token.address, "REEN", 18)
+    index = configure_index(
+        create_index(
+            symbol="REEN.ssi", basket=Basket.of([Component(asset_id=asset.id, amount=10**36)])
+        )
+    )
+    token.mint(wlp, 10**24, sender=deployer)
+    token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    payload = issuer_contract.requestMint.encode_input(index, INDEX_UNIT, 1, 50, 999, 2**39)
+    token.arm(issuer_contract, payload, sender=deployer)
+    with expect_revert(issuer_contract.ReentrancyGuardReentrantCall):
+        mint_request(index, INDEX_UNIT)
+    assert issuer_contract.escrowed(token) == 0
