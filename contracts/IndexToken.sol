@@ -31,13 +31,14 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     using ShortStrings for ShortString;
     using SafeCast for uint256;
 
-    /// @dev Everything the fee and the issuer's hot paths need in one slot: 96 + 40 + 64 + 32 + 8 bits.
+    /// @dev Everything the fee and the issuer's hot paths need in one slot: 96+40+64+32+8+8 bits.
     struct FeeState {
         uint96 factor; // {RAY} fee factor at `checkpoint`
         uint40 checkpoint; // {unix seconds}
         uint64 rate; // {RAY per second}
         uint32 basketVersion;
         bool hasLocalComponents; // some component is an ERC-20 on this chain
+        uint8 componentCount;
     }
 
     uint256 public constant override MAX_COMPONENTS = 32;
@@ -75,7 +76,8 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
             checkpoint: uint40(block.timestamp),
             rate: rate,
             basketVersion: 1,
-            hasLocalComponents: hasLocal
+            hasLocalComponents: hasLocal,
+            componentCount: uint8(components.length) // <= MAX_COMPONENTS = 32
         });
         emit BasketUpdated(1, components);
     }
@@ -162,9 +164,14 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function basketInfo() external view override returns (uint32 version, bool hasLocalComponents) {
+    function basketInfo()
+        external
+        view
+        override
+        returns (uint32 version, bool hasLocalComponents, uint256 componentCount)
+    {
         FeeState memory f = _fee;
-        return (f.basketVersion, f.hasLocalComponents);
+        return (f.basketVersion, f.hasLocalComponents, f.componentCount);
     }
 
     /// @inheritdoc IIndexToken
@@ -181,9 +188,11 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
         external
         view
         override
-        returns (Component[] memory components, uint256 factor, uint256 units, uint32 version)
+        returns (Component[] memory components, uint256 factor, uint256 units, uint32 version, bool hasLocal)
     {
-        return (BasketCodec.load(_basketPointer), feeFactor(), _backingUnits, _fee.basketVersion);
+        FeeState memory f = _fee;
+        factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        return (BasketCodec.load(_basketPointer), factor, _backingUnits, f.basketVersion, f.hasLocalComponents);
     }
 
     /// @inheritdoc IIndexToken

@@ -30,7 +30,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using RoleCheck for IProtocolRoles;
 
+    /// @dev One slot (64+64+16+16+40+8+8+32 = 248 bits): every request reads just this and a bucket.
     struct Config {
+        uint64 minAmount; // {1e12 index wei}
+        uint64 maxAmount; // {1e12 index wei}
         uint16 mintFeeBps;
         uint16 redeemFeeBps;
         uint40 redeemPausedUntil; // {unix seconds}
@@ -47,8 +50,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     struct IndexState {
-        uint128 minAmount; // {index wei}
-        uint128 maxAmount; // {index wei}
         Config config;
         Bucket mintBucket;
         Bucket redeemBucket;
@@ -68,6 +69,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     uint16 public constant override MAX_FEE_BPS = 500;
     uint40 public constant override MAX_REDEEM_PAUSE = 7 days;
     uint256 private constant BPS = 10_000;
+    /// @dev Request limits are stored in units of 1e12 index wei (a millionth of a token).
+    uint256 private constant LIMIT_UNIT = 1e12;
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
@@ -84,7 +87,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
     uint256 private constant RING = 16;
     mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
-    mapping(address token => uint256) public override escrowed;
+    /// @dev ERC-20 components held for pending mints {base units}.
+    mapping(address token => uint256) private _escrowed;
+    /// @dev Redeem fees kept as index tokens until the fee recipient collects them {index wei}.
+    mapping(address index => uint256) private _redeemFees;
 
     constructor(
         IProtocolRoles roles,
@@ -137,8 +143,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (c.window == 0) revert IssuerIndexNotConfigured(r.index);
         if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
         ROLES.checkIndex(RoleIds.WLP, r.index, msg.sender);
-        _checkTerms(s, c.mintFeeBps, r);
-        (uint32 current, bool hasLocal) = IIndexToken(r.index).basketInfo();
+        _checkTerms(c, c.mintFeeBps, r);
+        (uint32 current, bool hasLocal,) = IIndexToken(r.index).basketInfo();
         if (r.basketVersion != current) revert IssuerBasketVersionMismatch(r.basketVersion, current);
         _consume(s.mintBucket, c.window, r.amount);
         id = _hash(r, true);
@@ -167,7 +173,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             uint256 received = token.balanceOf(address(this)) - before;
             if (received != amounts[i]) revert IssuerTransferShortfall(tokens[i], amounts[i], received);
             escrow.push(EscrowEntry(tokens[i], amounts[i]));
-            escrowed[tokens[i]] += amounts[i];
+            _escrowed[tokens[i]] += amounts[i];
         }
     }
 
@@ -184,11 +190,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (c.window == 0) revert IssuerIndexNotConfigured(index);
         if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(index, c.redeemPausedUntil);
         ROLES.checkIndex(RoleIds.WLP, index, msg.sender);
-        _checkTerms(s, c.redeemFeeBps, r);
+        _checkTerms(c, c.redeemFeeBps, r);
         _consume(s.redeemBucket, c.window, amount);
         id = _hash(r, false);
         _initStatus(msg.sender, nonce, id, Status.RedeemPending);
-        escrowed[index] += amount;
         emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline);
         // Interaction last; the index token is a protocol clone (plain OpenZeppelin ERC-20).
         IERC20(index).safeTransferFrom(msg.sender, address(this), amount);
@@ -204,7 +209,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function expire(Request calldata r, bool isMint) external override nonReentrant {
-        (uint32 current,) = IIndexToken(r.index).basketInfo();
+        (uint32 current,,) = IIndexToken(r.index).basketInfo();
         if (block.timestamp <= r.deadline && current == r.basketVersion) {
             revert IssuerNotExpirable(_hash(r, isMint), r.deadline);
         }
@@ -222,26 +227,35 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
         if (c.mintFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.mintFeeBps, r.maxFeeBps);
-        (uint32 version, bool hasLocal) = IIndexToken(r.index).basketInfo();
-        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
         bytes32 id = _finish(r, true, Status.Confirmed);
-        uint256 onChain = hasLocal ? _moveEscrowToVault(id) : 0;
-        _settleMint(r, id, Math.mulDiv(r.amount, c.mintFeeBps, BPS, Math.Rounding.Ceil), onChain, refs);
+        _settleMint(r, id, Math.mulDiv(r.amount, c.mintFeeBps, BPS, Math.Rounding.Ceil), refs);
     }
 
-    /// @dev Checks coverage after the mint and mints. Fails closed: fresh reserves must cover
-    ///      every component for the supply after this mint plus the fee recipient's share, which
-    ///      together are the backing units after the mint.
-    function _settleMint(Request calldata r, bytes32 id, uint256 fee, uint256 onChain, bytes32[] calldata refs)
-        private
-    {
-        IIndexToken token = IIndexToken(r.index);
-        (Component[] memory stored, uint256 factor, uint256 units,) = token.basketState();
-        uint256 offChain = stored.length - onChain;
+    /// @dev Moves the escrow to the vault, checks coverage after the mint, mints. Fails closed:
+    ///      fresh reserves must cover every component for the supply after this mint plus the
+    ///      fee recipient's share, which together are the backing units after the mint.
+    function _settleMint(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
+        BasketView memory b = _basket(r.index);
+        if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
+        uint256 offChain = b.stored.length - (b.hasLocal ? _moveEscrowToVault(id) : 0);
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
-        ORACLE.requireCovered(stored, units + BasketMath.backing(r.amount, factor, Math.Rounding.Ceil));
+        uint256 unitsAfter = b.units + BasketMath.backing(r.amount, b.factor, Math.Rounding.Ceil);
+        ORACLE.checkMint(r.index, b.stored, b.version, unitsAfter, b.hasLocal);
         emit MintConfirmed(id, msg.sender, r.amount - fee, fee, refs);
-        token.mint(r.requester, r.amount, fee);
+        IIndexToken(r.index).mint(r.requester, r.amount, fee);
+    }
+
+    /// @dev An index's basket state (IIndexToken.basketState) in one memory struct.
+    struct BasketView {
+        Component[] stored;
+        uint256 factor;
+        uint256 units;
+        uint32 version;
+        bool hasLocal;
+    }
+
+    function _basket(address index) private view returns (BasketView memory b) {
+        (b.stored, b.factor, b.units, b.version, b.hasLocal) = IIndexToken(index).basketState();
     }
 
     function _moveEscrowToVault(bytes32 id) private returns (uint256 moved) {
@@ -249,7 +263,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         moved = escrow.length;
         for (uint256 i; i < moved; ++i) {
             EscrowEntry memory e = escrow[i];
-            escrowed[e.token] -= e.amount;
+            _escrowed[e.token] -= e.amount;
             IERC20(e.token).safeTransfer(address(VAULT), e.amount);
         }
         delete _mintEscrow[id];
@@ -261,29 +275,44 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
         uint16 feeBps = _state[r.index].config.redeemFeeBps;
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
-        (uint32 version, bool hasLocal) = IIndexToken(r.index).basketInfo();
+        (uint32 version, bool hasLocal, uint256 count) = IIndexToken(r.index).basketInfo();
         if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
         bytes32 id = _finish(r, false, Status.Confirmed);
-        _settleRedeem(r, id, Math.mulDiv(r.amount, feeBps, BPS, Math.Rounding.Ceil), hasLocal, refs);
+        uint256 fee = Math.mulDiv(r.amount, feeBps, BPS, Math.Rounding.Ceil);
+        if (!hasLocal) {
+            if (refs.length != count) revert IssuerDeliveryRefsMismatch(refs.length, count);
+            _redeemFees[r.index] += fee;
+            emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
+            IIndexToken(r.index).burn(r.amount - fee, 0);
+            return;
+        }
+        _settleRedeemOnChain(r, id, fee, refs);
     }
 
-    /// @dev Burns the escrowed tokens and pays the on-chain components out of the vault.
-    function _settleRedeem(Request calldata r, bytes32 id, uint256 fee, bool hasLocal, bytes32[] calldata refs)
-        private
-    {
+    /// @dev A redemption with on-chain components: burn, then pay them out of the vault.
+    function _settleRedeemOnChain(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
         IIndexToken token = IIndexToken(r.index);
-        (Component[] memory stored, uint256 factor,,) = token.basketState();
-        address[] memory paidTokens;
-        uint256[] memory paidAmounts;
-        if (hasLocal) (paidTokens, paidAmounts) = _payout(stored, factor, r.amount - fee);
+        (Component[] memory stored, uint256 factor,,,) = token.basketState();
+        (address[] memory paidTokens, uint256[] memory paidAmounts) = _payout(stored, factor, r.amount - fee);
         uint256 offChain = stored.length - paidTokens.length;
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
-        escrowed[r.index] -= r.amount;
-        emit RedeemConfirmed(id, msg.sender, r.amount, fee, refs, paidTokens, paidAmounts);
-        token.burn(r.amount, fee);
+        _redeemFees[r.index] += fee;
+        emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
+        emit RedeemPaidOnChain(id, paidTokens, paidAmounts);
+        token.burn(r.amount - fee, 0);
         for (uint256 i; i < paidTokens.length; ++i) {
             VAULT.release(paidTokens[i], r.requester, paidAmounts[i]);
         }
+    }
+
+    /// @inheritdoc IIssuer
+    function collectRedeemFees(address index, address to) external override nonReentrant returns (uint256 amount) {
+        ROLES.checkIndex(RoleIds.FEE_RECIPIENT, index, msg.sender);
+        amount = _redeemFees[index];
+        if (amount == 0 || to == address(0)) revert IssuerZeroAmount();
+        _redeemFees[index] = 0;
+        emit RedeemFeesCollected(index, to, amount);
+        IERC20(index).safeTransfer(to, amount);
     }
 
     /// @dev On-chain components of a redemption of `tokensOut` index wei, rounded down.
@@ -319,10 +348,12 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (!FACTORY.isIndex(index)) revert IssuerNotAnIndex(index);
         if (
             l.window == 0 || l.maxAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
-                || l.redeemCapacity < l.mintCapacity
+                || l.redeemCapacity < l.mintCapacity || l.minAmount % LIMIT_UNIT != 0
+                || l.maxAmount % LIMIT_UNIT != 0 || l.maxAmount / LIMIT_UNIT > type(uint64).max
         ) revert IssuerInvalidLimits();
         IndexState storage s = _state[index];
-        (s.minAmount, s.maxAmount) = (l.minAmount, l.maxAmount);
+        s.config.minAmount = uint64(l.minAmount / LIMIT_UNIT);
+        s.config.maxAmount = uint64(l.maxAmount / LIMIT_UNIT);
         s.config.window = l.window;
         s.mintBucket.capacity = l.mintCapacity;
         s.redeemBucket.capacity = l.redeemCapacity;
@@ -401,7 +432,14 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function limits(address index) external view override returns (Limits memory) {
         IndexState storage s = _state[index];
-        return Limits(s.minAmount, s.maxAmount, s.mintBucket.capacity, s.redeemBucket.capacity, s.config.window);
+        Config memory c = s.config;
+        return Limits(
+            uint128(c.minAmount * LIMIT_UNIT),
+            uint128(c.maxAmount * LIMIT_UNIT),
+            s.mintBucket.capacity,
+            s.redeemBucket.capacity,
+            c.window
+        );
     }
 
     /// @inheritdoc IIssuer
@@ -428,6 +466,20 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
+    function escrowed(address token) external view override returns (uint256) {
+        if (_state[token].config.window != 0) {
+            // An index token: what pending redemptions hold (the rest is collected fees).
+            return IERC20(token).balanceOf(address(this)) - _redeemFees[token];
+        }
+        return _escrowed[token];
+    }
+
+    /// @inheritdoc IIssuer
+    function redeemFeesHeld(address index) external view override returns (uint256) {
+        return _redeemFees[index];
+    }
+
+    /// @inheritdoc IIssuer
     function mintPaused(address index) external view override returns (bool, bool) {
         Config memory c = _state[index].config;
         return (c.mintPaused, c.breakerTripped);
@@ -445,10 +497,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (c.window == 0) revert IssuerIndexNotConfigured(index);
     }
 
-    function _checkTerms(IndexState storage s, uint16 feeBps, Request memory r) private view {
-        if (r.amount < s.minAmount || r.amount > s.maxAmount) {
-            revert IssuerAmountOutOfLimits(r.amount, s.minAmount, s.maxAmount);
-        }
+    function _checkTerms(Config memory c, uint16 feeBps, Request memory r) private view {
+        (uint256 lo, uint256 hi) = (uint256(c.minAmount) * LIMIT_UNIT, uint256(c.maxAmount) * LIMIT_UNIT);
+        if (r.amount < lo || r.amount > hi) revert IssuerAmountOutOfLimits(r.amount, lo, hi);
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
     }
@@ -506,7 +557,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     function _refund(bytes32 id, Request calldata r, bool isMint) private {
         if (!isMint) {
-            escrowed[r.index] -= r.amount;
             IERC20(r.index).safeTransfer(r.requester, r.amount);
             return;
         }
@@ -514,7 +564,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 n = escrow.length;
         for (uint256 i; i < n; ++i) {
             EscrowEntry memory e = escrow[i];
-            escrowed[e.token] -= e.amount;
+            _escrowed[e.token] -= e.amount;
             IERC20(e.token).safeTransfer(r.requester, e.amount);
         }
         if (n != 0) delete _mintEscrow[id];
@@ -542,7 +592,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         view
         returns (address[] memory tokens, uint256[] memory amounts)
     {
-        (Component[] memory stored, uint256 factor,,) = IIndexToken(index).basketState();
+        (Component[] memory stored, uint256 factor,,,) = IIndexToken(index).basketState();
         (address[] memory all, uint256 count) = _localTokens(stored);
         tokens = new address[](count);
         amounts = new uint256[](count);

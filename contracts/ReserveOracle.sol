@@ -23,6 +23,8 @@ import {RoleIds} from "./libraries/RoleIds.sol";
 contract ReserveOracle is IReserveOracle, EIP712 {
     using RoleCheck for IProtocolRoles;
 
+    /// @dev 128 + 40 + 32 + 8 + 8 + 8 + 32 = 256 bits: a report and a coverage check touch one
+    ///      slot per asset.
     struct AssetState {
         uint128 total; // {base units} sum of the custodians' latest reports
         uint40 asOf; // {unix seconds} as-of time of the oldest of those reports (0 = none yet)
@@ -30,6 +32,15 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         uint8 custodianCount;
         bool configured;
         bool local; // reserves are the vault's balance of `_localToken`
+        uint32 soleCustodian; // custodian id while custodianCount == 1
+    }
+
+    /// @dev A cached coverage check of one index (see `refreshCoverage`).
+    struct Headroom {
+        uint128 maxUnits; // {index wei at stored amounts} backing units the off-chain reserves cover
+        uint40 validUntil; // {unix seconds} first expiry of the reports counted
+        uint32 basketVersion;
+        uint48 epoch; // `_epoch` when computed
     }
 
     struct Position {
@@ -41,6 +52,7 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     struct CustodianState {
         uint64 sequence;
         uint40 asOf;
+        uint32 id; // 1-based, assigned when first made a custodian of an asset
     }
 
     uint256 public constant override MAX_CUSTODIANS = 8;
@@ -60,6 +72,12 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     mapping(bytes32 assetId => address[]) private _custodiansOf;
     mapping(address custodian => mapping(bytes32 assetId => Position)) private _positions;
     mapping(address custodian => CustodianState) private _custodians;
+    mapping(address index => Headroom) private _headroom;
+    uint32 private _custodianIds;
+    /// @dev Bumped whenever any asset's reserves fall (or a custodian is added): every cached
+    ///      headroom older than the current epoch is ignored. Reports that keep or raise reserves,
+    ///      the usual case, leave caches valid.
+    uint48 private _epoch;
 
     constructor(IProtocolRoles roles, IAssetRegistry registry, address custodyVault) EIP712("ssikit ReserveOracle", "1") {
         ROLES = roles;
@@ -91,6 +109,8 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         AssetState storage a = _assets[assetId];
         if (!a.configured || a.local || a.custodianCount >= MAX_CUSTODIANS) revert OracleInvalidConfig(assetId);
         if (_positions[custodian][assetId].active) revert OracleAlreadyConfigured(assetId, custodian);
+        CustodianState storage c = _custodians[custodian];
+        if (c.id == 0) c.id = ++_custodianIds;
         if (a.custodianCount == 1) {
             // Leaving single-custodian mode: the aggregate was the first custodian's position.
             address first = _custodiansOf[assetId][0];
@@ -99,8 +119,10 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         _positions[custodian][assetId].active = true;
         _custodiansOf[assetId].push(custodian);
         a.custodianCount += 1;
+        a.soleCustodian = a.custodianCount == 1 ? c.id : 0;
         // A custodian that has not reported yet makes the asset stale: fail closed.
         a.asOf = a.custodianCount == 1 ? 0 : _minAsOf(assetId);
+        ++_epoch;
         emit CustodianAdded(assetId, custodian);
     }
 
@@ -150,21 +172,25 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         if (r.sequence <= last.sequence) revert OracleSequenceNotIncreasing(c, r.sequence, last.sequence);
         if (r.asOf <= last.asOf) revert OracleReportOutdated(c, r.asOf, last.asOf);
         if (r.asOf > block.timestamp) revert OracleReportFromFuture(r.asOf, block.timestamp);
-        _custodians[c] = CustodianState({sequence: r.sequence, asOf: r.asOf});
+        _custodians[c] = CustodianState({sequence: r.sequence, asOf: r.asOf, id: last.id});
 
+        bool fell;
         for (uint256 i; i < n; ++i) {
             bytes32 id = r.balances[i].assetId;
             uint128 balance = r.balances[i].balance;
-            Position storage p = _positions[c][id];
-            if (!p.active) revert OracleUnknownAsset(c, id);
             AssetState storage a = _assets[id];
-            if (a.custodianCount == 1) {
+            uint128 before = a.total;
+            if (a.custodianCount == 1 && a.soleCustodian == last.id && last.id != 0) {
                 (a.total, a.asOf) = (balance, r.asOf);
             } else {
+                Position storage p = _positions[c][id];
+                if (!p.active || a.custodianCount < 2) revert OracleUnknownAsset(c, id);
                 (p.balance, p.asOf) = (balance, r.asOf);
                 _recompute(id, a);
             }
+            if (a.total < before) fell = true;
         }
+        if (fell) ++_epoch;
         emit ReserveReported(c, r.sequence, r.asOf, r.attestation, r.balances);
     }
 
@@ -227,19 +253,67 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     }
 
     /// @inheritdoc IReserveOracle
-    function requireCovered(Component[] calldata stored, uint256 backingUnits) external view override {
+    function requireCovered(Component[] calldata stored, uint256 backingUnits) public view override {
         for (uint256 i; i < stored.length; ++i) {
-            bytes32 id = stored[i].assetId;
-            (uint256 reserves, uint256 asOf, uint256 maxAge, bool fresh) = _reserves(id);
-            if (!fresh) revert OracleReservesStale(id, asOf, maxAge);
-            uint256 owed = BasketMath.liability(stored[i].amount, backingUnits);
-            if (reserves < owed) revert OracleReservesShort(id, reserves, owed);
+            _requireComponent(stored[i], backingUnits);
+        }
+    }
+
+    function _requireComponent(Component calldata component, uint256 backingUnits) private view {
+        bytes32 id = component.assetId;
+        (uint256 reserves, uint256 asOf, uint256 maxAge, bool fresh) = _reserves(id);
+        if (!fresh) revert OracleReservesStale(id, asOf, maxAge);
+        uint256 owed = BasketMath.liability(component.amount, backingUnits);
+        if (reserves < owed) revert OracleReservesShort(id, reserves, owed);
+    }
+
+    /// @inheritdoc IReserveOracle
+    function checkMint(
+        address index,
+        Component[] calldata stored,
+        uint32 basketVersion,
+        uint256 backingUnits,
+        bool hasLocal
+    ) external view override {
+        Headroom memory h = _headroom[index];
+        bool cached = h.epoch == _epoch && h.basketVersion == basketVersion && block.timestamp <= h.validUntil
+            && backingUnits <= h.maxUnits;
+        if (!cached) {
+            requireCovered(stored, backingUnits);
+            return;
+        }
+        if (!hasLocal) return;
+        // The cache covers the off-chain components; on-chain ones are the vault's live balance.
+        for (uint256 i; i < stored.length; ++i) {
+            if (_assets[stored[i].assetId].local) _requireComponent(stored[i], backingUnits);
         }
     }
 
     /// @inheritdoc IReserveOracle
+    function refreshCoverage(address index) external override returns (uint256 maxUnits, uint256 validUntil) {
+        (Component[] memory stored,,, uint32 version,) = IIndexToken(index).basketState();
+        maxUnits = type(uint128).max;
+        validUntil = type(uint40).max;
+        for (uint256 i; i < stored.length; ++i) {
+            AssetState memory a = _assets[stored[i].assetId];
+            if (a.local) continue;
+            bool fresh = a.configured && a.asOf != 0 && block.timestamp - a.asOf <= a.maxAge;
+            if (!fresh) {
+                (maxUnits, validUntil) = (0, 0);
+                break;
+            }
+            // reserves >= ceil(stored × L / 1e36)  <=>  L <= floor(reserves × 1e36 / stored)
+            uint256 units = Math.mulDiv(a.total, 1e36, stored[i].amount);
+            if (units < maxUnits) maxUnits = units;
+            if (a.asOf + a.maxAge < validUntil) validUntil = a.asOf + a.maxAge;
+        }
+        _headroom[index] = Headroom(uint128(maxUnits), uint40(validUntil), version, _epoch);
+        emit CoverageRefreshed(index, version, maxUnits, validUntil);
+    }
+
+    /// @inheritdoc IReserveOracle
     function coverage(address index) public view override returns (ComponentCoverage[] memory out) {
-        (Component[] memory stored,, uint256 units,) = IIndexToken(index).basketState();
+        (Component[] memory stored,, uint256 units,,) = IIndexToken(index).basketState();
         out = new ComponentCoverage[](stored.length);
         for (uint256 i; i < stored.length; ++i) {
             bytes32 id = stored[i].assetId;

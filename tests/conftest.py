@@ -162,7 +162,9 @@ def configure_index(
 
     def configure(token: Any, max_age: int = DAY) -> Any:
         settings = IssuanceSettings(max_age=max_age)
-        configure_issuance(deployment, protocol, token, settings, [custodian.address], [wlp.address])
+        configure_issuance(
+            deployment, protocol, token, settings, [custodian.address], [wlp.address]
+        )
         deployment.grant(roles, roles.PAUSER_ROLE(), pauser.address, "PAUSER")
         return token
 
@@ -202,7 +204,7 @@ def cover(post_report: Any, oracle: Any) -> Any:
         return bool(oracle.assetConfig(asset_id)[3])
 
     def report(token: Any, tokens_owed: int, margin: Fraction = Fraction(1)) -> Any:
-        stored, factor, units, _ = token.basketState()
+        stored, factor, units, *_ = token.basketState()
         owed_units = units + bm.backing(tokens_owed, factor, Rounding.CEIL)
         balances = {
             bytes(a): int(bm.liability(amount, owed_units) * margin)

@@ -83,8 +83,9 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Version of the basket; every change increments it. 1 after creation.
     function basketVersion() external view returns (uint32);
 
-    /// @notice Version and whether any component is an ERC-20 on this chain, in one storage read.
-    function basketInfo() external view returns (uint32 version, bool hasLocalComponents);
+    /// @notice Version, whether any component is an ERC-20 on this chain, and the number of
+    ///         components, in one storage read.
+    function basketInfo() external view returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
 
     /// @notice The basket per whole token now, amounts multiplied by the fee factor, rounded down.
     function basket() external view returns (Component[] memory);
@@ -95,10 +96,11 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @return factor The fee factor now {RAY}
     /// @return backingUnits L {index wei at stored amounts}
     /// @return version Basket version
+    /// @return hasLocal Whether any component is an ERC-20 on this chain
     function basketState()
         external
         view
-        returns (Component[] memory components, uint256 factor, uint256 backingUnits, uint32 version);
+        returns (Component[] memory components, uint256 factor, uint256 backingUnits, uint32 version, bool hasLocal);
 
     /// @notice Amount of `assetId` per whole token now {1e-18 base units}, rounded down.
     function amountPerToken(bytes32 assetId) external view returns (uint256);

@@ -11,9 +11,9 @@ pragma solidity ^0.8.27;
 ///           must show fresh reserves covering the new supply, and `amount - fee` tokens are
 ///           minted — or rejects with a reason code, refunding the escrow.
 ///         - Redeem: the WLP's index tokens go into escrow. A custodian pays the off-chain
-///           components out, then confirms: on-chain components leave the vault (rounded down)
-///           and the tokens are burned, the fee's share staying with the fee recipient. The oracle
-///           never blocks a redemption.
+///           components out for `amount - fee` tokens, then confirms: on-chain components leave
+///           the vault (rounded down), `amount - fee` tokens are burned and the `fee` tokens stay
+///           here until the fee recipient collects them. The oracle never blocks a redemption.
 ///         - The requester may cancel while pending; after the deadline, or once the basket has
 ///           moved to another version, anyone may expire it. Both refund the escrow to the
 ///           requester: no path leaves a WLP's funds stuck without a way out it can trigger.
@@ -44,7 +44,8 @@ interface IIssuer {
         uint40 deadline; // {unix seconds} last second a custodian may confirm
     }
 
-    /// @notice Per-index settings. Amounts {index wei}; `window` {seconds}.
+    /// @notice Per-index settings. Amounts {index wei} (min and max: multiples of 1e12, a
+    ///         millionth of a token); `window` {seconds}.
     struct Limits {
         uint128 minAmount;
         uint128 maxAmount;
@@ -87,16 +88,12 @@ interface IIssuer {
     );
     /// @notice `minted` = amount - fee went to the requester; `refs` one per off-chain component.
     event MintConfirmed(bytes32 indexed id, address indexed custodian, uint256 minted, uint256 fee, bytes32[] refs);
-    /// @notice `burned` tokens, of which `fee` stay backing the fee recipient's share.
-    event RedeemConfirmed(
-        bytes32 indexed id,
-        address indexed custodian,
-        uint256 burned,
-        uint256 fee,
-        bytes32[] refs,
-        address[] paidTokens,
-        uint256[] paidAmounts
-    );
+    /// @notice `burned` = amount - fee tokens were paid out and burned; the `fee` tokens stay
+    ///         with the issuer for the fee recipient. `refs` one per off-chain component.
+    event RedeemConfirmed(bytes32 indexed id, address indexed custodian, uint256 burned, uint256 fee, bytes32[] refs);
+    /// @notice The on-chain components a redemption paid out of the vault, rounded down.
+    event RedeemPaidOnChain(bytes32 indexed id, address[] tokens, uint256[] amounts);
+    event RedeemFeesCollected(address indexed index, address indexed to, uint256 amount);
     event RequestRejected(bytes32 indexed id, address indexed custodian, uint16 reasonCode);
     event RequestCancelled(bytes32 indexed id);
     event RequestExpired(bytes32 indexed id, address indexed by);
@@ -161,6 +158,9 @@ interface IIssuer {
 
     function confirmRedeem(Request calldata request, bytes32[] calldata payoutRefs) external;
 
+    /// @notice The index's fee recipient takes the redeem fees held as index tokens.
+    function collectRedeemFees(address index, address to) external returns (uint256 amount);
+
     /// @notice Only a custodian, while pending. Refunds the escrow.
     function reject(Request calldata request, bool isMint, uint16 reasonCode) external;
 
@@ -205,8 +205,12 @@ interface IIssuer {
     /// @notice Capacity left now {index wei}.
     function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
-    /// @notice Index tokens and ERC-20s held in escrow {base units}, per token.
+    /// @notice What pending requests hold in escrow: ERC-20 components of mints, index tokens
+    ///         of redemptions {base units or index wei}.
     function escrowed(address token) external view returns (uint256);
+
+    /// @notice Redeem fees held as index tokens until collected {index wei}.
+    function redeemFeesHeld(address index) external view returns (uint256);
 
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 

@@ -43,6 +43,8 @@ interface IReserveOracle {
 
     event AssetConfigured(bytes32 indexed assetId, uint32 maxAge, address token);
     event CustodianAdded(bytes32 indexed assetId, address indexed custodian);
+    /// @notice The cached coverage of `index` was recomputed (see `refreshCoverage`).
+    event CoverageRefreshed(address indexed index, uint32 basketVersion, uint256 maxUnits, uint256 validUntil);
     event ReserveReported(
         address indexed custodian, uint64 indexed sequence, uint40 asOf, bytes32 attestation, AssetBalance[] balances
     );
@@ -97,6 +99,25 @@ interface IReserveOracle {
     /// @notice Reverts `OracleReservesStale` or `OracleReservesShort` unless fresh reserves of
     ///         every component cover storedAmount × backingUnits / 1e36 (rounded up).
     function requireCovered(Component[] calldata stored, uint256 backingUnits) external view;
+
+    /// @notice The check a mint confirmation runs: like `requireCovered`, but answered from the
+    ///         index's cached headroom when that cache is still valid (same basket version, no
+    ///         reserves fallen since, no report expired) — one storage read instead of one per
+    ///         component. On-chain components are always checked live. Any doubt falls back to
+    ///         the full check, so the cache can only make a mint cheaper, never less safe.
+    function checkMint(
+        address index,
+        Component[] calldata stored,
+        uint32 basketVersion,
+        uint256 backingUnits,
+        bool hasLocal
+    ) external view;
+
+    /// @notice Anyone: recomputes and caches how many backing units the off-chain reserves of
+    ///         `index` cover, and until when (custodians call it after reporting).
+    /// @return maxUnits {index wei at stored amounts}; 0 when a component is stale
+    /// @return validUntil {unix seconds}
+    function refreshCoverage(address index) external returns (uint256 maxUnits, uint256 validUntil);
 
     /// @notice Coverage of every component of `index` now.
     function coverage(address index) external view returns (ComponentCoverage[] memory);

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssikit.bench.gas import GAS_BUDGETS, load_snapshot, measure, over_budget
+from ssikit.bench.gas import GAS_BUDGETS, load_snapshot, measure, measure_issuance, over_budget
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "snapshots" / "gas.json"
 
 
 def test_gas__within_budgets_and_matches_snapshot(accounts):
-    gas = measure(accounts)
+    gas = {**measure(accounts), **measure_issuance(accounts)}
     assert set(GAS_BUDGETS) <= set(gas)
     assert over_budget(gas) == {}
     committed = load_snapshot(SNAPSHOT)

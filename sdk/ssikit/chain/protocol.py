@@ -189,7 +189,13 @@ class IssuanceSettings:
     max_age: int = 86_400
 
     def limits(self) -> tuple[int, int, int, int, int]:
-        return (self.min_amount, self.max_amount, self.mint_capacity, self.redeem_capacity, self.window)
+        return (
+            self.min_amount,
+            self.max_amount,
+            self.mint_capacity,
+            self.redeem_capacity,
+            self.window,
+        )
 
 
 def configure_issuance(
@@ -202,7 +208,12 @@ def configure_issuance(
 ) -> None:
     """Limits, fees, the oracle's assets and custodians, and the WLP and custodian roles of an
     index; each step only if not already so (safe to run again)."""
-    sender, roles, oracle, issuer = deployment.sender, protocol.roles, protocol.oracle, protocol.issuer
+    sender, roles, oracle, issuer = (
+        deployment.sender,
+        protocol.roles,
+        protocol.oracle,
+        protocol.issuer,
+    )
     custodians, wlps = list(custodians), list(wlps)
     if tuple(issuer.limits(token)) != settings.limits():
         issuer.setLimits(token, settings.limits(), sender=sender)
@@ -219,7 +230,9 @@ def configure_issuance(
     for custodian in custodians:
         deployment.grant(roles, roles.CUSTODIAN_ROLE(), custodian, "CUSTODIAN")
     for wlp in wlps:
-        deployment.grant(roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}")
+        deployment.grant(
+            roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}"
+        )
     deployment.log(f"index {token.symbol()}: issuance configured")
 
 

@@ -22,7 +22,8 @@ def _checkpoint(chain, token) -> int:
 def test_creation__basket_and_metadata(mag7, mag7_params):
     assert (mag7.name(), mag7.symbol(), mag7.decimals()) == ("SoSoValue MAG7 Index", "MAG7.ssi", 18)
     assert mag7.basketVersion() == 1
-    components, factor, units, version = mag7.basketState()
+    components, factor, units, version, has_local = mag7.basketState()
+    assert not has_local and mag7.basketInfo() == (1, False, 7)
     assert [(bytes(c[0]), c[1]) for c in components] == mag7_params.basket.as_abi()
     assert units == 0 and version == 1
     assert factor <= RAY

@@ -261,12 +261,29 @@ def test_redeem__request_then_confirm__burns_and_keeps_fee_share(
     request, _ = mint_request(index, held, is_mint=False)
     assert index.balanceOf(issuer_contract) == held == issuer_contract.escrowed(index)
     assert issuer_contract.statusOf(wlp, request.nonce) == PENDING_REDEEM
-    share_before = index.feeShare()
+    supply = index.totalSupply()
     receipt = issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
     fee = _fee(held, REDEEM_FEE_BPS)
-    assert receipt.decode_logs(issuer_contract.RedeemConfirmed)[0].fee == fee
-    assert index.totalSupply() == 0 and issuer_contract.escrowed(index) == 0
-    assert index.feeShare() >= share_before + fee - 1
+    event = receipt.decode_logs(issuer_contract.RedeemConfirmed)[0]
+    assert (event.burned, event.fee) == (held - fee, fee)
+    assert index.totalSupply() == supply - (held - fee)
+    assert issuer_contract.escrowed(index) == 0
+    assert issuer_contract.redeemFeesHeld(index) == fee == index.balanceOf(issuer_contract)
+
+
+def test_redeem_fees__collected_by_fee_recipient_only(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, fee_recipient, roles
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    index.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+    fee = issuer_contract.redeemFeesHeld(index)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=wlp.address):
+        issuer_contract.collectRedeemFees(index, wlp, sender=wlp)
+    issuer_contract.collectRedeemFees(index, fee_recipient, sender=fee_recipient)
+    assert index.balanceOf(fee_recipient) == fee > 0
+    assert issuer_contract.redeemFeesHeld(index) == 0
 
 
 def test_redeem__never_blocked_by_oracle(
@@ -348,7 +365,7 @@ def test_onchain_mint__escrow_rounded_up_then_vault(
     index, tokens = onchain
     amount = 3 * INDEX_UNIT + 1
     deposit_tokens, deposit_amounts = issuer_contract.mintDeposit(index, amount)
-    stored, factor, _, _ = index.basketState()
+    stored, factor, *_ = index.basketState()
     by_token = {}
     for asset, stored_amount in stored:
         if oracle.assetConfig(asset)[3]:
@@ -392,10 +409,10 @@ def test_onchain_redeem__paid_from_vault_rounded_down(
     before = [t.balanceOf(wlp) for t in tokens]
     redeem, _ = mint_request(index, held, is_mint=False)
     receipt = issuer_contract.confirmRedeem(redeem.as_abi(), REFS7[:1], sender=custodian)
-    event = receipt.decode_logs(issuer_contract.RedeemConfirmed)[0]
+    event = receipt.decode_logs(issuer_contract.RedeemPaidOnChain)[0]
     payout = held - _fee(held, REDEEM_FEE_BPS)
-    stored, factor, _, _ = index.basketState()
-    for token, paid in zip(event.paidTokens, event.paidAmounts, strict=True):
+    stored, factor, *_ = index.basketState()
+    for token, paid in zip(event.tokens, event.amounts, strict=True):
         i = [t.address for t in tokens].index(token)
         assert tokens[i].balanceOf(wlp) - before[i] == paid
         assert tokens[i].balanceOf(vault) == vault_before[i] - paid
@@ -405,7 +422,7 @@ def test_onchain_redeem__paid_from_vault_rounded_down(
         for a, s in amounts.items()
         if a != asset_id("bitcoin", "native")
     )
-    assert sorted(event.paidAmounts) == expected
+    assert sorted(event.amounts) == expected
 
 
 def test_fee_on_transfer_token__refused(

@@ -128,7 +128,7 @@ def test_coverage__fresh_covered_then_stale(index, oracle, cover, issuer, chain)
 
 def test_require_covered__short__reverts(expect_revert, index, oracle, cover):
     cover(index, 10**18, margin=Fraction(1, 2))
-    stored, _, units, _ = index.basketState()
+    stored, _, units, *_ = index.basketState()
     with expect_revert(oracle.OracleReservesShort):
         oracle.requireCovered(stored, units + 10**18)
 
