@@ -18,7 +18,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup compile test test-sdk test-chain demo bench-gas lint clean
+.PHONY: setup compile test test-sdk test-chain demo anvil bench-gas lint clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC)
 
@@ -56,10 +56,14 @@ test-sdk: setup
 
 # Contract, differential and integration tests on Anvil (ape-foundry starts and stops it).
 test-chain: compile
-	$(APE) test tests/unit/contracts tests/differential tests/integration --network $(NETWORK) -q
+	$(APE) test tests/unit/contracts tests/differential tests/invariant tests/integration --network $(NETWORK) -q
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)
+
+# A local node for the participants' programs (ape-foundry connects to it instead of starting one).
+anvil: setup
+	anvil --silent
 
 # Measures the key flows' gas on Anvil and writes the committed snapshots/gas.json.
 bench-gas: compile

@@ -7,6 +7,7 @@ import click
 from ape import accounts
 from ape.cli import ConnectedProviderCommand
 
+from ssikit.chain.deployments import DEFAULT_PATH
 from ssikit.flows.demo import run_demo
 
 
@@ -14,5 +15,5 @@ from ssikit.flows.demo import run_demo
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
 def cli(out):
     out.mkdir(parents=True, exist_ok=True)
-    report = run_demo(accounts.test_accounts, registry_path=out / "deployments.json")
+    report = run_demo(accounts.test_accounts, registry_path=DEFAULT_PATH)
     (out / "demo-report.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -41,7 +41,9 @@ class WalletFile(BaseModel):
     """What a custodian's back office exports: its wallets and their balances at ``as_of``."""
 
     custodian: str
-    as_of: int = Field(gt=0, lt=2**40, description="{unix seconds}")
+    as_of: int | None = Field(
+        default=None, gt=0, lt=2**40, description="{unix seconds}; omitted: the time of posting"
+    )
     wallets: list[Wallet] = Field(min_length=1)
 
     @field_validator("custodian")
@@ -80,9 +82,13 @@ class ReserveReport(BaseModel):
 
 
 def build_report(
-    wallets: WalletFile, asset_ids: Mapping[str, bytes], sequence: int
+    wallets: WalletFile, asset_ids: Mapping[str, bytes], sequence: int, now: int | None = None
 ) -> ReserveReport:
-    """Sums the wallets per asset into a report. ``asset_ids`` maps symbols to ids."""
+    """Sums the wallets per asset into a report. ``asset_ids`` maps symbols to ids; ``now`` is
+    the as-of time when the file gives none."""
+    as_of = wallets.as_of or now
+    if as_of is None:
+        raise ReportError("the wallet file has no as_of and no time was given")
     totals: dict[bytes, int] = defaultdict(int)
     for wallet in wallets.wallets:
         if wallet.asset.startswith("0x") and len(wallet.asset) == 66:
@@ -98,7 +104,7 @@ def build_report(
     return ReserveReport(
         custodian=wallets.custodian,
         sequence=sequence,
-        as_of=wallets.as_of,
+        as_of=as_of,
         attestation=wallets.attestation(),
         balances=tuple(sorted(totals.items())),
     )

@@ -12,6 +12,8 @@ from .. import __version__
 from ..core.assets import MAG7_ASSETS, asset_id
 from ..core.errors import SsikitError
 from ..math.fees import annual_rate, per_second_rate
+from .custodian import custodian
+from .wlp import wlp
 
 
 def _emit(as_json: bool, data: dict[str, Any], text: str) -> None:
@@ -66,3 +68,7 @@ def assets(as_json: bool) -> None:
         f"{r['symbol']:5} {r['chain']:10} {r['decimals']:3} {r['asset_id']}" for r in rows
     )
     _emit(as_json, {"assets": rows}, text)
+
+
+cli.add_command(wlp)
+cli.add_command(custodian)

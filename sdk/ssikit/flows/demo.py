@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..chain.protocol import Deployment
+from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ..core.assets import MAG7_ASSETS
 from ..core.units import PRECISION
 from ..math.fees import annual_rate
@@ -23,12 +23,15 @@ from ..presets.synthetic import SYNTHETIC_LABEL, synthetic_prices
 def run_demo(accounts: Any, registry_path: Path, console: Console | None = None) -> dict[str, Any]:
     """Runs the demo on the connected (local) chain and returns what was deployed."""
     console = console or Console()
-    deployer, compiler, fee_recipient = accounts[0], accounts[1], accounts[4]
+    deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
     deployment = Deployment(deployer, path=registry_path, log=console.print)
     system = deployment.system()
     deployment.assets(system, MAG7_ASSETS)
     params = mag7_params(compiler.address, fee_recipient.address)
     token = deployment.index(system, params)
+    configure_issuance(
+        deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]
+    )
 
     contracts = Table(title="deployed contracts")
     contracts.add_column("contract")
@@ -37,6 +40,9 @@ def run_demo(accounts: Any, registry_path: Path, console: Console | None = None)
         ("ProtocolRoles", system.roles),
         ("AssetRegistry", system.assets),
         ("IndexFactory", system.factory),
+        ("CustodyVault", system.vault),
+        ("ReserveOracle", system.oracle),
+        ("Issuer", system.issuer),
         ("IndexToken implementation", system.factory.implementation()),
         (f"{params.symbol} (clone)", token),
     ):
@@ -66,6 +72,15 @@ def run_demo(accounts: Any, registry_path: Path, console: Console | None = None)
             "ProtocolRoles": system.roles.address,
             "AssetRegistry": system.assets.address,
             "IndexFactory": system.factory.address,
+            "CustodyVault": system.vault.address,
+            "ReserveOracle": system.oracle.address,
+            "Issuer": system.issuer.address,
+        },
+        "roles": {
+            "index_compiler": compiler.address,
+            "custodian": custodian.address,
+            "wlp": wlp.address,
+            "fee_recipient": fee_recipient.address,
         },
         "index": token.address,
         "nav_usd": float(total),

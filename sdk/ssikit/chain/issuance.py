@@ -1,0 +1,251 @@
+"""Thin clients for WLPs and custodians: send the issuer's and the oracle's transactions and
+read their state. Requests are rebuilt from the issuer's events (never kept in memory), so a
+client that restarts finds its pending requests again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..builders.reports import ReserveReport, WalletFile, build_report, report_typed_data
+from ..builders.requests import Request
+from ..core.errors import SsikitError
+from .protocol import Protocol
+
+STATUS = {
+    0: "none",
+    1: "mint pending",
+    2: "redeem pending",
+    3: "confirmed",
+    4: "rejected",
+    5: "cancelled",
+    6: "expired",
+}
+RING = 16
+
+
+class IssuanceError(SsikitError):
+    """A request cannot be made or found (no free nonce, unknown id, wrong kind)."""
+
+
+@dataclass(frozen=True)
+class TrackedRequest:
+    id: bytes
+    request: Request
+    is_mint: bool
+    status: str
+    block: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": "0x" + self.id.hex(),
+            "kind": "mint" if self.is_mint else "redeem",
+            "status": self.status,
+            "index": self.request.index,
+            "amount": str(self.request.amount),
+            "nonce": self.request.nonce,
+            "basket_version": self.request.basket_version,
+            "deadline": self.request.deadline,
+            "block": self.block,
+        }
+
+
+def _index(protocol: Protocol, index: str) -> Any:
+    """An index by symbol or address."""
+    from ape import project
+
+    if index.startswith("0x") and len(index) == 42:
+        return project.IndexToken.at(index)
+    return protocol.index(index)
+
+
+def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> list[TrackedRequest]:
+    """Every request of ``requester``, from the issuer's events, with its current status."""
+    issuer = protocol.issuer
+    found: list[TrackedRequest] = []
+    for event_type, is_mint in ((issuer.MintRequested, True), (issuer.RedeemRequested, False)):
+        for log in event_type.range(start_block, None, search_topics={"requester": requester}):
+            request = Request(
+                requester=log.requester,
+                index=log.index,
+                amount=log.amount,
+                basket_version=log.basketVersion,
+                max_fee_bps=log.maxFeeBps,
+                nonce=log.nonce,
+                deadline=log.deadline,
+            )
+            status = int(issuer.statusOfRequest(request.as_abi(), is_mint))
+            found.append(
+                TrackedRequest(bytes(log.id), request, is_mint, STATUS[status], log.block_number)
+            )
+    return sorted(found, key=lambda t: (t.block, t.request.nonce))
+
+
+def find_request(
+    protocol: Protocol, request_id: str, requester: str | None = None
+) -> TrackedRequest:
+    """A request by id (searching the events of ``requester``, or of everyone)."""
+    wanted = bytes.fromhex(request_id.removeprefix("0x"))
+    issuer = protocol.issuer
+    requesters = (
+        [requester]
+        if requester
+        else sorted(
+            {log.requester for log in issuer.MintRequested.range(0, None)}
+            | {log.requester for log in issuer.RedeemRequested.range(0, None)}
+        )
+    )
+    for who in requesters:
+        for tracked in requests_of(protocol, who):
+            if tracked.id == wanted:
+                return tracked
+    raise IssuanceError(f"no request with id {request_id}")
+
+
+class WlpClient:
+    """A WLP's view of the issuer: request, cancel, expire, and list its own requests."""
+
+    def __init__(self, protocol: Protocol, account: Any) -> None:
+        self.protocol = protocol
+        self.account = account
+
+    def next_nonce(self) -> int:
+        """A nonce above every nonce used before whose ring slot is free."""
+        mine = requests_of(self.protocol, self.account.address)
+        nonce = max((t.request.nonce for t in mine), default=0) + 1
+        busy = {t.request.nonce % RING for t in mine if t.status.endswith("pending")}
+        for candidate in range(nonce, nonce + RING):
+            if candidate % RING not in busy:
+                return candidate
+        raise IssuanceError("16 requests are pending: wait for one to finish")
+
+    def _request(
+        self, index: str, amount: int, max_fee_bps: int, ttl: int, is_mint: bool
+    ) -> TrackedRequest:
+        from ape import chain
+
+        token = _index(self.protocol, index)
+        issuer = self.protocol.issuer
+        version = int(token.basketVersion())
+        nonce = self.next_nonce()
+        deadline = chain.blocks.head.timestamp + ttl
+        if is_mint:
+            from ape import Contract
+
+            tokens, amounts = issuer.mintDeposit(token, amount)
+            for address, owed in zip(tokens, amounts, strict=True):
+                erc20 = Contract(address)
+                if erc20.allowance(self.account, issuer) < owed:
+                    erc20.approve(issuer, owed, sender=self.account)
+            receipt = issuer.requestMint(
+                token, amount, version, max_fee_bps, nonce, deadline, sender=self.account
+            )
+            log = receipt.decode_logs(issuer.MintRequested)[0]
+        else:
+            if token.allowance(self.account, issuer) < amount:
+                token.approve(issuer, amount, sender=self.account)
+            receipt = issuer.requestRedeem(
+                token, amount, version, max_fee_bps, nonce, deadline, sender=self.account
+            )
+            log = receipt.decode_logs(issuer.RedeemRequested)[0]
+        request = Request(
+            requester=self.account.address,
+            index=token.address,
+            amount=amount,
+            basket_version=version,
+            max_fee_bps=max_fee_bps,
+            nonce=nonce,
+            deadline=deadline,
+        )
+        status = "mint pending" if is_mint else "redeem pending"
+        return TrackedRequest(bytes(log.id), request, is_mint, status, receipt.block_number)
+
+    def mint(
+        self, index: str, amount: int, max_fee_bps: int = 50, ttl: int = 86_400
+    ) -> TrackedRequest:
+        return self._request(index, amount, max_fee_bps, ttl, True)
+
+    def redeem(
+        self, index: str, amount: int, max_fee_bps: int = 50, ttl: int = 86_400
+    ) -> TrackedRequest:
+        return self._request(index, amount, max_fee_bps, ttl, False)
+
+    def requests(self) -> list[TrackedRequest]:
+        return requests_of(self.protocol, self.account.address)
+
+    def pending(self) -> list[TrackedRequest]:
+        return [t for t in self.requests() if t.status.endswith("pending")]
+
+    def cancel(self, request_id: str) -> TrackedRequest:
+        tracked = find_request(self.protocol, request_id, self.account.address)
+        self.protocol.issuer.cancel(tracked.request.as_abi(), tracked.is_mint, sender=self.account)
+        return find_request(self.protocol, request_id, self.account.address)
+
+    def expire(self, request_id: str) -> TrackedRequest:
+        tracked = find_request(self.protocol, request_id)
+        self.protocol.issuer.expire(tracked.request.as_abi(), tracked.is_mint, sender=self.account)
+        return find_request(self.protocol, request_id, tracked.request.requester)
+
+
+class CustodianClient:
+    """A custodian's view: post reserve reports, confirm or reject requests, read coverage."""
+
+    def __init__(self, protocol: Protocol, account: Any) -> None:
+        self.protocol = protocol
+        self.account = account
+
+    def build_report(self, wallets: WalletFile, asset_ids: dict[str, bytes]) -> ReserveReport:
+        from ape import chain
+
+        sequence, _ = self.protocol.oracle.lastReport(self.account)
+        now = int(chain.blocks.head.timestamp)
+        return build_report(wallets, asset_ids, int(sequence) + 1, now=now)
+
+    def post(self, report: ReserveReport, signed: bool = True) -> Any:
+        """Posts the report: as an EIP-712 signature of the custodian's key (relayable by
+        anyone), or directly from the custodian's account."""
+        from ape import chain
+        from eth_account.messages import encode_typed_data
+
+        oracle = self.protocol.oracle
+        if not signed:
+            return oracle.report(report.as_abi(), sender=self.account)
+        message = encode_typed_data(
+            full_message=report_typed_data(report, chain.chain_id, oracle.address)
+        )
+        signature = self.account.sign_message(message)
+        return oracle.reportSigned(report.as_abi(), signature.encode_rsv(), sender=self.account)
+
+    def refresh(self, index: str) -> Any:
+        return self.protocol.oracle.refreshCoverage(
+            _index(self.protocol, index), sender=self.account
+        )
+
+    def confirm(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
+        tracked = find_request(self.protocol, request_id)
+        issuer = self.protocol.issuer
+        call = issuer.confirmMint if tracked.is_mint else issuer.confirmRedeem
+        call(tracked.request.as_abi(), refs, sender=self.account)
+        return find_request(self.protocol, request_id, tracked.request.requester)
+
+    def reject(self, request_id: str, reason: int) -> TrackedRequest:
+        tracked = find_request(self.protocol, request_id)
+        self.protocol.issuer.reject(
+            tracked.request.as_abi(), tracked.is_mint, reason, sender=self.account
+        )
+        return find_request(self.protocol, request_id, tracked.request.requester)
+
+    def coverage(self, index: str) -> list[dict[str, Any]]:
+        rows = []
+        for row in self.protocol.oracle.coverage(_index(self.protocol, index)):
+            rows.append(
+                {
+                    "asset_id": "0x" + bytes(row.assetId).hex(),
+                    "reserves": str(row.reserves),
+                    "liabilities": str(row.liabilities),
+                    "ratio": None if row.ratio == 2**256 - 1 else row.ratio / 10**18,
+                    "age_seconds": None if row.age == 2**256 - 1 else int(row.age),
+                    "fresh": bool(row.fresh),
+                }
+            )
+        return rows

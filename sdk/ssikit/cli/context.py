@@ -1,0 +1,104 @@
+"""What every on-chain command shares: the network to connect to, the account that signs, the
+deployments registry, and JSON or table output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..chain.deployments import DEFAULT_PATH
+
+LOCAL_NETWORK = "ethereum:local:foundry"
+
+
+def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--network, --account, --test-account, --registry, --json."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option(
+                "--network",
+                default=LOCAL_NETWORK,
+                show_default=True,
+                help="ape network choice; a running local node is reused",
+            ),
+            click.option(
+                "--account", "alias", default=None, help="ape account alias (live networks)"
+            ),
+            click.option(
+                "--test-account",
+                default=default_test_account,
+                show_default=True,
+                help="Anvil test account used on a local chain without --account",
+            ),
+            click.option(
+                "--registry",
+                type=click.Path(path_type=Path),
+                default=DEFAULT_PATH,
+                show_default=True,
+                help="deployments registry",
+            ),
+            click.option("--json", "as_json", is_flag=True, help="machine-readable output"),
+        ]
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+@contextmanager
+def connected(network: str) -> Iterator[None]:
+    """Connects to ``network`` unless a provider is already connected (inside `ape run` or a
+    test session)."""
+    from ape import networks
+
+    if networks.active_provider is not None and networks.active_provider.is_connected:
+        yield
+        return
+    with networks.parse_network_choice(network):
+        yield
+
+
+def signer(alias: str | None, test_account: int) -> Any:
+    from ..chain.accounts import resolve_sender
+
+    return resolve_sender(alias, test_account)
+
+
+def token_amount(text: str) -> int:
+    """Whole tokens as a decimal string -> index wei (18 decimals), exactly."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation as err:
+        raise click.BadParameter(f"not a number: {text!r}") from err
+    wei = value * 10**18
+    if value <= 0 or wei != wei.to_integral_value():
+        raise click.BadParameter(f"{text} is not a positive amount with at most 18 decimals")
+    return int(wei)
+
+
+def emit(
+    as_json: bool, data: Any, title: str = "", rows: list[dict[str, Any]] | None = None
+) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    console = Console()
+    if rows is None:
+        console.print(data)
+        return
+    table = Table(title=title)
+    for column in rows[0] if rows else []:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)

@@ -1,0 +1,100 @@
+"""``ssikit custodian`` (and ``ape run custodian``): reserve reports and request confirmations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import chain_options, connected, emit, signer
+
+
+def _client(registry: Path, alias: str | None, test_account: int):
+    from ..chain.issuance import CustodianClient
+    from ..chain.protocol import load_protocol
+
+    return CustodianClient(load_protocol(registry), signer(alias, test_account))
+
+
+def _bytes32(text: str) -> bytes:
+    raw = bytes.fromhex(text.removeprefix("0x"))
+    if len(raw) > 32:
+        raise click.BadParameter(f"reference longer than 32 bytes: {text}")
+    return raw.rjust(32, b"\0")
+
+
+@click.group()
+def custodian() -> None:
+    """Post proof of reserves and confirm or reject requests as a custodian."""
+
+
+@custodian.command()
+@click.argument("wallets", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--direct", is_flag=True, help="send from the custodian account instead of signing")
+@click.option(
+    "--refresh", "refresh_index", default=None, help="then refresh this index's coverage cache"
+)
+@chain_options(default_test_account=2)
+def report(wallets, direct, refresh_index, network, alias, test_account, registry, as_json):
+    """Build a reserve report from a WALLETS JSON file, sign it (EIP-712) and post it."""
+    from ..builders.reports import WalletFile
+    from ..chain.deployments import DeploymentRegistry
+
+    with connected(network):
+        from ape import chain
+
+        client = _client(registry, alias, test_account)
+        assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
+        ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
+        built = client.build_report(WalletFile.load(wallets), ids)
+        receipt = client.post(built, signed=not direct)
+        if refresh_index:
+            client.refresh(refresh_index)
+        data = {
+            "sequence": built.sequence,
+            "as_of": built.as_of,
+            "attestation": "0x" + built.attestation.hex(),
+            "balances": {"0x" + a.hex(): str(b) for a, b in built.balances},
+            "tx": str(receipt.txn_hash),
+            "gas_used": receipt.gas_used,
+        }
+        emit(as_json, data)
+
+
+@custodian.command()
+@click.argument("request_id")
+@click.option(
+    "--ref",
+    "refs",
+    multiple=True,
+    help="delivery or payout reference (hex), one per off-chain component",
+)
+@chain_options(default_test_account=2)
+def confirm(request_id, refs, network, alias, test_account, registry, as_json):
+    """Confirm a pending mint (deliveries received) or redeem (assets paid out)."""
+    with connected(network):
+        tracked = _client(registry, alias, test_account).confirm(
+            request_id, [_bytes32(r) for r in refs]
+        )
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="confirmed")
+
+
+@custodian.command()
+@click.argument("request_id")
+@click.option("--reason", default=1, show_default=True, help="reason code")
+@chain_options(default_test_account=2)
+def reject(request_id, reason, network, alias, test_account, registry, as_json):
+    """Reject a pending request (its escrow goes back to the requester)."""
+    with connected(network):
+        tracked = _client(registry, alias, test_account).reject(request_id, reason)
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="rejected")
+
+
+@custodian.command()
+@click.argument("index")
+@chain_options(default_test_account=2)
+def coverage(index, network, alias, test_account, registry, as_json):
+    """Reserves, liabilities, ratio and age of every component of INDEX."""
+    with connected(network):
+        rows = _client(registry, alias, test_account).coverage(index)
+        emit(as_json, rows, rows=rows, title=f"coverage of {index}")

@@ -1,0 +1,313 @@
+"""Random sequences of requests, confirmations, rejections, cancellations, expiries, reports and
+time jumps against a mixed basket (two ERC-20s of 6 and 18 decimals, native BTC and ETH), with
+the protocol's invariants checked after every step:
+
+- no confirmed mint ever left the index under-reserved;
+- escrow held equals the sum of pending requests' escrow (per ERC-20, and in index tokens);
+- every request ends in exactly one terminal state, and a terminal state never changes;
+- calls from accounts without the role change nothing.
+
+500 steps per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ape.exceptions import ContractLogicError
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from ssikit.bench.gas import deterministic_clock
+from ssikit.builders.requests import Request
+from ssikit.core.assets import MAG7_ASSETS, Asset
+from ssikit.core.basket import Basket, Component
+from ssikit.core.units import INDEX_UNIT, PRECISION
+from ssikit.math import basket as bm
+from ssikit.math.rounding import Rounding
+
+DAY = 86_400
+PENDING = {1, 2}
+TERMINAL = {3, 4, 5, 6}
+REF = b"\x0a" * 32
+
+
+@dataclass
+class Tracked:
+    request: Request
+    is_mint: bool
+    escrow: dict[str, int] = field(default_factory=dict)  # token -> amount (mints)
+    status: int = 0
+
+
+def test_issuance_state_machine(
+    deployer,
+    registry,
+    project,
+    create_index,
+    configure_index,
+    wlp,
+    custodian,
+    stranger,
+    issuer_contract,
+    oracle,
+    chain,
+):
+    tokens = [project.TestToken.deploy(f"SM{d}", f"SM{d}", d, sender=deployer) for d in (6, 18)]
+    components = []
+    for token, decimals in zip(tokens, (6, 18), strict=True):
+        registry.registerLocalToken(token, sender=deployer)
+        asset = Asset.local_token(chain.chain_id, token.address, f"SM{decimals}", decimals)
+        components.append(Component(asset_id=asset.id, amount=2 * 10**decimals * PRECISION + 3))
+        token.mint(wlp, 10**15 * 10**decimals, sender=deployer)
+        token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    btc, eth = MAG7_ASSETS[0], MAG7_ASSETS[1]
+    components += [
+        Component(asset_id=btc.id, amount=10**5 * PRECISION),
+        Component(asset_id=eth.id, amount=3 * 10**16 * PRECISION),
+    ]
+    index = configure_index(create_index(symbol="SM.ssi", basket=Basket.of(components)))
+    index.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    offchain_ids = [btc.id, eth.id]
+
+    first_errors: list[str] = []
+    # Hypothesis may start the machine more than once (an attempt it discards does not count as
+    # an example): every start rewinds the chain to this state, then snapshots it again (a
+    # restore consumes the snapshot).
+    clean: dict[str, str] = {}
+
+    def recorded(function):
+        import functools
+        import traceback
+
+        @functools.wraps(function)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return function(self, *args, **kwargs)
+            except BaseException:
+                if not first_errors:
+                    steps = "\n".join(self.log)
+                    first_errors.append(f"{traceback.format_exc()}\nsteps:\n{steps}")
+                raise
+
+        return wrapper
+
+    class Issuance(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            if "snapshot" in clean:
+                chain.restore(clean["snapshot"])
+            clean["snapshot"] = chain.snapshot()
+            self.requests: list[Tracked] = []
+            self.nonce = 0
+            self.sequence, self.last_as_of = oracle.lastReport(custodian)
+            self.log: list[str] = []
+
+        # ---------------------------------------------------------------- helpers
+        def _pending(self, is_mint: bool | None = None) -> list[Tracked]:
+            return [
+                t
+                for t in self.requests
+                if t.status in PENDING and (is_mint is None or t.is_mint == is_mint)
+            ]
+
+        def _new_request(self, amount: int, is_mint: bool) -> Request:
+            # Like WlpClient.next_nonce: the next nonce whose ring slot holds no pending request.
+            busy = {t.request.nonce % 16 for t in self._pending()}
+            self.nonce += 1
+            while self.nonce % 16 in busy:
+                self.nonce += 1
+            return Request(
+                requester=wlp.address,
+                index=index.address,
+                amount=amount,
+                basket_version=1,
+                max_fee_bps=50,
+                nonce=self.nonce,
+                deadline=chain.blocks.head.timestamp + DAY,
+            )
+
+        # ---------------------------------------------------------------- rules
+        @initialize()
+        def start(self) -> None:
+            assert index.totalSupply() == 0
+
+        @precondition(lambda self: len(self._pending()) < 16)
+        @rule(
+            whole=st.integers(min_value=1, max_value=50),
+            frac=st.integers(min_value=0, max_value=999),
+        )
+        @recorded
+        def request_mint(self, whole: int, frac: int) -> None:
+            amount = whole * INDEX_UNIT + frac * 10**15
+            request = self._new_request(amount, True)
+            self.log.append(f"request_mint nonce={request.nonce} amount={amount}")
+            receipt = issuer_contract.requestMint(*request.as_abi()[1:], sender=wlp)
+            event = receipt.decode_logs(issuer_contract.MintRequested)[0]
+            escrow = dict(zip(event.escrowTokens, event.escrowAmounts, strict=True))
+            self.requests.append(Tracked(request, True, escrow, 1))
+
+        @precondition(lambda self: len(self._pending()) < 16)
+        @rule(share=st.integers(min_value=1, max_value=100))
+        @recorded
+        def request_redeem(self, share: int) -> None:
+            free = index.balanceOf(wlp)
+            amount = free * share // 100
+            if amount < 10**16:
+                return
+            amount -= amount % 10**12
+            request = self._new_request(amount, False)
+            self.log.append(f"request_redeem nonce={request.nonce} amount={amount}")
+            issuer_contract.requestRedeem(*request.as_abi()[1:], sender=wlp)
+            self.requests.append(Tracked(request, False, {}, 2))
+
+        @rule(margin=st.sampled_from([0, 90, 100, 100, 150]))
+        @recorded
+        def report(self, margin: int) -> None:
+            """The custodian reports off-chain reserves: `margin`% of what all pending mints
+            would need (0 = nothing)."""
+            stored, factor, units, *_ = index.basketState()
+            pending = sum(t.request.amount for t in self._pending(True))
+            owed = units + bm.backing(pending, factor, Rounding.CEIL)
+            balances = []
+            for asset_id, amount in stored:
+                if bytes(asset_id) in offchain_ids:
+                    balances.append((bytes(asset_id), bm.liability(amount, owed) * margin // 100))
+            self.sequence += 1
+            now = chain.blocks.head.timestamp
+            oracle.report(
+                (custodian.address, self.sequence, now, REF, sorted(balances)), sender=custodian
+            )
+            oracle.refreshCoverage(index, sender=stranger)
+
+        @precondition(lambda self: self._pending(True))
+        @rule(data=st.data())
+        @recorded
+        def confirm_mint(self, data: st.DataObject) -> None:
+            tracked = data.draw(st.sampled_from(self._pending(True)))
+            abi = tracked.request.as_abi()
+            try:  # simulate first: short or stale reserves, or past its deadline, stays pending
+                issuer_contract.confirmMint.call(abi, [REF, REF], sender=custodian)
+            except ContractLogicError:
+                assert issuer_contract.statusOfRequest(abi, True) == 1
+                return
+            self.log.append(f"confirm_mint nonce={tracked.request.nonce}")
+            issuer_contract.confirmMint(abi, [REF, REF], sender=custodian)
+            tracked.status = 3
+            stored, _, units, *_ = index.basketState()
+            oracle.requireCovered(stored, units)  # never left under-reserved
+
+        @precondition(lambda self: self._pending(False))
+        @rule(data=st.data())
+        @recorded
+        def confirm_redeem(self, data: st.DataObject) -> None:
+            tracked = data.draw(st.sampled_from(self._pending(False)))
+            if chain.blocks.head.timestamp >= tracked.request.deadline:
+                return
+            self.log.append(f"confirm_redeem nonce={tracked.request.nonce}")
+            issuer_contract.confirmRedeem(tracked.request.as_abi(), [REF, REF], sender=custodian)
+            tracked.status = 3
+
+        @precondition(lambda self: self._pending())
+        @rule(data=st.data(), action=st.sampled_from(["reject", "cancel", "expire"]))
+        @recorded
+        def finish(self, data: st.DataObject, action: str) -> None:
+            tracked = data.draw(st.sampled_from(self._pending()))
+            abi = tracked.request.as_abi()
+            self.log.append(f"{action} nonce={tracked.request.nonce}")
+            if action == "reject":
+                issuer_contract.reject(abi, tracked.is_mint, 7, sender=custodian)
+                tracked.status = 4
+            elif action == "cancel":
+                issuer_contract.cancel(abi, tracked.is_mint, sender=wlp)
+                tracked.status = 5
+            elif chain.blocks.head.timestamp > tracked.request.deadline:
+                issuer_contract.expire(abi, tracked.is_mint, sender=stranger)
+                tracked.status = 6
+
+        @rule(seconds=st.sampled_from([60, 3600, DAY // 2, DAY + 1]))
+        @recorded
+        def time_passes(self, seconds: int) -> None:
+            self.log.append(f"time +{seconds}")
+            chain.mine(1, timestamp=chain.blocks.head.timestamp + seconds)
+
+        @precondition(lambda self: self.requests)
+        @rule(data=st.data(), action=st.sampled_from(["confirm", "reject", "cancel", "limits"]))
+        @recorded
+        def stranger_tries(self, data: st.DataObject, action: str) -> None:
+            tracked = data.draw(st.sampled_from(self.requests))
+            before = (index.totalSupply(), index.balanceOf(wlp), issuer_contract.escrowed(index))
+            abi = tracked.request.as_abi()
+            calls = {
+                "confirm": lambda: issuer_contract.confirmMint(abi, [REF, REF], sender=stranger),
+                "reject": lambda: issuer_contract.reject(abi, tracked.is_mint, 1, sender=stranger),
+                "cancel": lambda: issuer_contract.cancel(abi, tracked.is_mint, sender=stranger),
+                "limits": lambda: issuer_contract.setLimits(
+                    index, (0, 10**18, 1, 1, 1), sender=stranger
+                ),
+            }
+            try:
+                calls[action]()
+            except Exception:
+                pass
+            else:
+                raise AssertionError(f"a stranger's {action} went through")
+            assert (
+                index.totalSupply(),
+                index.balanceOf(wlp),
+                issuer_contract.escrowed(index),
+            ) == before
+
+        # ---------------------------------------------------------------- invariants
+        @invariant()
+        @recorded
+        def escrow_matches_pending(self) -> None:
+            redeem_escrow = sum(t.request.amount for t in self._pending(False))
+            assert issuer_contract.escrowed(index) == redeem_escrow
+            for token in tokens:
+                pending = sum(t.escrow.get(token.address, 0) for t in self._pending(True))
+                assert issuer_contract.escrowed(token) == pending
+                assert token.balanceOf(issuer_contract) == pending
+
+        @invariant()
+        @recorded
+        def every_request_in_exactly_one_state(self) -> None:
+            """The chain's record of each live request equals the model's single state. A
+            finished request's record is reused by the requester's nonce 16 higher (a ring of
+            16); it was checked while it was live, and afterwards only the events keep it."""
+            live = {t.request.nonce % 16: t for t in self.requests}
+            for tracked in live.values():
+                on_chain = issuer_contract.statusOfRequest(
+                    tracked.request.as_abi(), tracked.is_mint
+                )
+                assert on_chain == tracked.status, (tracked.request.nonce, on_chain, tracked.status)
+            for tracked in self.requests:
+                if live[tracked.request.nonce % 16] is not tracked:
+                    assert tracked.status in TERMINAL
+
+    # One run of 500 steps, not shrunk: a chain cannot be rewound cheaply enough to replay and
+    # shrink many examples. On failure the first error is raised with the steps that led to it.
+    Issuance.TestCase.settings = settings(
+        max_examples=1,
+        stateful_step_count=500,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    # Block times advance by exactly one second a block (not with the wall clock), so every
+    # replay of an example sees the same elapsed times.
+    with deterministic_clock():
+        try:
+            run_state_machine_as_test(Issuance, settings=Issuance.TestCase.settings)
+        except BaseException as err:
+            if first_errors:  # the failure as it first happened, not Hypothesis's replay of it
+                raise AssertionError(first_errors[0]) from err
+            raise
