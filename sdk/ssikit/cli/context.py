@@ -56,10 +56,14 @@ def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], C
 
 
 @contextmanager
-def connected(network: str) -> Iterator[None]:
+def connected(network: str, quiet: bool = False) -> Iterator[None]:
     """Connects to ``network`` unless a provider is already connected (inside `ape run` or a
-    test session)."""
+    test session). ``quiet`` keeps Ape's transaction log lines off stdout (for --json)."""
     from ape import networks
+    from ape.logging import logger
+
+    if quiet:
+        logger.set_level("WARNING")
 
     if networks.active_provider is not None and networks.active_provider.is_connected:
         yield

@@ -40,7 +40,7 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
     from ..builders.reports import WalletFile
     from ..chain.deployments import DeploymentRegistry
 
-    with connected(network):
+    with connected(network, quiet=as_json):
         from ape import chain
 
         client = _client(registry, alias, test_account)
@@ -72,7 +72,7 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
 @chain_options(default_test_account=2)
 def confirm(request_id, refs, network, alias, test_account, registry, as_json):
     """Confirm a pending mint (deliveries received) or redeem (assets paid out)."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         tracked = _client(registry, alias, test_account).confirm(
             request_id, [_bytes32(r) for r in refs]
         )
@@ -85,7 +85,7 @@ def confirm(request_id, refs, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=2)
 def reject(request_id, reason, network, alias, test_account, registry, as_json):
     """Reject a pending request (its escrow goes back to the requester)."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         tracked = _client(registry, alias, test_account).reject(request_id, reason)
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="rejected")
 
@@ -95,6 +95,6 @@ def reject(request_id, reason, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=2)
 def coverage(index, network, alias, test_account, registry, as_json):
     """Reserves, liabilities, ratio and age of every component of INDEX."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         rows = _client(registry, alias, test_account).coverage(index)
         emit(as_json, rows, rows=rows, title=f"coverage of {index}")

@@ -35,7 +35,7 @@ for _kind in ("mint", "redeem"):
         def command(
             index, amount, max_fee_bps, ttl, network, alias, test_account, registry, as_json
         ):
-            with connected(network):
+            with connected(network, quiet=as_json):
                 client = _client(registry, alias, test_account)
                 call = client.mint if kind == "mint" else client.redeem
                 tracked = call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl)
@@ -51,7 +51,7 @@ for _kind in ("mint", "redeem"):
 @chain_options(default_test_account=3)
 def status(only_pending, network, alias, test_account, registry, as_json):
     """This WLP's requests (from the issuer's events) and their status."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         client = _client(registry, alias, test_account)
         rows = [t.as_dict() for t in (client.pending() if only_pending else client.requests())]
         emit(as_json, rows, rows=rows, title="requests")
@@ -62,7 +62,7 @@ def status(only_pending, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=3)
 def cancel(request_id, network, alias, test_account, registry, as_json):
     """Cancel a pending request (its escrow comes back)."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         tracked = _client(registry, alias, test_account).cancel(request_id)
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="cancelled")
 
@@ -72,6 +72,6 @@ def cancel(request_id, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=3)
 def expire(request_id, network, alias, test_account, registry, as_json):
     """Expire anyone's request past its deadline or basket version (the escrow goes back)."""
-    with connected(network):
+    with connected(network, quiet=as_json):
         tracked = _client(registry, alias, test_account).expire(request_id)
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="expired")
