@@ -13,6 +13,7 @@ from ..core.assets import MAG7_ASSETS, asset_id
 from ..core.errors import SsikitError
 from ..math.fees import annual_rate, per_second_rate
 from .custodian import custodian
+from .data import data
 from .wlp import wlp
 
 
@@ -72,3 +73,4 @@ def assets(as_json: bool) -> None:
 
 cli.add_command(wlp)
 cli.add_command(custodian)
+cli.add_command(data)

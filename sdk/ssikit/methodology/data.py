@@ -1,0 +1,146 @@
+"""The canonical market table: one row per asset per UTC day.
+
+Columns: ``date`` (UTC midnight), ``asset_id``, ``symbol``, ``price`` {USD per whole asset},
+``market_cap`` {USD, circulating; missing when unknown, never 0}, ``volume`` {USD per day};
+optional ``sector``, ``first_listed``, ``exchanges``, ``quote_currencies``, ``is_stablecoin``,
+``is_derivative``. Read from CSV (optionally gzipped) or Parquet and validated on load: every
+problem is reported with the file, the row (line number in a CSV) and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import SsikitError
+
+REQUIRED = ("date", "asset_id", "symbol", "price", "market_cap", "volume")
+NUMERIC = ("price", "market_cap", "volume")
+OPTIONAL = (
+    "sector",
+    "first_listed",
+    "exchanges",
+    "quote_currencies",
+    "is_stablecoin",
+    "is_derivative",
+)
+
+
+@dataclass(frozen=True)
+class MarketDataError(SsikitError, ValueError):
+    """A market data file breaks the canonical table's rules."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                self.file,
+                f"row {self.row}" if self.row is not None else "",
+                f"column {self.column!r}" if self.column else "",
+            )
+            if part
+        )
+        return f"{where}: {self.reason}"
+
+
+def _line(position: int) -> int:
+    """CSV line number of the data row at 0-based ``position`` (line 1 is the header)."""
+    return position + 2
+
+
+def validate_market_frame(frame: pd.DataFrame, source: str = "<frame>") -> pd.DataFrame:
+    """Checks and normalises a market table; returns a new frame sorted by (date, asset_id).
+
+    Raises MarketDataError for: a missing column; a non-numeric or negative price, market cap
+    or volume; an unparsable or non-UTC date, or one not at midnight; a duplicate
+    (date, asset_id) row. Zero market caps become missing values.
+    """
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise MarketDataError(source, None, missing[0], "required column is missing")
+    out = frame.reset_index(drop=True).copy()
+
+    out["date"] = _parse_dates(out["date"], source)
+    for column in ("asset_id", "symbol"):
+        empty = out[column].isna() | (out[column].astype(str).str.strip() == "")
+        if empty.any():
+            raise MarketDataError(source, _line(int(np.argmax(empty))), column, "empty value")
+        out[column] = out[column].astype(str)
+    for column in NUMERIC:
+        raw = out[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise MarketDataError(source, _line(i), column, f"not a number: {raw.iloc[i]!r}")
+        negative = values < 0
+        if negative.any():
+            i = int(np.argmax(negative))
+            raise MarketDataError(source, _line(i), column, f"negative value {values.iloc[i]}")
+        out[column] = values.astype("float64")
+    out.loc[out["market_cap"] == 0, "market_cap"] = np.nan
+
+    duplicated = out.duplicated(["date", "asset_id"], keep="first")
+    if duplicated.any():
+        i = int(np.argmax(duplicated))
+        raise MarketDataError(
+            source, _line(i), "date", f"duplicate row for {out['asset_id'].iloc[i]} on this date"
+        )
+    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in out.columns]
+    return out[keep].sort_values(["date", "asset_id"], kind="stable").reset_index(drop=True)
+
+
+def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
+    text = raw.astype(str)
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+    bad = parsed.isna()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise MarketDataError(source, _line(i), "date", f"unparsable date {raw.iloc[i]!r}")
+    # An explicit offset other than UTC is refused rather than silently converted.
+    offset = text.str.extract(r"([+-]\d{2}:?\d{2})$")[0]
+    non_utc = offset.notna() & ~offset.isin(["+00:00", "+0000", "-00:00"])
+    if non_utc.any():
+        i = int(np.argmax(non_utc))
+        raise MarketDataError(source, _line(i), "date", f"not a UTC date: {raw.iloc[i]!r}")
+    not_midnight = parsed != parsed.dt.normalize()
+    if not_midnight.any():
+        i = int(np.argmax(not_midnight))
+        raise MarketDataError(source, _line(i), "date", f"not a UTC day (00:00): {raw.iloc[i]!r}")
+    return parsed
+
+
+def load_market_data(path: Path) -> pd.DataFrame:
+    """Reads a canonical table from ``.csv``, ``.csv.gz`` or ``.parquet`` and validates it."""
+    name = path.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            frame = pd.read_parquet(path)
+        elif name.endswith((".csv", ".csv.gz")):
+            frame = pd.read_csv(path, dtype={"asset_id": str, "symbol": str}, keep_default_na=True)
+        else:
+            raise MarketDataError(str(path), None, None, "expected .csv, .csv.gz or .parquet")
+    except (OSError, ValueError) as err:
+        if isinstance(err, MarketDataError):
+            raise
+        raise MarketDataError(str(path), None, None, f"cannot read: {err}") from err
+    return validate_market_frame(frame, str(path))
+
+
+def save_market_data(frame: pd.DataFrame, path: Path) -> None:
+    """Writes a validated table as Parquet or CSV (gzipped if the name ends in .gz)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.name.lower().endswith(".parquet"):
+        frame.to_parquet(path, index=False)
+    else:
+        out = frame.copy()
+        out["date"] = out["date"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        out.to_csv(path, index=False)
