@@ -14,6 +14,7 @@ from ..core.errors import SsikitError
 from ..math.fees import annual_rate, per_second_rate
 from .custodian import custodian
 from .data import data
+from .index import index
 from .wlp import wlp
 
 
@@ -74,3 +75,4 @@ def assets(as_json: bool) -> None:
 cli.add_command(wlp)
 cli.add_command(custodian)
 cli.add_command(data)
+cli.add_command(index)

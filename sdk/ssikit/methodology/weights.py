@@ -27,3 +27,24 @@ def hybrid_weights(
     if floor * n + cap_share != 1:
         raise ValueError(f"floor {floor} × {n} + cap_share {cap_share} must equal 1")
     return {k: floor + cap_share * w for k, w in market_cap_weights(caps).items()}
+
+
+def capped_weights(caps: Mapping[K, Fraction], cap: Fraction) -> dict[K, Fraction]:
+    """Market-cap weights with no weight above ``cap``: the excess of capped assets is
+    redistributed to the others in proportion to their caps, repeatedly, until none exceeds it.
+    Needs cap × n >= 1. Keeps the order of the weights (a larger cap never weighs less)."""
+    n = len(caps)
+    if cap * n < 1:
+        raise ValueError(f"a cap of {cap} cannot hold {n} constituents")
+    weights = market_cap_weights(caps)
+    fixed: set[K] = set()
+    while True:
+        over = {k for k, w in weights.items() if w > cap and k not in fixed}
+        if not over:
+            return weights
+        fixed |= over
+        free = {k: caps[k] for k in weights if k not in fixed}
+        left = 1 - cap * len(fixed)
+        total_free = sum(free.values(), Fraction(0))
+        weights = {k: cap for k in fixed}
+        weights.update({k: Fraction(c) / total_free * left for k, c in free.items()})

@@ -1,0 +1,150 @@
+"""Composing an index: eligibility, ranking, buffers (seed §4.2), weights, announcement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from fractions import Fraction
+
+import pandas as pd
+from pydantic import BaseModel
+
+from .calendar import implementation_date, next_announcement
+from .eligibility import assess
+from .spec import IndexSpec, Weighting
+from .weights import capped_weights, hybrid_weights, market_cap_weights
+
+
+class Constituent(BaseModel):
+    asset_id: str
+    symbol: str
+    rank: int
+    weight: float
+    ref_market_cap: float  # {USD} 30-day average circulating cap
+    ref_volume: float  # {USD per day} 30-day average
+    action: str  # add | keep
+    reason: str
+
+
+class Removal(BaseModel):
+    asset_id: str
+    rank: int | None
+    reason: str
+
+
+class Announcement(BaseModel):
+    index: str
+    reference_date: date
+    announcement_date: date
+    implementation_date: date
+    constituents: list[Constituent]
+    removed: list[Removal]
+    excluded: dict[str, str]  # asset_id -> rule
+    unverified_rules: list[str]
+    eligible_count: int
+
+
+def rank(eligible: pd.DataFrame) -> list[str]:
+    """By 30-day average circulating cap, ties by 30-day average volume (seed §3.1)."""
+    ordered = eligible.sort_values(
+        ["avg_market_cap", "avg_volume", "symbol"], ascending=[False, False, True], kind="stable"
+    )
+    return list(ordered.index)
+
+
+def apply_buffer(
+    ranked: list[str], incumbents: Iterable[str], n: int
+) -> tuple[list[str], dict[str, str]]:
+    """Seed §4.2 generalised: incumbents ranked within n + 2 stay, newcomers ranked within
+    n - 2 enter, then the set is cut or filled to n by rank. Returns the constituents in rank
+    order and the reason for each."""
+    position = {a: i + 1 for i, a in enumerate(ranked)}
+    previous = [a for a in incumbents]
+    reasons: dict[str, str] = {}
+    if not previous:
+        chosen = ranked[:n]
+        return chosen, {a: f"ranked {position[a]} of the top {n}" for a in chosen}
+    keep = [a for a in previous if position.get(a, 10**9) <= n + 2]
+    enter = [a for a in ranked if a not in previous and position[a] <= max(n - 2, 0)]
+    selected = sorted(set(keep) | set(enter), key=lambda a: position[a])
+    for a in keep:
+        reasons[a] = f"incumbent ranked {position[a]}, within the buffer of {n + 2}"
+    for a in enter:
+        reasons[a] = f"ranked {position[a]}, within {max(n - 2, 0)}: enters"
+    while len(selected) > n:  # more than n: the worst ranked leave
+        reasons.pop(selected.pop(), None)
+    for a in ranked:
+        if len(selected) >= n:
+            break
+        if a not in selected:
+            selected.append(a)
+            reasons[a] = f"ranked {position[a]}: fills to {n}"
+    return sorted(selected, key=lambda a: position[a]), reasons
+
+
+def weigh(spec: IndexSpec, caps: dict[str, float]) -> dict[str, Fraction]:
+    exact = {k: Fraction(v) for k, v in caps.items()}
+    if spec.weighting is Weighting.HYBRID:
+        return hybrid_weights(
+            exact, Fraction(str(spec.hybrid_floor)), Fraction(str(spec.hybrid_share))
+        )
+    if spec.weighting is Weighting.CAPPED:
+        assert spec.cap is not None
+        cap = max(Fraction(str(spec.cap)), Fraction(1, len(exact)))
+        return capped_weights(exact, cap)
+    return market_cap_weights(exact)
+
+
+def compose(
+    frame: pd.DataFrame, spec: IndexSpec, on: date, previous: Iterable[str] = ()
+) -> Announcement:
+    """The announcement of the rebalance following ``on``: reference and announcement on the
+    next third-to-last calendar day, implementation on the first of the next month."""
+    announced = next_announcement(on)
+    result = assess(frame, spec, announced)
+    eligible = result.eligible
+    ranked = rank(eligible)
+    n = min(spec.count_for(len(ranked)), len(ranked))
+    incumbents = list(previous)
+    chosen, reasons = apply_buffer(ranked, incumbents, n)
+    weights = weigh(spec, {a: float(eligible.loc[a, "avg_market_cap"]) for a in chosen})
+    position = {a: i + 1 for i, a in enumerate(ranked)}
+    constituents = [
+        Constituent(
+            asset_id=a,
+            symbol=str(eligible.loc[a, "symbol"]),
+            rank=position[a],
+            weight=float(weights[a]),
+            ref_market_cap=float(eligible.loc[a, "avg_market_cap"]),
+            ref_volume=float(eligible.loc[a, "avg_volume"]),
+            action="keep" if a in incumbents else "add",
+            reason=reasons[a],
+        )
+        for a in chosen
+    ]
+    table = result.table
+    removed = []
+    for a in incumbents:
+        if a in chosen:
+            continue
+        if a in position:
+            removed.append(
+                Removal(
+                    asset_id=a, rank=position[a], reason=f"ranked {position[a]}, outside the buffer"
+                )
+            )
+        else:
+            rule = table.loc[a, "excluded_by"] if a in table.index else "no_data"
+            removed.append(Removal(asset_id=a, rank=None, reason=f"excluded by rule {rule}"))
+    excluded = {str(a): str(r) for a, r in table["excluded_by"].dropna().items()}
+    return Announcement(
+        index=spec.ticker,
+        reference_date=announced,
+        announcement_date=announced,
+        implementation_date=implementation_date(announced.year, announced.month),
+        constituents=constituents,
+        removed=removed,
+        excluded=excluded,
+        unverified_rules=result.unverified,
+        eligible_count=len(ranked),
+    )
