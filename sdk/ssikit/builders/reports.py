@@ -19,9 +19,9 @@ from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.errors import SsikitError
+from .eip712 import digest, typed_message
 
 ORACLE_DOMAIN_NAME = "ssikit ReserveOracle"
-ORACLE_DOMAIN_VERSION = "1"
 MAX_BALANCE = 2**128 - 1
 
 
@@ -111,46 +111,31 @@ def build_report(
 
 
 def report_typed_data(report: ReserveReport, chain_id: int, oracle: str) -> dict[str, Any]:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "ReserveReport": [
-                {"name": "custodian", "type": "address"},
-                {"name": "sequence", "type": "uint64"},
-                {"name": "asOf", "type": "uint40"},
-                {"name": "attestation", "type": "bytes32"},
-                {"name": "balances", "type": "AssetBalance[]"},
-            ],
-            "AssetBalance": [
-                {"name": "assetId", "type": "bytes32"},
-                {"name": "balance", "type": "uint128"},
-            ],
-        },
-        "primaryType": "ReserveReport",
-        "domain": {
-            "name": ORACLE_DOMAIN_NAME,
-            "version": ORACLE_DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(oracle),
-        },
-        "message": {
-            "custodian": report.custodian,
-            "sequence": report.sequence,
-            "asOf": report.as_of,
-            "attestation": report.attestation,
-            "balances": [{"assetId": a, "balance": b} for a, b in report.balances],
-        },
+    types = {
+        "ReserveReport": [
+            {"name": "custodian", "type": "address"},
+            {"name": "sequence", "type": "uint64"},
+            {"name": "asOf", "type": "uint40"},
+            {"name": "attestation", "type": "bytes32"},
+            {"name": "balances", "type": "AssetBalance[]"},
+        ],
+        "AssetBalance": [
+            {"name": "assetId", "type": "bytes32"},
+            {"name": "balance", "type": "uint128"},
+        ],
     }
+    message = {
+        "custodian": report.custodian,
+        "sequence": report.sequence,
+        "asOf": report.as_of,
+        "attestation": report.attestation,
+        "balances": [{"assetId": a, "balance": b} for a, b in report.balances],
+    }
+    return typed_message(ORACLE_DOMAIN_NAME, chain_id, oracle, "ReserveReport", types, message)
 
 
 def report_digest(report: ReserveReport, chain_id: int, oracle: str) -> bytes:
-    signable = encode_typed_data(full_message=report_typed_data(report, chain_id, oracle))
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    return digest(report_typed_data(report, chain_id, oracle))
 
 
 def sign_report(report: ReserveReport, chain_id: int, oracle: str, private_key: Any) -> bytes:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_account.messages import encode_typed_data
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .eip712 import digest, typed_message
+
 ISSUER_DOMAIN_NAME = "ssikit Issuer"
-ISSUER_DOMAIN_VERSION = "1"
 
 _REQUEST_FIELDS = [
     {"name": "requester", "type": "address"},
@@ -61,37 +61,20 @@ def request_typed_data(
 ) -> dict[str, Any]:
     """The EIP-712 message whose hash is the request id."""
     primary = "MintRequest" if is_mint else "RedeemRequest"
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            primary: _REQUEST_FIELDS,
-        },
-        "primaryType": primary,
-        "domain": {
-            "name": ISSUER_DOMAIN_NAME,
-            "version": ISSUER_DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(issuer),
-        },
-        "message": {
-            "requester": request.requester,
-            "index": request.index,
-            "amount": request.amount,
-            "basketVersion": request.basket_version,
-            "maxFeeBps": request.max_fee_bps,
-            "nonce": request.nonce,
-            "deadline": request.deadline,
-        },
+    message = {
+        "requester": request.requester,
+        "index": request.index,
+        "amount": request.amount,
+        "basketVersion": request.basket_version,
+        "maxFeeBps": request.max_fee_bps,
+        "nonce": request.nonce,
+        "deadline": request.deadline,
     }
+    return typed_message(
+        ISSUER_DOMAIN_NAME, chain_id, issuer, primary, {primary: _REQUEST_FIELDS}, message
+    )
 
 
 def request_id(request: Request, is_mint: bool, chain_id: int, issuer: str) -> bytes:
     """keccak256(0x1901 ‖ domainSeparator ‖ structHash): the request's id on chain."""
-    message = request_typed_data(request, is_mint, chain_id, issuer)
-    signable = encode_typed_data(full_message=message)
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    return digest(request_typed_data(request, is_mint, chain_id, issuer))
