@@ -193,3 +193,68 @@ def test_real_data__mag7_top_on_2021_11_28_and_no_stablecoins(shared_data):
     chosen = [c.asset_id for c in announcement.constituents]
     assert not flags.loc[chosen].to_numpy().any()
     assert np.isclose(sum(c.weight for c in announcement.constituents), 1)
+
+
+def _prices(table):
+    rows = []
+    for day, prices in table.items():
+        for asset, price in prices.items():
+            rows.append((f"2024-01-{day:02d}", asset, asset.upper(), price, 1e9, 1e8))
+    return validate_market_frame(
+        pd.DataFrame(rows, columns=["date", "asset_id", "symbol", "price", "market_cap", "volume"])
+    )
+
+
+def test_levels__three_assets_two_periods_hand_computed():
+    from ssikit.methodology.levels import index_levels
+
+    frame = _prices(
+        {
+            12: {"a": 10.0, "b": 20.0, "c": 5.0},
+            13: {"a": 11.0, "b": 18.0, "c": 5.0},
+            14: {"a": 12.0, "b": 18.0, "c": 6.0},
+            15: {"a": 12.0, "b": 24.0, "c": 3.0},
+        }
+    )
+    first = {"a": 0.5, "b": 0.3, "c": 0.2}
+    second = {"a": 0.2, "b": 0.2, "c": 0.6}
+    levels = index_levels(
+        frame, [(date(2024, 1, 12), first), (date(2024, 1, 14), second)], date(2024, 1, 15)
+    )
+    l13 = 10 * (0.5 * 11 / 10 + 0.3 * 18 / 20 + 0.2 * 5 / 5)  # 10.2
+    l14 = 10 * (0.5 * 12 / 10 + 0.3 * 18 / 20 + 0.2 * 6 / 5)  # 10.8, then chain-linked
+    l15 = l14 * (0.2 * 12 / 12 + 0.2 * 24 / 18 + 0.6 * 3 / 6)
+    expected = [10.0, l13, l14, l15]
+    assert np.allclose(levels.to_numpy(), expected, rtol=0, atol=1e-12)
+
+
+@given(st.lists(st.floats(min_value=0.5, max_value=2.0), min_size=6, max_size=6))
+def test_levels__continuous_at_every_rebalance(moves):
+    from ssikit.methodology.levels import index_levels
+
+    table = {}
+    price = {"a": 1.0, "b": 1.0}
+    for day, move in enumerate(moves, start=10):
+        price = {"a": price["a"] * move, "b": price["b"] / move}
+        table[day] = dict(price)
+    frame = _prices(table)
+    rebalances = [
+        (date(2024, 1, 10), {"a": 0.7, "b": 0.3}),
+        (date(2024, 1, 13), {"a": 0.1, "b": 0.9}),
+    ]
+    levels = index_levels(frame, rebalances, date(2024, 1, 15))
+    # On the rebalance day the old basket's level is the new basket's starting level.
+    old_on_13 = 10 * (0.7 * table[13]["a"] / table[10]["a"] + 0.3 * table[13]["b"] / table[10]["b"])
+    assert levels[pd.Timestamp("2024-01-13", tz="UTC")] == pytest.approx(old_on_13, rel=1e-12)
+    new_on_14 = old_on_13 * (
+        0.1 * table[14]["a"] / table[13]["a"] + 0.9 * table[14]["b"] / table[13]["b"]
+    )
+    assert levels[pd.Timestamp("2024-01-14", tz="UTC")] == pytest.approx(new_on_14, rel=1e-12)
+
+
+def test_price_matrix__sparse_data_uses_latest_observation():
+    from ssikit.methodology.levels import price_matrix
+
+    frame = _prices({1: {"a": 1.0}, 5: {"a": 2.0}})
+    days = pd.date_range("2024-01-01", "2024-01-06", freq="D", tz="UTC")
+    assert list(price_matrix(frame, ["a"], days)["a"]) == [1.0, 1.0, 1.0, 1.0, 2.0, 2.0]
