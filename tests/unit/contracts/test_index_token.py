@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
+from ssikit.builders.permit import permit_typed_data, sign_permit
 from ssikit.core.units import INDEX_UNIT, RAY, SECONDS_PER_YEAR
 from ssikit.math import basket as bm
 from ssikit.math.fees import annual_rate, decay
@@ -207,52 +206,31 @@ def test_transfer__does_not_touch_backing(mag7, issuer, holder, stranger):
 
 
 def _permit_signature(token, owner, spender, value, deadline, chain_id):
-    message = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": token.nonces(owner),
-            "deadline": deadline,
-        },
-    }
-    return Account.sign_message(encode_typed_data(full_message=message), owner.private_key)
+    typed = permit_typed_data(
+        token.name(),
+        chain_id,
+        token.address,
+        owner.address,
+        spender.address,
+        value,
+        token.nonces(owner),
+        deadline,
+    )
+    return sign_permit(typed, owner.private_key)
 
 
 def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger, chain):
     mag7.mint(holder, 2 * INDEX_UNIT, 0, sender=issuer)
     deadline = chain.blocks.head.timestamp + 3600
-    sig = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
+    v, r, s = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
     mag7.permit(
         holder,
         stranger,
         INDEX_UNIT,
         deadline,
-        sig.v,
-        sig.r.to_bytes(32, "big"),
-        sig.s.to_bytes(32, "big"),
+        v,
+        r,
+        s,
         sender=stranger,
     )
     assert mag7.allowance(holder, stranger) == INDEX_UNIT
@@ -263,16 +241,16 @@ def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger
 
 def test_permit__signed_by_someone_else__reverts(expect_revert, mag7, holder, stranger, chain):
     deadline = chain.blocks.head.timestamp + 3600
-    sig = _permit_signature(mag7, stranger, stranger, INDEX_UNIT, deadline, chain.chain_id)
+    v, r, s = _permit_signature(mag7, stranger, stranger, INDEX_UNIT, deadline, chain.chain_id)
     with expect_revert(mag7.ERC2612InvalidSigner):
         mag7.permit(
             holder,
             stranger,
             INDEX_UNIT,
             deadline,
-            sig.v,
-            sig.r.to_bytes(32, "big"),
-            sig.s.to_bytes(32, "big"),
+            v,
+            r,
+            s,
             sender=stranger,
         )
     assert mag7.allowance(holder, stranger) == 0

@@ -484,8 +484,7 @@ def test_reentrant_token__guard_stops_reentry(
 def test_request_mint_with_permits__no_prior_approval(
     deployer, registry, project, create_index, configure_index, wlp, issuer_contract, chain
 ):
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
+    from ssikit.builders.permit import permit_typed_data, sign_permit
 
     token = project.PermitToken.deploy(sender=deployer)
     registry.registerLocalToken(token, sender=deployer)
@@ -498,46 +497,17 @@ def test_request_mint_with_permits__no_prior_approval(
     token.mint(wlp, 10**24, sender=deployer)
     (_,), (owed,) = issuer_contract.mintDeposit(index, INDEX_UNIT)
     deadline = chain.blocks.head.timestamp + 3600
-    message = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "Permit Token",
-            "version": "1",
-            "chainId": chain.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": wlp.address,
-            "spender": issuer_contract.address,
-            "value": owed,
-            "nonce": 0,
-            "deadline": deadline,
-        },
-    }
-    sig = Account.sign_message(encode_typed_data(full_message=message), wlp.private_key)
-    permit = (
+    typed = permit_typed_data(
+        "Permit Token",
+        chain.chain_id,
         token.address,
+        wlp.address,
+        issuer_contract.address,
         owed,
+        0,
         deadline,
-        sig.v,
-        sig.r.to_bytes(32, "big"),
-        sig.s.to_bytes(32, "big"),
     )
+    permit = (token.address, owed, deadline, *sign_permit(typed, wlp.private_key))
     assert token.allowance(wlp, issuer_contract) == 0
     issuer_contract.requestMintWithPermits(
         index, INDEX_UNIT, 1, 50, 1, chain.blocks.head.timestamp + DAY, [permit], sender=wlp
