@@ -293,7 +293,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function _settleRedeemOnChain(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
         IIndexToken token = IIndexToken(r.index);
         (Component[] memory stored, uint256 factor,,,) = token.basketState();
-        (address[] memory paidTokens, uint256[] memory paidAmounts) = _payout(stored, factor, r.amount - fee);
+        (address[] memory paidTokens, uint256[] memory paidAmounts) =
+            _onChainAmounts(stored, factor, r.amount - fee, false);
         uint256 offChain = stored.length - paidTokens.length;
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
         _redeemFees[r.index] += fee;
@@ -313,23 +314,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         _redeemFees[index] = 0;
         emit RedeemFeesCollected(index, to, amount);
         IERC20(index).safeTransfer(to, amount);
-    }
-
-    /// @dev On-chain components of a redemption of `tokensOut` index wei, rounded down.
-    function _payout(Component[] memory stored, uint256 factor, uint256 tokensOut)
-        private
-        view
-        returns (address[] memory tokens, uint256[] memory amounts)
-    {
-        (address[] memory all, uint256 count) = _localTokens(stored);
-        tokens = new address[](count);
-        amounts = new uint256[](count);
-        uint256 j;
-        for (uint256 i; i < stored.length; ++i) {
-            if (all[i] == address(0)) continue;
-            (tokens[j], amounts[j]) = (all[i], BasketMath.payoutFor(stored[i].amount, factor, tokensOut));
-            ++j;
-        }
     }
 
     /// @inheritdoc IIssuer
@@ -593,13 +577,26 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         returns (address[] memory tokens, uint256[] memory amounts)
     {
         (Component[] memory stored, uint256 factor,,,) = IIndexToken(index).basketState();
+        return _onChainAmounts(stored, factor, amount, true);
+    }
+
+    /// @dev The ERC-20 components for `indexAmount` index wei: what a mint delivers
+    ///      (`BasketMath.depositFor`, rounded up) or what a redemption pays (`payoutFor`, down).
+    function _onChainAmounts(Component[] memory stored, uint256 factor, uint256 indexAmount, bool deposit)
+        private
+        view
+        returns (address[] memory tokens, uint256[] memory amounts)
+    {
         (address[] memory all, uint256 count) = _localTokens(stored);
         tokens = new address[](count);
         amounts = new uint256[](count);
         uint256 j;
         for (uint256 i; i < stored.length; ++i) {
             if (all[i] == address(0)) continue;
-            (tokens[j], amounts[j]) = (all[i], BasketMath.depositFor(stored[i].amount, factor, amount));
+            tokens[j] = all[i];
+            amounts[j] = deposit
+                ? BasketMath.depositFor(stored[i].amount, factor, indexAmount)
+                : BasketMath.payoutFor(stored[i].amount, factor, indexAmount);
             ++j;
         }
     }

@@ -425,55 +425,39 @@ def test_onchain_redeem__paid_from_vault_rounded_down(
     assert sorted(event.amounts) == expected
 
 
+@pytest.fixture
+def token_index(deployer, registry, create_index, configure_index, wlp, issuer_contract, chain):
+    """token_index(token, symbol, approve=True): an index of one whole 18-decimal `token` per
+    index token, ready for issuance; the WLP holds 1e6 of the token (and approved the issuer)."""
+
+    def make(token, symbol, approve=True):
+        registry.registerLocalToken(token, sender=deployer)
+        asset = Asset.local_token(chain.chain_id, token.address, token.symbol(), 18)
+        basket = Basket.of([Component(asset_id=asset.id, amount=10**36)])
+        index = configure_index(create_index(symbol=symbol, basket=basket))
+        token.mint(wlp, 10**24, sender=deployer)
+        if approve:
+            token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+        return index
+
+    return make
+
+
 def test_fee_on_transfer_token__refused(
-    expect_revert,
-    deployer,
-    registry,
-    project,
-    create_index,
-    configure_index,
-    wlp,
-    issuer_contract,
-    mint_request,
+    expect_revert, deployer, project, token_index, issuer_contract, mint_request
 ):
     token = project.FeeOnTransferToken.deploy(sender=deployer)
-    registry.registerLocalToken(token, sender=deployer)
-    asset = Asset.local_token(1, token.address, "FEE", 18)  # chain id fixed below
-    asset_local = asset.model_copy(update={"chain": registry.localChain()})
-    index = configure_index(
-        create_index(
-            symbol="FOT.ssi", basket=Basket.of([Component(asset_id=asset_local.id, amount=10**36)])
-        )
-    )
-    token.mint(wlp, 10**24, sender=deployer)
-    token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    index = token_index(token, "FOT.ssi")
     with expect_revert(issuer_contract.IssuerTransferShortfall, token=token.address):
         mint_request(index, INDEX_UNIT)
     assert issuer_contract.escrowed(token) == 0
 
 
 def test_reentrant_token__guard_stops_reentry(
-    expect_revert,
-    deployer,
-    registry,
-    project,
-    create_index,
-    configure_index,
-    wlp,
-    issuer_contract,
-    mint_request,
-    chain,
+    expect_revert, deployer, project, token_index, issuer_contract, mint_request
 ):
     token = project.ReentrantToken.deploy(sender=deployer)
-    registry.registerLocalToken(token, sender=deployer)
-    asset = Asset.local_token(chain.chain_id, token.address, "REEN", 18)
-    index = configure_index(
-        create_index(
-            symbol="REEN.ssi", basket=Basket.of([Component(asset_id=asset.id, amount=10**36)])
-        )
-    )
-    token.mint(wlp, 10**24, sender=deployer)
-    token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+    index = token_index(token, "REEN.ssi")
     payload = issuer_contract.requestMint.encode_input(index, INDEX_UNIT, 1, 50, 999, 2**39)
     token.arm(issuer_contract, payload, sender=deployer)
     with expect_revert(issuer_contract.ReentrancyGuardReentrantCall):
@@ -482,19 +466,12 @@ def test_reentrant_token__guard_stops_reentry(
 
 
 def test_request_mint_with_permits__no_prior_approval(
-    deployer, registry, project, create_index, configure_index, wlp, issuer_contract, chain
+    deployer, project, token_index, wlp, issuer_contract, chain
 ):
     from ssikit.builders.permit import permit_typed_data, sign_permit
 
     token = project.PermitToken.deploy(sender=deployer)
-    registry.registerLocalToken(token, sender=deployer)
-    asset = Asset.local_token(chain.chain_id, token.address, "PRMT", 18)
-    index = configure_index(
-        create_index(
-            symbol="PRMT.ssi", basket=Basket.of([Component(asset_id=asset.id, amount=10**36)])
-        )
-    )
-    token.mint(wlp, 10**24, sender=deployer)
+    index = token_index(token, "PRMT.ssi", approve=False)
     (_,), (owed,) = issuer_contract.mintDeposit(index, INDEX_UNIT)
     deadline = chain.blocks.head.timestamp + 3600
     typed = permit_typed_data(
