@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from ..core.errors import SsikitError
 from .calendar import implementation_date, next_announcement
 from .eligibility import assess
+from .panel import MarketPanel
 from .spec import IndexSpec, Weighting
 from .weights import capped_weights, hybrid_weights, market_cap_weights
+
+
+@dataclass(frozen=True)
+class NotEnoughEligible(SsikitError, ValueError):
+    """Fewer assets pass the eligibility rules than the index needs."""
+
+    index: str
+    reference: date
+    eligible: int
+    needed: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.index} on {self.reference}: {self.eligible} eligible asset(s), "
+            f"{self.needed} needed (is there a sector for every asset? see --sectors)"
+        )
 
 
 class Constituent(BaseModel):
@@ -46,10 +66,15 @@ class Announcement(BaseModel):
 
 def rank(eligible: pd.DataFrame) -> list[str]:
     """By 30-day average circulating cap, ties by 30-day average volume (seed §3.1)."""
-    ordered = eligible.sort_values(
-        ["avg_market_cap", "avg_volume", "symbol"], ascending=[False, False, True], kind="stable"
+    # np.lexsort: the last key is the primary one; negated values sort descending.
+    order = np.lexsort(
+        (
+            eligible["symbol"].to_numpy(dtype=str),
+            -eligible["avg_volume"].fillna(0).to_numpy(),
+            -eligible["avg_market_cap"].to_numpy(),
+        )
     )
-    return list(ordered.index)
+    return [str(a) for a in eligible.index.to_numpy()[order]]
 
 
 def apply_buffer(
@@ -96,15 +121,17 @@ def weigh(spec: IndexSpec, caps: dict[str, float]) -> dict[str, Fraction]:
 
 
 def compose(
-    frame: pd.DataFrame, spec: IndexSpec, on: date, previous: Iterable[str] = ()
+    data: pd.DataFrame | MarketPanel, spec: IndexSpec, on: date, previous: Iterable[str] = ()
 ) -> Announcement:
     """The announcement of the rebalance following ``on``: reference and announcement on the
     next third-to-last calendar day, implementation on the first of the next month."""
     announced = next_announcement(on)
-    result = assess(frame, spec, announced)
+    result = assess(data, spec, announced)
     eligible = result.eligible
     ranked = rank(eligible)
     n = min(spec.count_for(len(ranked)), len(ranked))
+    if n == 0 or (spec.weighting is Weighting.HYBRID and n < (spec.constituents or 0)):
+        raise NotEnoughEligible(spec.ticker, announced, len(ranked), spec.count_for(len(ranked)))
     incumbents = list(previous)
     chosen, reasons = apply_buffer(ranked, incumbents, n)
     weights = weigh(spec, {a: float(eligible.loc[a, "avg_market_cap"]) for a in chosen})
@@ -136,7 +163,9 @@ def compose(
         else:
             rule = table.loc[a, "excluded_by"] if a in table.index else "no_data"
             removed.append(Removal(asset_id=a, rank=None, reason=f"excluded by rule {rule}"))
-    excluded = {str(a): str(r) for a, r in table["excluded_by"].dropna().items()}
+    rules = table["excluded_by"].to_numpy()
+    out = rules != None  # noqa: E711
+    excluded = dict(zip(table.index.to_numpy()[out].tolist(), rules[out].tolist(), strict=True))
     return Announcement(
         index=spec.ticker,
         reference_date=announced,

@@ -62,6 +62,9 @@ def validate_market_frame(frame: pd.DataFrame, source: str = "<frame>") -> pd.Da
     Raises MarketDataError for: a missing column; a non-numeric or negative price, market cap
     or volume; an unparsable or non-UTC date, or one not at midnight; a duplicate
     (date, asset_id) row. Zero market caps become missing values.
+
+    Text columns are checked once per distinct value (a year of 2,500 coins has 365 dates and
+    2,500 ids in 900,000 rows), so validating a large table takes a fraction of a second.
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
@@ -70,17 +73,24 @@ def validate_market_frame(frame: pd.DataFrame, source: str = "<frame>") -> pd.Da
 
     out["date"] = _parse_dates(out["date"], source)
     for column in ("asset_id", "symbol"):
-        empty = out[column].isna() | (out[column].astype(str).str.strip() == "")
+        codes, uniques = pd.factorize(out[column], use_na_sentinel=True)
+        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        empty_unique = np.flatnonzero((text == "").to_numpy())
+        empty = (codes == -1) | np.isin(codes, empty_unique)
         if empty.any():
             raise MarketDataError(source, _line(int(np.argmax(empty))), column, "empty value")
-        out[column] = out[column].astype(str)
+        if out[column].dtype != object or not isinstance(uniques[0], str):
+            out[column] = pd.Series(uniques.astype(str), dtype=object).take(codes).to_numpy()
     for column in NUMERIC:
         raw = out[column]
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise MarketDataError(source, _line(i), column, f"not a number: {raw.iloc[i]!r}")
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            values = raw.astype("float64")
+        else:
+            values = pd.to_numeric(raw, errors="coerce")
+            bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise MarketDataError(source, _line(i), column, f"not a number: {raw.iloc[i]!r}")
         negative = values < 0
         if negative.any():
             i = int(np.argmax(negative))
@@ -99,18 +109,31 @@ def validate_market_frame(frame: pd.DataFrame, source: str = "<frame>") -> pd.Da
 
 
 def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
-    text = raw.astype(str)
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    bad = parsed.isna()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise MarketDataError(source, _line(i), "date", f"unparsable date {raw.iloc[i]!r}")
-    # An explicit offset other than UTC is refused rather than silently converted.
-    offset = text.str.extract(r"([+-]\d{2}:?\d{2})$")[0]
-    non_utc = offset.notna() & ~offset.isin(["+00:00", "+0000", "-00:00"])
-    if non_utc.any():
-        i = int(np.argmax(non_utc))
-        raise MarketDataError(source, _line(i), "date", f"not a UTC date: {raw.iloc[i]!r}")
+    """UTC midnights. Typed timestamps must be UTC (naive ones are read as UTC); text is parsed
+    once per distinct value, and an explicit offset other than UTC is refused rather than
+    silently converted."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        if str(raw.dt.tz) != "UTC":
+            raise MarketDataError(source, _line(0), "date", f"not a UTC date: {raw.dt.tz}")
+        parsed = raw.dt.as_unit("ns")
+    elif pd.api.types.is_datetime64_dtype(raw):
+        parsed = raw.dt.tz_localize("UTC").dt.as_unit("ns")
+    else:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        text = pd.Series(uniques, dtype=object).astype(str)
+        dates = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+        bad = dates.isna().to_numpy()
+        if (codes == -1).any() or bad.any():
+            bad_rows = (codes == -1) | np.isin(codes, np.flatnonzero(bad))
+            i = int(np.argmax(bad_rows))
+            raise MarketDataError(source, _line(i), "date", f"unparsable date {raw.iloc[i]!r}")
+        offset = text.str.extract(r"([+-]\d{2}:?\d{2})$")[0]
+        non_utc = (offset.notna() & ~offset.isin(["+00:00", "+0000", "-00:00"])).to_numpy()
+        if non_utc.any():
+            i = int(np.argmax(np.isin(codes, np.flatnonzero(non_utc))))
+            raise MarketDataError(source, _line(i), "date", f"not a UTC date: {raw.iloc[i]!r}")
+        naive = dates.dt.tz_localize(None).dt.as_unit("ns").to_numpy()
+        parsed = pd.Series(naive.take(codes), index=raw.index).dt.tz_localize("UTC")
     not_midnight = parsed != parsed.dt.normalize()
     if not_midnight.any():
         i = int(np.argmax(not_midnight))

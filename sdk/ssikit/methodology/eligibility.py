@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .panel import MarketPanel
 from .spec import IndexSpec
 
 
@@ -35,76 +36,59 @@ def _as_timestamp(day: date) -> pd.Timestamp:
     return pd.Timestamp(day, tz="UTC")
 
 
-def window(frame: pd.DataFrame, reference: date, days: int) -> pd.DataFrame:
-    end = _as_timestamp(reference)
-    start = end - pd.Timedelta(days=days - 1)
-    return frame[(frame["date"] >= start) & (frame["date"] <= end)]
+def panel_of(data: pd.DataFrame | MarketPanel) -> MarketPanel:
+    return data if isinstance(data, MarketPanel) else MarketPanel.from_frame(data)
 
 
-def assess(frame: pd.DataFrame, spec: IndexSpec, reference: date) -> Eligibility:
+def assess(data: pd.DataFrame | MarketPanel, spec: IndexSpec, reference: date) -> Eligibility:
     """The eligibility of every asset with data in the window ending on ``reference``."""
-    recent = window(frame, reference, spec.window_days)
-    grouped = recent.groupby("asset_id", sort=True)
-    table = pd.DataFrame(
-        {
-            "symbol": grouped["symbol"].last(),
-            "avg_market_cap": grouped["market_cap"].mean(),
-            "avg_volume": grouped["volume"].mean(),
-            "ref_market_cap": grouped["market_cap"].last(),
-            "ref_price": grouped["price"].last(),
-        }
-    )
-    pegged = (recent["price"] - 1).abs() <= spec.peg_band
-    table["peg_share"] = pegged.groupby(recent["asset_id"]).mean()
-    for flag in ("is_stablecoin", "is_derivative"):
-        table[flag] = grouped[flag].max().astype(bool) if flag in recent else False
-    first_seen = frame[frame["date"] <= _as_timestamp(reference)].groupby("asset_id")["date"].min()
-    table["first_seen"] = first_seen.reindex(table.index)
+    panel = panel_of(data)
+    table = panel.window_stats(reference, spec.window_days, spec.peg_band)
     unverified: list[str] = []
-    if "first_listed" in frame:
-        listed = pd.to_datetime(frame.groupby("asset_id")["first_listed"].min(), utc=True)
-        table["first_seen"] = listed.reindex(table.index).fillna(table["first_seen"])
+    if "first_listed" in panel.columns:
+        listed = pd.to_datetime(table["first_listed"], utc=True)
+        table["first_seen"] = listed.fillna(table["first_seen"])
     else:
         unverified.append("listing")
-    if "quote_currencies" not in frame:
+    if "quote_currencies" not in panel.columns:
         unverified.append("usd_pair")
-    if "exchanges" not in frame:
+    if "exchanges" not in panel.columns:
         unverified.append("exchange")
-    if "sector" in frame:
-        table["sector"] = grouped["sector"].last()
 
-    excluded = pd.Series(None, index=table.index, dtype=object)
+    excluded = np.full(len(table), None, dtype=object)
 
-    def exclude(mask: pd.Series, rule: str) -> None:
-        hit = mask & excluded.isna()
-        excluded[hit] = rule
+    def exclude(mask: pd.Series | np.ndarray, rule: str) -> None:
+        excluded[np.asarray(mask, dtype=bool) & pd.isna(excluded)] = rule
 
-    exclude(table["is_stablecoin"] | (table["peg_share"] >= spec.peg_fraction), "stablecoin")
-    exclude(table["is_derivative"], "derivative")
-    if "quote_currencies" in frame:
-        quotes = (
-            frame.groupby("asset_id")["quote_currencies"].last().reindex(table.index).fillna("")
-        )
+    column = {c: table[c].to_numpy() for c in ("is_stablecoin", "is_derivative", "peg_share")}
+    avg_cap = table["avg_market_cap"].to_numpy()
+    exclude(column["is_stablecoin"] | (column["peg_share"] >= spec.peg_fraction), "stablecoin")
+    exclude(column["is_derivative"], "derivative")
+    if "quote_currencies" in panel.columns:
+        quotes = table["quote_currencies"].fillna("")
         allowed = set(spec.quote_currencies)
         exclude(~quotes.map(lambda q: bool(allowed & set(str(q).upper().split("|")))), "usd_pair")
-    cutoff = _as_timestamp(reference - timedelta(days=spec.min_listing_days))
-    exclude(table["first_seen"] > cutoff, "listing")
-    if "exchanges" in frame:
-        venues = frame.groupby("asset_id")["exchanges"].last().reindex(table.index).fillna("")
+    cutoff = _as_timestamp(reference - timedelta(days=spec.min_listing_days)).value
+    # An asset seen on the data's first day may have been listed long before: the data cannot
+    # tell, so it passes (the rule is unverified whenever listing dates are missing anyway).
+    first_seen = pd.DatetimeIndex(table["first_seen"]).asi8
+    exclude((first_seen > cutoff) & (first_seen > panel.dates[0].value), "listing")
+    if "exchanges" in panel.columns:
+        venues = table["exchanges"].fillna("")
         qualified = set(spec.qualified_exchanges)
         exclude(~venues.map(lambda v: bool(qualified & set(str(v).lower().split("|")))), "exchange")
-    exclude(table["avg_market_cap"].isna(), "no_data")
+    exclude(np.isnan(avg_cap), "no_data")
 
-    still = excluded.isna()
-    if still.any():
+    still = np.flatnonzero(pd.isna(excluded))
+    if len(still):
         # Bottom fraction by 30-day average volume among those still eligible (seed §2.1).
-        volumes = table.loc[still, "avg_volume"].fillna(0)
+        volumes = np.nan_to_num(table["avg_volume"].to_numpy()[still], nan=0.0)
         n_drop = int(np.floor(len(volumes) * spec.volume_drop_fraction))
-        drop = volumes.sort_values(kind="stable").index[:n_drop]
-        exclude(table.index.isin(drop), "liquidity")
-    exclude(table["avg_market_cap"] < spec.min_avg_market_cap, "market_cap")
+        drop = still[np.argsort(volumes, kind="stable")[:n_drop]]
+        exclude(np.isin(np.arange(len(table)), drop), "liquidity")
+    exclude(avg_cap < spec.min_avg_market_cap, "market_cap")
     if spec.sector is not None:
-        sector = table["sector"] if "sector" in table else pd.Series(None, index=table.index)
-        exclude(sector.fillna("") != spec.sector, "sector")
+        sector = table["sector"].to_numpy() if "sector" in table else np.full(len(table), None)
+        exclude(sector != spec.sector, "sector")
     table["excluded_by"] = excluded
     return Eligibility(table=table, unverified=unverified)

@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..presets.classification import is_curated_derivative, is_curated_stablecoin
 from .data import MarketDataError, validate_market_frame
+from .sectors import attach_sectors
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -31,18 +31,19 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 def _classify(
     frame: pd.DataFrame, flagged_stable: set[str], flagged_derivative: set[str]
 ) -> pd.DataFrame:
-    ids, symbols = frame["asset_id"], frame["symbol"]
-    curated_stable = [is_curated_stablecoin(i, s) for i, s in zip(ids, symbols, strict=True)]
-    curated_deriv = [is_curated_derivative(i, s) for i, s in zip(ids, symbols, strict=True)]
-    frame["is_stablecoin"] = np.array(curated_stable) | ids.isin(flagged_stable).to_numpy()
-    frame["is_derivative"] = np.array(curated_deriv) | ids.isin(flagged_derivative).to_numpy()
+    """Curated lists plus the data set's own flags, decided once per (id, symbol) pair."""
+    pairs = frame[["asset_id", "symbol"]].drop_duplicates()
+    stable = {i for i, s in pairs.itertuples(index=False) if is_curated_stablecoin(i, s)}
+    derivative = {i for i, s in pairs.itertuples(index=False) if is_curated_derivative(i, s)}
+    frame["is_stablecoin"] = frame["asset_id"].isin(stable | flagged_stable)
+    frame["is_derivative"] = frame["asset_id"].isin(derivative | flagged_derivative)
     return frame
 
 
 def _finish(
     valid: pd.DataFrame, cleaned: pd.DataFrame, stable: set[str], derivative: set[str]
 ) -> pd.DataFrame:
-    out = _classify(valid, stable, derivative)
+    out = attach_sectors(_classify(valid, stable, derivative))
     out.attrs["cleaned"] = cleaned.attrs.get("cleaned", 0)
     return out
 
@@ -75,6 +76,7 @@ def import_coingecko_2021(src: Path) -> pd.DataFrame:
         data,
         usecols=["timestamp", "coinId", "price", "marketCap", "totalVolume"],
         dtype={"coinId": str},
+        engine="pyarrow",
     )
     stamp = pd.to_datetime(raw["timestamp"], unit="ms", utc=True)
     raw = raw[stamp == stamp.dt.normalize()]
@@ -87,15 +89,16 @@ def import_coingecko_2021(src: Path) -> pd.DataFrame:
         {
             "date": pd.to_datetime(raw["timestamp"], unit="ms", utc=True),
             "asset_id": raw["coinId"],
-            "symbol": raw["coinId"].map(symbols).fillna(raw["coinId"].str.upper()),
+            "symbol": raw["coinId"].map(
+                {i: symbols.get(i, i.upper()) for i in raw["coinId"].unique()}
+            ),
             "price": raw["price"],
             "market_cap": raw["marketCap"],
             "volume": raw["totalVolume"],
         }
     )
     stable, derivative = _hathix_flags(folder / "stablecoin_and_derivative_ids.txt")
-    stable |= set(frame["asset_id"][frame["asset_id"].str.contains(r"-(?:usd|eur)$", regex=True)])
-    frame["date"] = frame["date"].dt.strftime("%Y-%m-%dT00:00:00Z")
+    stable |= {i for i in frame["asset_id"].unique() if re.search(r"-(?:usd|eur)$", i)}
     frame = _clean(frame)
     return _finish(validate_market_frame(frame, str(data)), frame, stable, derivative)
 
@@ -194,7 +197,7 @@ def import_cmc_monthly(src: Path) -> pd.DataFrame:
     raw = pd.read_csv(data, dtype={"Symbol": str, "Name": str, "snapshot_date": str})
     frame = pd.DataFrame(
         {
-            "date": pd.to_datetime(raw["snapshot_date"], format="%Y%m%d").dt.strftime("%Y-%m-%d"),
+            "date": pd.to_datetime(raw["snapshot_date"], format="%Y%m%d", utc=True),
             "asset_id": raw["Symbol"].str.lower() + "-" + raw["Name"].map(_slug),
             "symbol": raw["Symbol"].str.upper(),
             "price": raw["Price"],

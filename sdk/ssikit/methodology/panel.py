@@ -1,0 +1,140 @@
+"""The market table as dense arrays (observation dates × assets), built once per data set.
+
+Every methodology step reads windows and prices from these arrays instead of filtering the long
+table again, so twelve monthly rebalances of fifteen indices over 2,500 coins cost one pivot.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# Per-asset facts: the last non-missing value in the data (they do not change day to day).
+_FACTS = ("sector", "first_listed", "exchanges", "quote_currencies")
+_FLAGS = ("is_stablecoin", "is_derivative")
+
+
+def _timestamp(day: date | pd.Timestamp) -> pd.Timestamp:
+    stamp = pd.Timestamp(day)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+@dataclass(frozen=True, eq=False)
+class MarketPanel:
+    dates: pd.DatetimeIndex  # distinct observation dates (UTC midnights), ascending
+    assets: pd.Index  # asset ids, ascending
+    price: np.ndarray  # {USD}, NaN where the asset has no row that day
+    market_cap: np.ndarray  # {USD}, NaN where unknown
+    volume: np.ndarray  # {USD per day}
+    present: np.ndarray  # bool: the asset has a row that day
+    filled_price: np.ndarray  # price carried forward from the latest observation
+    facts: pd.DataFrame  # per asset: symbol, first_seen, flags, optional facts
+    columns: frozenset[str]  # the optional columns the data has
+    source: str = ""  # "synthetic" for the generated market (frame.attrs["source"])
+    _windows: dict[tuple[pd.Timestamp, int, float], pd.DataFrame] = field(
+        default_factory=dict, repr=False
+    )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> MarketPanel:
+        """``frame``: a validated canonical table (``validate_market_frame``)."""
+        date_codes, dates = pd.factorize(frame["date"], sort=True)
+        asset_codes, assets = pd.factorize(frame["asset_id"], sort=True)
+        shape = (len(dates), len(assets))
+
+        def dense(column: str) -> np.ndarray:
+            out = np.full(shape, np.nan)
+            out[date_codes, asset_codes] = frame[column].to_numpy(dtype="float64")
+            return out
+
+        present = np.zeros(shape, dtype=bool)
+        present[date_codes, asset_codes] = True
+        price = dense("price")
+        filled = pd.DataFrame(price).ffill().to_numpy()
+        by_asset = frame.groupby(asset_codes, sort=True)
+        facts = pd.DataFrame(index=pd.Index(assets, name="asset_id"))
+        facts["symbol"] = by_asset["symbol"].last().to_numpy()
+        facts["first_seen"] = pd.DatetimeIndex(dates)[np.argmax(present, axis=0)]
+        for flag in _FLAGS:
+            facts[flag] = by_asset[flag].max().astype(bool).to_numpy() if flag in frame else False
+        for fact in _FACTS:
+            if fact in frame:
+                facts[fact] = by_asset[fact].last().to_numpy()
+        return cls(
+            dates=pd.DatetimeIndex(dates),
+            assets=pd.Index(assets),
+            price=price,
+            market_cap=dense("market_cap"),
+            volume=dense("volume"),
+            present=present,
+            filled_price=filled,
+            facts=facts,
+            columns=frozenset(c for c in (*_FACTS, *_FLAGS) if c in frame),
+            source=str(frame.attrs.get("source", "")),
+        )
+
+    @property
+    def sparse(self) -> bool:
+        """Observations are further apart than a day somewhere (e.g. monthly snapshots)."""
+        gaps = np.diff(self.dates.asi8)
+        return bool(len(gaps)) and int(gaps.max()) > 86_400 * 10**9
+
+    def window(self, reference: date, days: int) -> slice:
+        """Rows of the ``days``-day window that ends on ``reference`` (inclusive)."""
+        end = _timestamp(reference)
+        start = end - pd.Timedelta(days=days - 1)
+        return slice(
+            int(self.dates.searchsorted(start, "left")), int(self.dates.searchsorted(end, "right"))
+        )
+
+    def window_stats(self, reference: date, days: int, peg_band: float) -> pd.DataFrame:
+        """Per asset with a row in the window: average cap and volume (missing values skipped),
+        the last known cap and price, and the share of the window's rows pegged to 1 USD.
+        Computed once per window and shared by every index (a copy is returned)."""
+        key = (pd.Timestamp(reference), days, peg_band)
+        if key not in self._windows:
+            self._windows[key] = self._window_stats(reference, days, peg_band)
+        return self._windows[key].copy()
+
+    def _window_stats(self, reference: date, days: int, peg_band: float) -> pd.DataFrame:
+        rows = self.window(reference, days)
+        present = self.present[rows]
+        seen = present.any(axis=0)
+        cap, volume, price = (a[rows][:, seen] for a in (self.market_cap, self.volume, self.price))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns give NaN
+            avg_cap = np.nanmean(cap, axis=0)
+            avg_volume = np.nanmean(volume, axis=0)
+        pegged = (np.abs(price - 1) <= peg_band) & present[:, seen]
+        table = self.facts.loc[seen].copy()
+        table["avg_market_cap"] = avg_cap
+        table["avg_volume"] = avg_volume
+        table["ref_market_cap"] = pd.DataFrame(cap).ffill().to_numpy()[-1]
+        table["ref_price"] = pd.DataFrame(price).ffill().to_numpy()[-1]
+        table["peg_share"] = pegged.sum(axis=0) / present[:, seen].sum(axis=0)
+        return table
+
+    def prices_at(self, days: pd.DatetimeIndex, assets: list[str]) -> np.ndarray:
+        """{USD} each asset's latest observed price at or before each day (NaN before the
+        first observation): sparse data is carried forward."""
+        rows = self.dates.searchsorted(days, "right") - 1
+        columns = self.assets.get_indexer(assets)
+        if (columns < 0).any():
+            unknown = [a for a, c in zip(assets, columns, strict=True) if c < 0]
+            raise KeyError(f"no market data for {unknown}")
+        out = self.filled_price[np.clip(rows, 0, None)][:, columns]
+        out[rows < 0] = np.nan
+        return out
+
+    def asset_with_symbol(self, symbol: str) -> str | None:
+        """The largest asset (by last market cap) with this ticker, e.g. BTC for a benchmark."""
+        matches = self.facts.index[self.facts["symbol"].str.upper() == symbol.upper()]
+        if len(matches) == 0:
+            return None
+        caps = pd.DataFrame(self.market_cap[:, self.assets.get_indexer(matches)]).ffill()
+        last = caps.iloc[-1].fillna(0).to_numpy()
+        return str(matches[int(np.argmax(last))])
