@@ -50,6 +50,7 @@ class Removal(BaseModel):
     asset_id: str
     rank: int | None
     reason: str
+    symbol: str = ""
 
 
 class Announcement(BaseModel):
@@ -157,12 +158,18 @@ def compose(
         if a in position:
             removed.append(
                 Removal(
-                    asset_id=a, rank=position[a], reason=f"ranked {position[a]}, outside the buffer"
+                    asset_id=a,
+                    rank=position[a],
+                    reason=f"ranked {position[a]}, outside the buffer",
+                    symbol=str(table.loc[a, "symbol"]),
                 )
             )
         else:
             rule = table.loc[a, "excluded_by"] if a in table.index else "no_data"
-            removed.append(Removal(asset_id=a, rank=None, reason=f"excluded by rule {rule}"))
+            symbol = str(table.loc[a, "symbol"]) if a in table.index else ""
+            removed.append(
+                Removal(asset_id=a, rank=None, reason=f"excluded by rule {rule}", symbol=symbol)
+            )
     rules = table["excluded_by"].to_numpy()
     out = rules != None  # noqa: E711
     excluded = dict(zip(table.index.to_numpy()[out].tolist(), rules[out].tolist(), strict=True))

@@ -84,12 +84,13 @@ class MarketPanel:
         return bool(len(gaps)) and int(gaps.max()) > 86_400 * 10**9
 
     def window(self, reference: date, days: int) -> slice:
-        """Rows of the ``days``-day window that ends on ``reference`` (inclusive)."""
+        """Rows of the ``days``-day window that ends on ``reference`` (inclusive). With sparse
+        data the window always reaches back to the latest observation at or before
+        ``reference``, so monthly snapshots still give every window a row."""
         end = _timestamp(reference)
         start = end - pd.Timedelta(days=days - 1)
-        return slice(
-            int(self.dates.searchsorted(start, "left")), int(self.dates.searchsorted(end, "right"))
-        )
+        stop = int(self.dates.searchsorted(end, "right"))
+        return slice(max(min(int(self.dates.searchsorted(start, "left")), stop - 1), 0), stop)
 
     def window_stats(self, reference: date, days: int, peg_band: float) -> pd.DataFrame:
         """Per asset with a row in the window: average cap and volume (missing values skipped),
