@@ -18,7 +18,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup compile test test-sdk test-chain demo anvil bench-gas lint clean
+.PHONY: setup compile test test-sdk test-chain demo anvil bench-gas bench-methodology lint clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC)
 
@@ -68,6 +68,15 @@ anvil: setup
 # Measures the key flows' gas on Anvil and writes the committed snapshots/gas.json.
 bench-gas: compile
 	$(APE) run bench_gas --network $(NETWORK)
+
+# The index compiler on the real 2021 CoinGecko set (../shared/data), every preset, and the same
+# index through the `bt` library (installed here only); writes benchmarks/methodology.json.
+bench-methodology: setup $(VENV)/.bench-installed
+	$(BIN)/python -m ssikit.bench.methodology
+
+$(VENV)/.bench-installed: pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	touch $@
 
 lint: setup
 	$(BIN)/mypy
