@@ -1,0 +1,1 @@
+"""Thin clients for services outside the chain (market data)."""
