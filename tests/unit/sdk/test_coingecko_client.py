@@ -35,7 +35,7 @@ def replay() -> Iterator[tuple[Replay, str]]:
     state = Replay()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             state.log.append((url.path, {k: v for k, v in self.headers.items()}))
             queue = state.script.get(url.path, [(404, '{"error":"coin not found"}', {})])
