@@ -32,11 +32,17 @@ def data() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def import_command(fmt: str, src: Path, output: Path, as_json: bool) -> None:
     """Convert the real data set at SRC to the canonical table (validated) at OUTPUT."""
+    from rich.console import Console
+
     from ..methodology.data import MarketDataError, save_market_data
     from ..methodology.importers import IMPORTERS
 
     try:
-        frame = IMPORTERS[fmt](src)
+        if as_json:
+            frame = IMPORTERS[fmt](src)
+        else:
+            with Console(stderr=True).status(f"importing {src} ({fmt})"):
+                frame = IMPORTERS[fmt](src)
     except MarketDataError as err:
         raise click.ClickException(str(err)) from err
     save_market_data(frame, output)
