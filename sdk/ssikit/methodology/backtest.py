@@ -148,12 +148,17 @@ def backtest(
     if not rebalances:
         raise NoRebalance(spec.ticker, start, end, skipped)
     levels = index_levels(panel, rebalances, end, spec.base_value)
+    # Seed §3.3: the level is base_value on the base date when the backtest covers it (chain-
+    # linking makes this a rescaling); otherwise on the first implementation day.
+    base = pd.Timestamp(spec.base_date, tz="UTC")
+    if base in levels.index:
+        levels = levels * (spec.base_value / levels[base])
     benchmark_id = panel.asset_with_symbol(benchmark)
     rebased = None
     if benchmark_id is not None:
         prices = panel.prices_at(pd.DatetimeIndex(levels.index), [benchmark_id])[:, 0]
         if not np.isnan(prices[0]):
-            rebased = pd.Series(prices / prices[0] * spec.base_value, index=levels.index)
+            rebased = pd.Series(prices / prices[0] * float(levels.iloc[0]), index=levels.index)
     return Backtest(
         spec=spec,
         announcements=announcements,

@@ -55,6 +55,19 @@ def test_backtest__rebalances_buffers_and_continuous_levels(market):
     assert "data: SYNTHETIC market (generated, not real data)" in result.notes
 
 
+def test_backtest__level_is_base_value_on_the_base_date(market):
+    spec = preset("MAG7")
+    assert spec.base_date == date(2024, 1, 12) and spec.base_value == 10
+    shifted = spec.model_copy(update={"base_date": date(2024, 3, 15)})
+    result = backtest(market, shifted, date(2024, 1, 1), date(2024, 5, 31))
+    assert result.levels[pd.Timestamp("2024-03-15", tz="UTC")] == pytest.approx(10.0, abs=1e-12)
+    plain = backtest(market, spec, date(2024, 1, 1), date(2024, 5, 31))  # base date not covered
+    assert plain.levels.iloc[0] == 10.0
+    ratio = result.levels / plain.levels  # the same path, rescaled
+    assert np.allclose(ratio, ratio.iloc[0], rtol=1e-12)
+    assert result.benchmark.iloc[0] == pytest.approx(result.levels.iloc[0])
+
+
 def test_backtest__index_waits_for_enough_eligible_assets(market):
     spec = preset("ssiAI").model_copy(update={"min_avg_market_cap": 3.5e9})
     with pytest.raises(NotEnoughEligible):
