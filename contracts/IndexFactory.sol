@@ -28,10 +28,13 @@ contract IndexFactory is IIndexFactory {
     ///      `isIndex` is derived from it and the list of indices is in the IndexCreated events.
     mapping(bytes32 symbolHash => address index) private _bySymbol;
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry) {
+    /// @param issuer The issuer contract every index of this factory trusts to mint, lock and
+    ///        burn (an implementation immutable: no later grant can add a minter).
+    constructor(IProtocolRoles roles, IAssetRegistry registry, address issuer) {
+        if (issuer == address(0)) revert FactoryZeroAddress();
         ROLES = roles;
         REGISTRY = registry;
-        implementation = address(new IndexToken(roles, registry));
+        implementation = address(new IndexToken(roles, registry, issuer));
     }
 
     /// @inheritdoc IIndexFactory

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
-import {ERC20PermitUpgradeable} from
-    "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ShortString, ShortStrings} from "@openzeppelin/contracts/utils/ShortStrings.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {LockableERC20} from "./base/LockableERC20.sol";
 import {IIndexToken} from "./interfaces/IIndexToken.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
@@ -26,10 +22,9 @@ import {RoleIds} from "./libraries/RoleIds.sol";
 /// @notice Implementation behind every index clone. Name, symbol and fee cap are immutable clone
 ///         arguments (72 bytes appended to the EIP-1167 proxy), so creating an index writes only
 ///         three storage slots plus the basket's data contract.
-contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
+contract IndexToken is LockableERC20, IIndexToken {
     using RoleCheck for IProtocolRoles;
     using ShortStrings for ShortString;
-    using SafeCast for uint256;
 
     /// @dev Everything the fee and the issuer's hot paths need in one slot: 96+40+64+32+8+8 bits.
     struct FeeState {
@@ -49,16 +44,25 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
     address private immutable FACTORY;
+    /// @dev The one contract that mints, locks and burns: fixed when the factory is deployed, so
+    ///      no role grant can ever add another minter.
+    address private immutable ISSUER;
 
     FeeState private _fee;
     address private _basketPointer; // SSTORE2 data contract of the current basket
-    uint256 private _backingUnits; // {index wei at stored amounts}
+    // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry) {
+    constructor(IProtocolRoles roles, IAssetRegistry registry, address issuer_) {
         ROLES = roles;
         REGISTRY = registry;
         FACTORY = msg.sender;
+        ISSUER = issuer_;
         _basketPointer = SENTINEL;
+    }
+
+    modifier onlyIssuer() {
+        if (msg.sender != ISSUER) revert IndexNotIssuer(msg.sender);
+        _;
     }
 
     // ---------------------------------------------------------------- set-up
@@ -85,24 +89,38 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     // ---------------------------------------------------------------- issuer
 
     /// @inheritdoc IIndexToken
-    function mint(address to, uint256 amount, uint256 feeAmount) external override {
-        ROLES.check(RoleIds.ISSUER, msg.sender);
+    function mint(address to, uint256 amount, uint256 feeAmount) external override onlyIssuer {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         // The reserves grew by the backing of `amount` tokens; `feeAmount` of them are not
         // minted and so stay the fee recipient's share. Rounding up over-counts liabilities.
-        _backingUnits += BasketMath.backing(amount, feeFactor(), Math.Rounding.Ceil);
-        _mint(to, amount - feeAmount);
+        _mint(to, amount - feeAmount, BasketMath.backing(amount, feeFactor(), Math.Rounding.Ceil));
     }
 
     /// @inheritdoc IIndexToken
-    function burn(uint256 amount, uint256 feeAmount) external override {
-        ROLES.check(RoleIds.ISSUER, msg.sender);
+    function lock(address holder, uint256 amount) external override onlyIssuer {
+        _lock(holder, amount);
+    }
+
+    /// @inheritdoc IIndexToken
+    function unlock(address holder, uint256 amount) external override onlyIssuer {
+        _unlock(holder, amount);
+    }
+
+    /// @inheritdoc IIndexToken
+    function burnLocked(address holder, uint256 amount, uint256 feeAmount)
+        external
+        override
+        onlyIssuer
+        returns (uint32 version, bool hasLocalComponents, uint256 componentCount)
+    {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
+        FeeState memory f = _fee;
+        uint256 factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
         // Only `amount - feeAmount` tokens were paid out in assets; the backing of the rest stays
         // as the fee recipient's share. Rounded down, so liabilities never fall by more than the
         // claim paid out. Cannot underflow: L >= supply × F / RAY >= amount × F / RAY.
-        _backingUnits -= BasketMath.backing(amount - feeAmount, feeFactor(), Math.Rounding.Floor);
-        _burn(msg.sender, amount);
+        _burnLocked(holder, amount, BasketMath.backing(amount - feeAmount, factor, Math.Rounding.Floor));
+        return (f.basketVersion, f.hasLocalComponents, f.componentCount);
     }
 
     // ---------------------------------------------------------------- fee
@@ -132,10 +150,11 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     function collectFees(address to) external override returns (uint256 amount) {
         ROLES.checkIndex(RoleIds.FEE_RECIPIENT, address(this), msg.sender);
         if (to == address(0)) revert IndexZeroInput();
-        amount = BasketMath.feeShare(_backingUnits, totalSupply(), feeFactor());
+        Supply memory supply = _supply;
+        amount = BasketMath.feeShare(supply.backingUnits, supply.total, feeFactor());
         if (amount == 0) revert IndexZeroInput();
         // Backing units are unchanged: the tokens minted are the fee recipient's existing share.
-        _mint(to, amount);
+        _mint(to, amount, 0);
         emit FeesCollected(msg.sender, to, amount);
     }
 
@@ -192,7 +211,7 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
     {
         FeeState memory f = _fee;
         factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
-        return (BasketCodec.load(_basketPointer), factor, _backingUnits, f.basketVersion, f.hasLocalComponents);
+        return (BasketCodec.load(_basketPointer), factor, _supply.backingUnits, f.basketVersion, f.hasLocalComponents);
     }
 
     /// @inheritdoc IIndexToken
@@ -202,17 +221,18 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function liability(bytes32 assetId) external view override returns (uint256) {
-        return BasketMath.liability(_storedAmount(assetId), _backingUnits);
+        return BasketMath.liability(_storedAmount(assetId), _supply.backingUnits);
     }
 
     /// @inheritdoc IIndexToken
     function backingUnits() external view override returns (uint256) {
-        return _backingUnits;
+        return _supply.backingUnits;
     }
 
     /// @inheritdoc IIndexToken
     function feeShare() external view override returns (uint256) {
-        return BasketMath.feeShare(_backingUnits, totalSupply(), feeFactor());
+        Supply memory supply = _supply;
+        return BasketMath.feeShare(supply.backingUnits, supply.total, feeFactor());
     }
 
     /// @inheritdoc IIndexToken
@@ -220,21 +240,31 @@ contract IndexToken is ERC20PermitUpgradeable, IIndexToken {
         return FACTORY;
     }
 
-    function name() public view override(ERC20Upgradeable, IERC20Metadata) returns (string memory) {
+    /// @inheritdoc IIndexToken
+    function lockedOf(address holder) public view override(LockableERC20, IIndexToken) returns (uint256) {
+        return super.lockedOf(holder);
+    }
+
+    /// @inheritdoc IIndexToken
+    function issuer() external view override returns (address) {
+        return ISSUER;
+    }
+
+    function name() public view override(IERC20Metadata) returns (string memory) {
         (ShortString n,,) = _cloneArgs();
         return n.toString();
     }
 
-    function symbol() public view override(ERC20Upgradeable, IERC20Metadata) returns (string memory) {
+    function symbol() public view override(IERC20Metadata) returns (string memory) {
         (, ShortString s,) = _cloneArgs();
         return s.toString();
     }
 
-    function decimals() public pure override(ERC20Upgradeable, IERC20Metadata) returns (uint8) {
+    function decimals() public pure override(IERC20Metadata) returns (uint8) {
         return 18;
     }
 
-    function nonces(address owner) public view override(ERC20PermitUpgradeable, IERC20Permit) returns (uint256) {
+    function nonces(address owner) public view override(LockableERC20, IERC20Permit) returns (uint256) {
         return super.nonces(owner);
     }
 

@@ -76,7 +76,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     IAssetRegistry public immutable REGISTRY;
     IReserveOracle public immutable ORACLE;
     ICustodyVault public immutable VAULT;
-    IIndexFactory public immutable FACTORY;
 
     mapping(address index => IndexState) private _state;
     /// @dev Request records: per requester a ring of RING slots, slot = nonce % RING, each holding
@@ -87,23 +86,20 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
     uint256 private constant RING = 16;
     mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
-    /// @dev ERC-20 components held for pending mints {base units}.
+    /// @dev ERC-20 components held for pending mints {base units}. Index tokens of pending
+    ///      redemptions are not held here: they stay locked in the requester's balance.
     mapping(address token => uint256) private _escrowed;
-    /// @dev Redeem fees kept as index tokens until the fee recipient collects them {index wei}.
-    mapping(address index => uint256) private _redeemFees;
 
     constructor(
         IProtocolRoles roles,
         IAssetRegistry registry,
         IReserveOracle oracle,
-        ICustodyVault vault,
-        IIndexFactory factory
+        ICustodyVault vault
     ) EIP712("ssikit Issuer", "1") {
         ROLES = roles;
         REGISTRY = registry;
         ORACLE = oracle;
         VAULT = vault;
-        FACTORY = factory;
     }
 
     // ================================================================ WLP
@@ -178,10 +174,11 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
+    /// @dev No reentrancy guard: the only external calls are to the roles contract and to the
+    ///      index (a protocol clone, checked when the index was configured); no token moves.
     function requestRedeem(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
         external
         override
-        nonReentrant
         returns (bytes32 id)
     {
         Request memory r = Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline);
@@ -195,8 +192,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         id = _hash(r, false);
         _initStatus(msg.sender, nonce, id, Status.RedeemPending);
         emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline);
-        // Interaction last; the index token is a protocol clone (plain OpenZeppelin ERC-20).
-        IERC20(index).safeTransferFrom(msg.sender, address(this), amount);
+        // Interaction last: the tokens stay in the requester's balance, locked until the request
+        // ends (reverts ERC20InsufficientBalance when the free balance is short).
+        IIndexToken(index).lock(msg.sender, amount);
     }
 
     /// @inheritdoc IIssuer
@@ -275,45 +273,32 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
         uint16 feeBps = _state[r.index].config.redeemFeeBps;
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
-        (uint32 version, bool hasLocal, uint256 count) = IIndexToken(r.index).basketInfo();
-        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
         bytes32 id = _finish(r, false, Status.Confirmed);
         uint256 fee = Math.mulDiv(r.amount, feeBps, BPS, Math.Rounding.Ceil);
+        // Burns the locked tokens; the fee's backing stays the fee recipient's share in the token
+        // (collected with collectFees). The whole call reverts if a check below fails.
+        (uint32 version, bool hasLocal, uint256 count) = IIndexToken(r.index).burnLocked(r.requester, r.amount, fee);
+        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
         if (!hasLocal) {
             if (refs.length != count) revert IssuerDeliveryRefsMismatch(refs.length, count);
-            _redeemFees[r.index] += fee;
             emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
-            IIndexToken(r.index).burn(r.amount - fee, 0);
             return;
         }
-        _settleRedeemOnChain(r, id, fee, refs);
+        _payOnChain(r, id, fee, refs);
     }
 
-    /// @dev A redemption with on-chain components: burn, then pay them out of the vault.
-    function _settleRedeemOnChain(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
-        IIndexToken token = IIndexToken(r.index);
-        (Component[] memory stored, uint256 factor,,,) = token.basketState();
+    /// @dev A redemption with on-chain components: pay them out of the vault (rounded down).
+    function _payOnChain(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
+        (Component[] memory stored, uint256 factor,,,) = IIndexToken(r.index).basketState();
         (address[] memory paidTokens, uint256[] memory paidAmounts) =
             _onChainAmounts(stored, factor, r.amount - fee, false);
         uint256 offChain = stored.length - paidTokens.length;
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
-        _redeemFees[r.index] += fee;
         emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
         emit RedeemPaidOnChain(id, paidTokens, paidAmounts);
-        token.burn(r.amount - fee, 0);
         for (uint256 i; i < paidTokens.length; ++i) {
             VAULT.release(paidTokens[i], r.requester, paidAmounts[i]);
         }
-    }
-
-    /// @inheritdoc IIssuer
-    function collectRedeemFees(address index, address to) external override nonReentrant returns (uint256 amount) {
-        ROLES.checkIndex(RoleIds.FEE_RECIPIENT, index, msg.sender);
-        amount = _redeemFees[index];
-        if (amount == 0 || to == address(0)) revert IssuerZeroAmount();
-        _redeemFees[index] = 0;
-        emit RedeemFeesCollected(index, to, amount);
-        IERC20(index).safeTransfer(to, amount);
     }
 
     /// @inheritdoc IIssuer
@@ -329,7 +314,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function setLimits(address index, Limits calldata l) external override {
         ROLES.check(RoleIds.ADMIN, msg.sender);
-        if (!FACTORY.isIndex(index)) revert IssuerNotAnIndex(index);
+        if (!_isProtocolIndex(index)) revert IssuerNotAnIndex(index);
         if (
             l.window == 0 || l.maxAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
                 || l.redeemCapacity < l.mintCapacity || l.minAmount % LIMIT_UNIT != 0
@@ -451,16 +436,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function escrowed(address token) external view override returns (uint256) {
-        if (_state[token].config.window != 0) {
-            // An index token: what pending redemptions hold (the rest is collected fees).
-            return IERC20(token).balanceOf(address(this)) - _redeemFees[token];
-        }
         return _escrowed[token];
-    }
-
-    /// @inheritdoc IIssuer
-    function redeemFeesHeld(address index) external view override returns (uint256) {
-        return _redeemFees[index];
     }
 
     /// @inheritdoc IIssuer
@@ -475,6 +451,17 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     // ================================================================ internal
+
+    /// @dev A clone made by a factory holding INDEX_FACTORY_ROLE, whose issuer is this contract.
+    function _isProtocolIndex(address index) private view returns (bool) {
+        if (index.code.length == 0) return false;
+        try IIndexToken(index).factory() returns (address f) {
+            return ROLES.hasRole(RoleIds.INDEX_FACTORY, f) && IIndexFactory(f).isIndex(index)
+                && IIndexToken(index).issuer() == address(this);
+        } catch {
+            return false;
+        }
+    }
 
     function _configured(address index) private view returns (Config storage c) {
         c = _state[index].config;
@@ -499,8 +486,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 available = _available(b, window);
         if (amount > available) revert IssuerCapacityExceeded(amount, available);
         // used' = capacity - available + amount <= capacity < 2^96, so the narrowing is exact.
-        bucket.used = uint120(b.capacity - available + amount);
-        bucket.updatedAt = uint40(block.timestamp);
+        (bucket.used, bucket.updatedAt) = (uint120(b.capacity - available + amount), uint40(block.timestamp));
     }
 
     function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {
@@ -541,7 +527,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     function _refund(bytes32 id, Request calldata r, bool isMint) private {
         if (!isMint) {
-            IERC20(r.index).safeTransfer(r.requester, r.amount);
+            IIndexToken(r.index).unlock(r.requester, r.amount);
             return;
         }
         EscrowEntry[] storage escrow = _mintEscrow[id];

@@ -8,7 +8,6 @@ from rich.table import Table
 
 from ssikit.bench.gas import (
     GAS_BUDGETS,
-    GAS_TARGETS_UNMET,
     measure,
     measure_issuance,
     over_budget,
@@ -24,12 +23,7 @@ def cli() -> None:
     for column in ("flow", "gas", "budget"):
         table.add_column(column, justify="right" if column != "flow" else "left")
     for name, used in sorted(gas.items()):
-        if name in GAS_BUDGETS:
-            budget = f"{GAS_BUDGETS[name]:,}"
-        elif name in GAS_TARGETS_UNMET:
-            budget = f"{GAS_TARGETS_UNMET[name]:,} (target, not met)"
-        else:
-            budget = "-"
+        budget = f"{GAS_BUDGETS[name]:,}" if name in GAS_BUDGETS else "-"
         table.add_row(name, f"{used:,}", budget)
     Console().print(table)
     if over := over_budget(gas):

@@ -52,7 +52,8 @@ def fee_recipient(accounts: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def issuer(accounts: Any) -> Any:
-    """Stands in for the issuer contract: an account holding ISSUER_ROLE."""
+    """Stands in for the issuer contract in the token's unit tests: the issuer of
+    `direct_factory`'s indices, and a holder of ISSUER_ROLE (the vault's release)."""
     return accounts[5]
 
 
@@ -104,15 +105,24 @@ def factory(protocol: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
+def direct_factory(protocol: Any, deployer: Any, issuer: Any, project: Any) -> Any:
+    """A second factory whose indices trust the `issuer` account, so the token's own tests can
+    mint, lock and burn directly (the protocol's indices trust only the Issuer contract)."""
+    roles = protocol.roles
+    factory = project.IndexFactory.deploy(roles, protocol.assets, issuer, sender=deployer)
+    roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
+    return factory
+
+
+@pytest.fixture(scope="session")
 def mag7_params(index_compiler: Any, fee_recipient: Any) -> Any:
     from ssikit.presets.indices import mag7_params
 
     return mag7_params(index_compiler.address, fee_recipient.address)
 
 
-@pytest.fixture(scope="session")
-def create_index(factory: Any, deployer: Any, mag7_params: Any, project: Any) -> Any:
-    """Factory fixture: create_index(**overrides) -> IndexToken, from the MAG7 parameters."""
+def _index_maker(factory: Any, deployer: Any, mag7_params: Any, project: Any) -> Any:
+    """make(**overrides) -> IndexToken created by `factory` from the MAG7 parameters."""
     from ssikit.builders.index import create_index_args
 
     def make(**overrides: Any) -> Any:
@@ -124,9 +134,27 @@ def create_index(factory: Any, deployer: Any, mag7_params: Any, project: Any) ->
 
 
 @pytest.fixture(scope="session")
+def create_index(factory: Any, deployer: Any, mag7_params: Any, project: Any) -> Any:
+    """Factory fixture: create_index(**overrides) -> IndexToken, from the MAG7 parameters."""
+    return _index_maker(factory, deployer, mag7_params, project)
+
+
+@pytest.fixture(scope="session")
 def mag7(create_index: Any) -> Any:
     """MAG7.ssi, created once per session."""
     return create_index()
+
+
+@pytest.fixture(scope="session")
+def create_direct_index(direct_factory: Any, deployer: Any, mag7_params: Any, project: Any) -> Any:
+    """create_direct_index(**overrides) -> an IndexToken whose issuer is the `issuer` account."""
+    return _index_maker(direct_factory, deployer, mag7_params, project)
+
+
+@pytest.fixture(scope="session")
+def direct_mag7(create_direct_index: Any) -> Any:
+    """MAG7.ssi from `direct_factory` (its issuer is the `issuer` account), created once."""
+    return create_direct_index()
 
 
 # ------------------------------------------------------------------ issuance

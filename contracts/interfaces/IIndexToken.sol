@@ -51,6 +51,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error IndexAssetNotInBasket(bytes32 assetId);
     /// @notice Zero address or zero amount where one is needed.
     error IndexZeroInput();
+    /// @notice Only the issuer fixed at the factory's deployment mints, locks and burns.
+    error IndexNotIssuer(address caller);
 
     /// @notice Most components a basket may have.
     function MAX_COMPONENTS() external view returns (uint256);
@@ -60,12 +62,29 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice Records that the reserves now back `amount` more tokens {index wei} and mints
     ///         `amount - feeAmount` of them to `to`; the fee's backing stays the fee recipient's
-    ///         share. Only `ISSUER_ROLE`. Reverts `IndexZeroInput` if amount is 0 or fee >= amount.
+    ///         share. Only the issuer. Reverts `IndexZeroInput` if amount is 0 or fee >= amount.
     function mint(address to, uint256 amount, uint256 feeAmount) external;
 
-    /// @notice Burns `amount` {index wei} from the caller, of which `amount - feeAmount` were paid
-    ///         out in assets; the fee's backing stays the fee recipient's share. Only `ISSUER_ROLE`.
-    function burn(uint256 amount, uint256 feeAmount) external;
+    /// @notice Locks `amount` {index wei} of `holder`'s free balance for a redemption request:
+    ///         the tokens stay in `balanceOf(holder)` but cannot move. Only the issuer.
+    ///         Reverts `ERC20InsufficientBalance` when the free balance is short.
+    function lock(address holder, uint256 amount) external;
+
+    /// @notice Releases a lock (a redemption cancelled, rejected or expired). Only the issuer.
+    function unlock(address holder, uint256 amount) external;
+
+    /// @notice Burns `amount` {index wei} of `holder`'s locked tokens for a confirmed redemption,
+    ///         of which `amount - feeAmount` were paid out in assets; the fee's backing stays the
+    ///         fee recipient's share (collected with `collectFees`). Only the issuer.
+    /// @return version The basket version the redemption was paid in.
+    /// @return hasLocalComponents Whether some component is an ERC-20 on this chain.
+    /// @return componentCount Components in the basket.
+    function burnLocked(address holder, uint256 amount, uint256 feeAmount)
+        external
+        returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
+
+    /// @notice The part of `holder`'s balance locked for pending redemptions {index wei}.
+    function lockedOf(address holder) external view returns (uint256);
 
     /// @notice Checkpoints the fee factor. Anyone; never required by any other operation.
     /// @return factor The fee factor now {RAY}.
@@ -126,4 +145,7 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice The factory that created this token.
     function factory() external view returns (address);
+
+    /// @notice The issuer contract, the only account that mints, locks and burns.
+    function issuer() external view returns (address);
 }

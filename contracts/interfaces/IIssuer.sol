@@ -10,10 +10,12 @@ pragma solidity ^0.8.27;
 ///           per off-chain component) — the escrow moves to the custody vault, the reserve oracle
 ///           must show fresh reserves covering the new supply, and `amount - fee` tokens are
 ///           minted — or rejects with a reason code, refunding the escrow.
-///         - Redeem: the WLP's index tokens go into escrow. A custodian pays the off-chain
-///           components out for `amount - fee` tokens, then confirms: on-chain components leave
-///           the vault (rounded down), `amount - fee` tokens are burned and the `fee` tokens stay
-///           here until the fee recipient collects them. The oracle never blocks a redemption.
+///         - Redeem: the WLP's index tokens are locked in its own balance (they cannot move, and
+///           no escrow account holds them). A custodian pays the off-chain components out for
+///           `amount - fee` tokens, then confirms: on-chain components leave the vault (rounded
+///           down) and the `amount` locked tokens are burned; the fee's backing stays in the
+///           index as the fee recipient's share (`IIndexToken.collectFees`). The oracle never
+///           blocks a redemption.
 ///         - The requester may cancel while pending; after the deadline, or once the basket has
 ///           moved to another version, anyone may expire it. Both refund the escrow to the
 ///           requester: no path leaves a WLP's funds stuck without a way out it can trigger.
@@ -93,7 +95,6 @@ interface IIssuer {
     event RedeemConfirmed(bytes32 indexed id, address indexed custodian, uint256 burned, uint256 fee, bytes32[] refs);
     /// @notice The on-chain components a redemption paid out of the vault, rounded down.
     event RedeemPaidOnChain(bytes32 indexed id, address[] tokens, uint256[] amounts);
-    event RedeemFeesCollected(address indexed index, address indexed to, uint256 amount);
     event RequestRejected(bytes32 indexed id, address indexed custodian, uint16 reasonCode);
     event RequestCancelled(bytes32 indexed id);
     event RequestExpired(bytes32 indexed id, address indexed by);
@@ -158,9 +159,6 @@ interface IIssuer {
 
     function confirmRedeem(Request calldata request, bytes32[] calldata payoutRefs) external;
 
-    /// @notice The index's fee recipient takes the redeem fees held as index tokens.
-    function collectRedeemFees(address index, address to) external returns (uint256 amount);
-
     /// @notice Only a custodian, while pending. Refunds the escrow.
     function reject(Request calldata request, bool isMint, uint16 reasonCode) external;
 
@@ -205,12 +203,9 @@ interface IIssuer {
     /// @notice Capacity left now {index wei}.
     function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
-    /// @notice What pending requests hold in escrow: ERC-20 components of mints, index tokens
-    ///         of redemptions {base units or index wei}.
+    /// @notice ERC-20 components held in escrow for pending mints {base units}. (Index tokens of
+    ///         pending redemptions stay in their owners' balances: `IIndexToken.lockedOf`.)
     function escrowed(address token) external view returns (uint256);
-
-    /// @notice Redeem fees held as index tokens until collected {index wei}.
-    function redeemFeesHeld(address index) external view returns (uint256);
 
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 

@@ -62,6 +62,7 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
     assert resumed.actions == [
         "deploy ReserveOracle",
         "deploy Issuer",
+        "deploy IndexFactory",
         f"grant INDEX_FACTORY to {system.factory.address}",
         f"grant ISSUER to {system.issuer.address}",
     ]

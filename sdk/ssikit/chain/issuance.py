@@ -141,9 +141,7 @@ class WlpClient:
                 token, amount, version, max_fee_bps, nonce, deadline, sender=self.account
             )
             log = receipt.decode_logs(issuer.MintRequested)[0]
-        else:
-            if token.allowance(self.account, issuer) < amount:
-                token.approve(issuer, amount, sender=self.account)
+        else:  # the tokens are locked in the WLP's balance: no approval
             receipt = issuer.requestRedeem(
                 token, amount, version, max_fee_bps, nonce, deadline, sender=self.account
             )

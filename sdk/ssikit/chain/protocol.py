@@ -111,19 +111,21 @@ class Deployment:
     # -- steps -----------------------------------------------------------------------------
     def system(self, admin: str | None = None, admin_delay: int = 0) -> Protocol:
         """Every system contract, with the roles the contracts themselves need: the factory wires
-        new indices, the issuer mints, burns and releases from the vault.
+        new indices, the issuer releases from the vault (its indices' mint, lock and burn trust it
+        by construction).
 
         ``admin`` defaults to the deployer; on a live network it should be a timelock or Safe.
         """
         admin = admin or self.sender.address
         roles = self.contract("ProtocolRoles", admin_delay, admin)
         assets = self.contract("AssetRegistry", roles.address)
-        factory = self.contract("IndexFactory", roles.address, assets.address)
         vault = self.contract("CustodyVault", roles.address)
         oracle = self.contract("ReserveOracle", roles.address, assets.address, vault.address)
         issuer = self.contract(
-            "Issuer", roles.address, assets.address, oracle.address, vault.address, factory.address
+            "Issuer", roles.address, assets.address, oracle.address, vault.address
         )
+        # Every index of this factory trusts exactly this issuer (an implementation immutable).
+        factory = self.contract("IndexFactory", roles.address, assets.address, issuer.address)
         self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
         self.grant(roles, roles.ISSUER_ROLE(), issuer.address, "ISSUER")
         return Protocol(

@@ -39,14 +39,21 @@ def test_mint__by_issuer__credits_holder_and_backing(mag7, issuer, holder, chain
     assert mag7.backingUnits() == bm.backing(amount, factor, Rounding.CEIL)
 
 
-def test_mint__without_issuer_role__reverts_and_changes_nothing(
-    expect_revert, mag7, roles, stranger, holder
+@pytest.fixture
+def mag7(direct_mag7):
+    """MAG7.ssi whose issuer is the `issuer` account (the token's own tests call it directly)."""
+    return direct_mag7
+
+
+def test_issuer__fixed_at_creation(mag7, issuer, direct_factory):
+    assert mag7.issuer() == issuer.address and mag7.factory() == direct_factory.address
+
+
+def test_mint__not_the_issuer__reverts_and_changes_nothing(
+    expect_revert, mag7, roles, stranger, holder, deployer
 ):
-    with expect_revert(
-        roles.AccessControlUnauthorizedAccount,
-        account=stranger.address,
-        neededRole=roles.ISSUER_ROLE(),
-    ):
+    roles.grantRole(roles.ISSUER_ROLE(), stranger, sender=deployer)  # a role grant is not enough
+    with expect_revert(mag7.IndexNotIssuer, caller=stranger.address):
         mag7.mint(holder, INDEX_UNIT, 0, sender=stranger)
     assert mag7.totalSupply() == 0 and mag7.backingUnits() == 0
 
@@ -55,23 +62,69 @@ def test_mint_and_burn__zero__revert(expect_revert, mag7, issuer, holder):
     with expect_revert(mag7.IndexZeroInput):
         mag7.mint(holder, 0, 0, sender=issuer)
     with expect_revert(mag7.IndexZeroInput):
-        mag7.burn(0, 0, sender=issuer)
+        mag7.burnLocked(holder, 0, 0, sender=issuer)
 
 
-def test_burn__by_issuer__from_its_own_balance(mag7, issuer):
-    mag7.mint(issuer, 10 * INDEX_UNIT, 0, sender=issuer)
+def test_lock__keeps_balance_blocks_transfers_of_locked_part(
+    expect_revert, mag7, issuer, holder, stranger
+):
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.lock(holder, 4 * INDEX_UNIT, sender=issuer)
+    assert mag7.balanceOf(holder) == 10 * INDEX_UNIT and mag7.lockedOf(holder) == 4 * INDEX_UNIT
+    with expect_revert(
+        mag7.ERC20InsufficientBalance,
+        sender=holder.address,
+        balance=6 * INDEX_UNIT,
+        needed=7 * INDEX_UNIT,
+    ):
+        mag7.transfer(stranger, 7 * INDEX_UNIT, sender=holder)
+    mag7.transfer(stranger, 6 * INDEX_UNIT, sender=holder)  # the free part moves
+    assert mag7.balanceOf(holder) == 4 * INDEX_UNIT
+    with expect_revert(mag7.ERC20InsufficientBalance):
+        mag7.lock(holder, 1, sender=issuer)  # nothing free left to lock
+    mag7.unlock(holder, 4 * INDEX_UNIT, sender=issuer)
+    assert mag7.lockedOf(holder) == 0
+    mag7.transfer(stranger, 4 * INDEX_UNIT, sender=holder)
+    assert mag7.balanceOf(stranger) == 10 * INDEX_UNIT
+
+
+def test_unlock__more_than_locked__reverts(expect_revert, mag7, issuer, holder):
+    mag7.mint(holder, 2 * INDEX_UNIT, 0, sender=issuer)
+    mag7.lock(holder, INDEX_UNIT, sender=issuer)
+    with expect_revert(
+        mag7.LockedBalanceTooLow, holder=holder.address, locked=INDEX_UNIT, needed=INDEX_UNIT + 1
+    ):
+        mag7.unlock(holder, INDEX_UNIT + 1, sender=issuer)
+    assert mag7.lockedOf(holder) == INDEX_UNIT
+
+
+def test_burn_locked__burns_from_the_locked_part_only(expect_revert, mag7, issuer, holder):
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.lock(holder, 4 * INDEX_UNIT, sender=issuer)
     units_before = mag7.backingUnits()
-    mag7.burn(4 * INDEX_UNIT, 0, sender=issuer)
-    assert mag7.balanceOf(issuer) == 6 * INDEX_UNIT
+    with expect_revert(mag7.LockedBalanceTooLow):
+        mag7.burnLocked(holder, 5 * INDEX_UNIT, 0, sender=issuer)
+    receipt = mag7.burnLocked(holder, 4 * INDEX_UNIT, 0, sender=issuer)
+    assert receipt.return_value == (1, False, 7)  # basket version, local components, count
+    assert mag7.balanceOf(holder) == 6 * INDEX_UNIT and mag7.lockedOf(holder) == 0
     assert mag7.totalSupply() == 6 * INDEX_UNIT
     assert 0 < mag7.backingUnits() < units_before
+    transfer = receipt.decode_logs(mag7.Transfer)[0]
+    assert (transfer["from"], int(transfer["to"], 16), transfer.value) == (
+        holder.address,
+        0,
+        4 * INDEX_UNIT,
+    )
 
 
-def test_burn__without_issuer_role__reverts(expect_revert, mag7, roles, issuer, holder):
+def test_lock_unlock_burn__not_the_issuer__revert(expect_revert, mag7, issuer, holder):
     mag7.mint(holder, INDEX_UNIT, 0, sender=issuer)
-    with expect_revert(roles.AccessControlUnauthorizedAccount, account=holder.address):
-        mag7.burn(INDEX_UNIT, 0, sender=holder)
-    assert mag7.balanceOf(holder) == INDEX_UNIT
+    for call in (mag7.lock, mag7.unlock):
+        with expect_revert(mag7.IndexNotIssuer, caller=holder.address):
+            call(holder, INDEX_UNIT, sender=holder)
+    with expect_revert(mag7.IndexNotIssuer, caller=holder.address):
+        mag7.burnLocked(holder, INDEX_UNIT, 0, sender=holder)
+    assert mag7.balanceOf(holder) == INDEX_UNIT and mag7.lockedOf(holder) == 0
 
 
 def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
@@ -168,8 +221,10 @@ def test_set_fee_rate__not_admin__reverts(expect_revert, mag7, roles, index_comp
         mag7.setFeeRate(0, sender=index_compiler)
 
 
-def test_initialize__second_time__reverts(expect_revert, mag7, factory, accounts, mag7_params):
-    as_factory = accounts[factory.address]
+def test_initialize__second_time__reverts(
+    expect_revert, mag7, direct_factory, accounts, mag7_params
+):
+    as_factory = accounts[direct_factory.address]
     as_factory.balance += 10**18
     with expect_revert(mag7.IndexAlreadyInitialized):
         mag7.initialize(mag7_params.basket.as_abi(), 0, sender=as_factory)
@@ -272,11 +327,13 @@ def test_mint_with_fee__fee_part_backs_fee_recipient(mag7, issuer, holder, chain
     assert mag7.feeShare() == 3 * INDEX_UNIT
 
 
-def test_burn_with_fee__fee_part_stays_backed(mag7, issuer, chain):
+def test_burn_with_fee__fee_part_stays_backed(mag7, issuer, holder, chain):
     chain.pending_timestamp = _checkpoint(chain, mag7)
-    mag7.mint(issuer, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
     chain.pending_timestamp = _checkpoint(chain, mag7)
-    mag7.burn(10 * INDEX_UNIT, INDEX_UNIT, sender=issuer)
+    mag7.lock(holder, 10 * INDEX_UNIT, sender=issuer)
+    chain.pending_timestamp = _checkpoint(chain, mag7)
+    mag7.burnLocked(holder, 10 * INDEX_UNIT, INDEX_UNIT, sender=issuer)
     assert mag7.totalSupply() == 0
     assert mag7.backingUnits() == INDEX_UNIT
     assert mag7.feeShare() == INDEX_UNIT

@@ -114,9 +114,12 @@ def test_two_custodians__reserves_are_the_sum_and_oldest_as_of(
     assert oracle.reservesOf(BTC) == (6, now)
 
 
-def test_coverage__fresh_covered_then_stale(index, oracle, cover, issuer, chain):
-    index.mint(issuer, 10**18, 0, sender=issuer)
-    cover(index, 0)
+def test_coverage__fresh_covered_then_stale(
+    index, oracle, cover, mint_request, issuer_contract, custodian, chain
+):
+    cover(index, 10**18)
+    request, _ = mint_request(index, 10**18)
+    issuer_contract.confirmMint(request.as_abi(), [b"\x01" * 32] * 7, sender=custodian)
     rows = oracle.coverage(index)
     assert len(rows) == 7
     assert all(r.fresh and r.reserves >= r.liabilities > 0 for r in rows)
