@@ -8,6 +8,7 @@ import {IIndexFactory} from "./interfaces/IIndexFactory.sol";
 import {IIndexToken} from "./interfaces/IIndexToken.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 import {IndexToken} from "./IndexToken.sol";
@@ -30,11 +31,12 @@ contract IndexFactory is IIndexFactory {
 
     /// @param issuer The issuer contract every index of this factory trusts to mint, lock and
     ///        burn (an implementation immutable: no later grant can add a minter).
-    constructor(IProtocolRoles roles, IAssetRegistry registry, address issuer) {
-        if (issuer == address(0)) revert FactoryZeroAddress();
+    /// @param oracle The reserve oracle whose coverage check gates every rebalance activation.
+    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, address issuer) {
+        if (issuer == address(0) || address(oracle) == address(0)) revert FactoryZeroAddress();
         ROLES = roles;
         REGISTRY = registry;
-        implementation = address(new IndexToken(roles, registry, issuer));
+        implementation = address(new IndexToken(roles, registry, oracle, issuer));
     }
 
     /// @inheritdoc IIndexFactory

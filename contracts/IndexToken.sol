@@ -13,7 +13,11 @@ import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {Component} from "./types/Component.sol";
 import {BasketCodec} from "./libraries/BasketCodec.sol";
+import {SSTORE2} from "solady/utils/SSTORE2.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
+import {RebalanceMath} from "./libraries/RebalanceMath.sol";
+import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
+import {Price} from "./types/Price.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
@@ -36,28 +40,48 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint8 componentCount;
     }
 
+    /// @dev The basket's data contract and the rebalancing state in one slot: 160+32+8+16+40 bits.
+    struct BasketSlot {
+        address pointer; // SSTORE2 data contract of the current basket
+        uint32 minDelay; // {seconds} from proposal to activation
+        uint8 maxChanged; // assets added or removed per rebalance; 0 = no bound
+        uint16 maxTurnoverBps; // 0 = no bound
+        uint40 pendingActivation; // {unix seconds}; 0 = no proposal pending
+    }
+
     uint256 public constant override MAX_COMPONENTS = 32;
+    /// @notice Default minimum delay between a proposal and its activation: the methodology
+    ///         announces on the third-to-last day and implements on the first of the next month
+    ///         at 00:00 UTC, so a proposal made any time on the announcement day is >= 2 days out.
+    uint32 public constant DEFAULT_REBALANCE_DELAY = 2 days;
+    /// @notice No index can be rebalanced with less notice than this.
+    uint32 public constant MIN_REBALANCE_DELAY = 1 hours;
     uint256 private constant RAY = 1e27;
     /// @dev The implementation's own basket pointer: marks it initialised so it can never be used.
     address private constant SENTINEL = address(1);
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
+    IReserveOracle public immutable ORACLE;
     address private immutable FACTORY;
+    address private immutable SELF; // the implementation's own address
     /// @dev The one contract that mints, locks and burns: fixed when the factory is deployed, so
     ///      no role grant can ever add another minter.
     address private immutable ISSUER;
 
     FeeState private _fee;
-    address private _basketPointer; // SSTORE2 data contract of the current basket
+    BasketSlot private _basket;
+    bytes32 private _pendingRebalance; // id of the pending proposal
     // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry, address issuer_) {
+    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, address issuer_) {
         ROLES = roles;
         REGISTRY = registry;
+        ORACLE = oracle;
         FACTORY = msg.sender;
+        SELF = address(this);
         ISSUER = issuer_;
-        _basketPointer = SENTINEL;
+        _basket.pointer = SENTINEL;
     }
 
     modifier onlyIssuer() {
@@ -70,11 +94,11 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @inheritdoc IIndexToken
     function initialize(Component[] calldata components, uint64 rate) external override {
         if (msg.sender != FACTORY) revert IndexNotFactory(msg.sender);
-        if (_basketPointer != address(0)) revert IndexAlreadyInitialized();
+        if (_basket.pointer != address(0)) revert IndexAlreadyInitialized();
         uint64 cap = maxFeeRate();
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
         bool hasLocal = _validateBasket(components);
-        _basketPointer = BasketCodec.store(components);
+        _basket = BasketSlot(BasketCodec.store(components), DEFAULT_REBALANCE_DELAY, 0, 0, 0);
         _fee = FeeState({
             factor: uint96(RAY),
             checkpoint: uint40(block.timestamp),
@@ -121,6 +145,131 @@ contract IndexToken is LockableERC20, IIndexToken {
         // claim paid out. Cannot underflow: L >= supply × F / RAY >= amount × F / RAY.
         _burnLocked(holder, amount, BasketMath.backing(amount - feeAmount, factor, Math.Rounding.Floor));
         return (f.basketVersion, f.hasLocalComponents, f.componentCount);
+    }
+
+    // ---------------------------------------------------------------- rebalancing
+
+    /// @inheritdoc IIndexToken
+    function proposeRebalance(
+        Component[] calldata components,
+        Price[] calldata prices,
+        bytes32 commitment,
+        uint40 activationTime,
+        bytes32 replaces
+    ) external override returns (bytes32 id) {
+        ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), msg.sender);
+        BasketSlot memory b = _basket;
+        uint256 earliest = block.timestamp + b.minDelay;
+        if (activationTime < earliest) revert RebalanceTooSoon(activationTime, earliest);
+        bytes32 pending = _pendingRebalance;
+        if (replaces != pending) revert RebalancePending(pending);
+        RebalanceMath.Assessment memory a = _assess(b.pointer, components, prices);
+        if (b.maxChanged != 0 && a.changed > b.maxChanged) revert RebalanceTooManyChanges(a.changed, b.maxChanged);
+        if (b.maxTurnoverBps != 0 && a.turnoverBps > b.maxTurnoverBps) {
+            revert RebalanceTurnoverTooHigh(a.turnoverBps, b.maxTurnoverBps);
+        }
+        uint32 version = _fee.basketVersion;
+        id = _proposalId(version, BasketCodec.encode(components), commitment, activationTime);
+        if (pending != bytes32(0)) emit RebalanceCancelled(pending, msg.sender);
+        _pendingRebalance = id;
+        _basket.pendingActivation = activationTime;
+        emit RebalanceProposed(
+            id, version, msg.sender, commitment, activationTime, components, prices, a.turnoverBps, a.changed
+        );
+    }
+
+    /// @inheritdoc IIndexToken
+    function cancelRebalance(bytes32 id) external override {
+        if (!ROLES.hasRole(RoleIds.ADMIN, msg.sender)) {
+            ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), msg.sender);
+        }
+        if (id == bytes32(0) || id != _pendingRebalance) revert RebalanceNotPending(id);
+        _pendingRebalance = bytes32(0);
+        _basket.pendingActivation = 0;
+        emit RebalanceCancelled(id, msg.sender);
+    }
+
+    /// @inheritdoc IIndexToken
+    function activateRebalance(Component[] calldata components, bytes32 commitment, uint40 activationTime)
+        external
+        override
+    {
+        FeeState memory f = _fee;
+        bytes memory packed = BasketCodec.encode(components);
+        bytes32 id = _proposalId(f.basketVersion, packed, commitment, activationTime);
+        if (id != _pendingRebalance) revert RebalanceNotPending(id);
+        if (block.timestamp < activationTime) revert RebalanceNotDue(activationTime, block.timestamp);
+        // Fail closed: fresh reserves must already cover the new basket for every token owed.
+        ORACLE.requireCovered(components, _supply.backingUnits);
+        BasketSlot memory b = _basket;
+        bytes memory old = SSTORE2.read(b.pointer);
+        // Components were validated when proposed; ERC-20 ones cannot change, so hasLocal stays.
+        (b.pointer, b.pendingActivation) = (SSTORE2.write(packed), 0);
+        _basket = b;
+        _pendingRebalance = bytes32(0);
+        (f.basketVersion, f.componentCount) = (f.basketVersion + 1, uint8(components.length));
+        _fee = f;
+        emit RebalanceActivated(id, f.basketVersion, msg.sender, commitment, old, packed);
+    }
+
+    /// @inheritdoc IIndexToken
+    function setRebalanceBounds(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        if (minDelay < MIN_REBALANCE_DELAY || maxTurnoverBps > RebalanceMath.BPS) revert RebalanceBoundsInvalid();
+        (_basket.minDelay, _basket.maxChanged, _basket.maxTurnoverBps) = (minDelay, maxChanged, maxTurnoverBps);
+        emit RebalanceBoundsSet(minDelay, maxChanged, maxTurnoverBps);
+    }
+
+    /// @inheritdoc IIndexToken
+    function pendingRebalance() external view override returns (bytes32, uint40) {
+        return (_pendingRebalance, _basket.pendingActivation);
+    }
+
+    /// @inheritdoc IIndexToken
+    function rebalanceBounds() external view override returns (uint32, uint8, uint16) {
+        BasketSlot memory b = _basket;
+        return (b.minDelay, b.maxChanged, b.maxTurnoverBps);
+    }
+
+    /// @inheritdoc IIndexToken
+    function previewRebalance(Component[] calldata components, Price[] calldata prices)
+        external
+        view
+        override
+        returns (uint256, uint256, uint256, uint256)
+    {
+        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices);
+        return (a.oldValue, a.newValue, a.turnoverBps, a.changed);
+    }
+
+    /// @dev Validates the new basket (size, order, amounts, registered assets: the registry
+    ///      reverts AssetUnknown) and assesses it against the current one at `prices`.
+    function _assess(address pointer, Component[] calldata components, Price[] calldata prices)
+        private
+        view
+        returns (RebalanceMath.Assessment memory)
+    {
+        _checkComponents(components);
+        bytes32[] memory ids = new bytes32[](prices.length);
+        for (uint256 k; k < prices.length; ++k) {
+            ids[k] = prices[k].assetId;
+        }
+        address[] memory tokens = REGISTRY.tokensOf(ids);
+        bool[] memory local = new bool[](tokens.length);
+        for (uint256 k; k < tokens.length; ++k) {
+            local[k] = tokens[k] != address(0);
+        }
+        return RebalanceMath.assess(BasketCodec.load(pointer), components, prices, local);
+    }
+
+    /// @dev Binds the token, the basket version it replaces, the packed new basket (BasketCodec),
+    ///      the commitment and the activation time.
+    function _proposalId(uint32 version, bytes memory packed, bytes32 commitment, uint40 activationTime)
+        private
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(address(this), version, keccak256(packed), commitment, activationTime));
     }
 
     // ---------------------------------------------------------------- fee
@@ -195,7 +344,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function basket() external view override returns (Component[] memory components) {
-        components = BasketCodec.load(_basketPointer);
+        components = BasketCodec.load(_basket.pointer);
         uint256 factor = feeFactor();
         for (uint256 i; i < components.length; ++i) {
             components[i].amount = BasketMath.amountPerToken(components[i].amount, factor, Math.Rounding.Floor);
@@ -211,7 +360,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     {
         FeeState memory f = _fee;
         factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
-        return (BasketCodec.load(_basketPointer), factor, _supply.backingUnits, f.basketVersion, f.hasLocalComponents);
+        return (BasketCodec.load(_basket.pointer), factor, _supply.backingUnits, f.basketVersion, f.hasLocalComponents);
     }
 
     /// @inheritdoc IIndexToken
@@ -280,7 +429,9 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @dev Clone args layout: ShortString name (32) | ShortString symbol (32) | uint64 maxFeeRate (8).
+    ///      The implementation itself has no clone args: its name and symbol are empty.
     function _cloneArgs() private view returns (ShortString n, ShortString s, uint64 cap) {
+        if (address(this) == SELF) return (ShortString.wrap(0), ShortString.wrap(0), 0);
         bytes memory args = Clones.fetchCloneArgs(address(this));
         assembly ("memory-safe") {
             n := mload(add(args, 0x20))
@@ -290,27 +441,39 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     function _storedAmount(bytes32 assetId) private view returns (uint256) {
-        Component[] memory components = BasketCodec.load(_basketPointer);
+        Component[] memory components = BasketCodec.load(_basket.pointer);
         for (uint256 i; i < components.length; ++i) {
             if (components[i].assetId == assetId) return components[i].amount;
         }
         revert IndexAssetNotInBasket(assetId);
     }
 
-    /// @dev Size, order (strictly ascending ids, which also rules out duplicates), non-zero
-    ///      amounts, and registration of every asset. Returns whether any asset is on this chain.
-    function _validateBasket(Component[] calldata components) private view returns (bool hasLocal) {
+    /// @dev Size, order (strictly ascending ids, which also rules out duplicates), and non-zero
+    ///      amounts that fit the basket's encoding.
+    function _checkComponents(Component[] calldata components) private pure {
         uint256 n = components.length;
         if (n == 0 || n > MAX_COMPONENTS) revert BasketSizeInvalid(n, MAX_COMPONENTS);
-        bytes32[] memory ids = new bytes32[](n);
         for (uint256 i; i < n; ++i) {
             bytes32 id = components[i].assetId;
-            if (components[i].amount == 0) revert BasketZeroAmount(id);
+            uint256 amount = components[i].amount;
+            if (amount == 0) revert BasketZeroAmount(id);
+            if (amount > BasketCodec.MAX_AMOUNT) revert BasketAmountTooLarge(id, amount);
             if (i > 0) {
-                if (id == ids[i - 1]) revert BasketDuplicateAsset(id);
-                if (id < ids[i - 1]) revert BasketNotSorted(i);
+                bytes32 previous = components[i - 1].assetId;
+                if (id == previous) revert BasketDuplicateAsset(id);
+                if (id < previous) revert BasketNotSorted(i);
             }
-            ids[i] = id;
+        }
+    }
+
+    /// @dev `_checkComponents` and registration of every asset (the registry reverts
+    ///      AssetUnknown). Returns whether any asset is on this chain.
+    function _validateBasket(Component[] calldata components) private view returns (bool hasLocal) {
+        _checkComponents(components);
+        uint256 n = components.length;
+        bytes32[] memory ids = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = components[i].assetId;
         }
         address[] memory tokens = REGISTRY.tokensOf(ids);
         for (uint256 i; i < n; ++i) {

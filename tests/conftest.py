@@ -109,7 +109,9 @@ def direct_factory(protocol: Any, deployer: Any, issuer: Any, project: Any) -> A
     """A second factory whose indices trust the `issuer` account, so the token's own tests can
     mint, lock and burn directly (the protocol's indices trust only the Issuer contract)."""
     roles = protocol.roles
-    factory = project.IndexFactory.deploy(roles, protocol.assets, issuer, sender=deployer)
+    factory = project.IndexFactory.deploy(
+        roles, protocol.assets, protocol.oracle, issuer, sender=deployer
+    )
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
     return factory
 

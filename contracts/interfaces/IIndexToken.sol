@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {Component} from "../types/Component.sol";
+import {Price} from "../types/Price.sol";
 
 /// @title An index token: an ERC-20 (18 decimals, ERC-2612 permit) backed by a basket of assets
 /// @notice The basket lists, per underlying asset, how much of it backs one whole token.
@@ -32,6 +33,32 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     event FeeAccrued(uint256 factor, uint256 timestamp);
     /// @notice The fee recipient turned its share of the reserves into `amount` index tokens.
     event FeesCollected(address indexed by, address indexed to, uint256 amount);
+    /// @notice A new basket is proposed for `activationTime`; `commitment` is the hash of the
+    ///         announcement it implements (constituents, weights, prices, reference data).
+    event RebalanceProposed(
+        bytes32 indexed id,
+        uint32 indexed fromVersion,
+        address indexed by,
+        bytes32 commitment,
+        uint40 activationTime,
+        Component[] components,
+        Price[] prices,
+        uint256 turnoverBps,
+        uint256 changed
+    );
+    event RebalanceCancelled(bytes32 indexed id, address indexed by);
+    /// @notice The basket moved from version `version - 1` to `version`. Both baskets are in the
+    ///         packed form the token stores (BasketCodec: per component a 32-byte asset id then a
+    ///         20-byte amount), which costs less gas to log than ABI-encoded components.
+    event RebalanceActivated(
+        bytes32 indexed id,
+        uint32 indexed version,
+        address indexed by,
+        bytes32 commitment,
+        bytes oldBasket,
+        bytes newBasket
+    );
+    event RebalanceBoundsSet(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps);
 
     /// @notice `initialize` was called on an initialised token or on the implementation.
     error IndexAlreadyInitialized();
@@ -53,6 +80,28 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error IndexZeroInput();
     /// @notice Only the issuer fixed at the factory's deployment mints, locks and burns.
     error IndexNotIssuer(address caller);
+    /// @notice An amount above what a basket can hold (BasketCodec.MAX_AMOUNT).
+    error BasketAmountTooLarge(bytes32 assetId, uint256 amount);
+    /// @notice The activation time is earlier than now + the index's minimum delay.
+    error RebalanceTooSoon(uint256 activationTime, uint256 earliest);
+    /// @notice A proposal is pending: pass its id as `replaces` to replace it explicitly.
+    error RebalancePending(bytes32 pendingId);
+    /// @notice No pending proposal has this id (or these contents).
+    error RebalanceNotPending(bytes32 id);
+    /// @notice The proposal's activation time has not come.
+    error RebalanceNotDue(uint256 activationTime, uint256 now_);
+    /// @notice More assets added or removed than the index's bound allows.
+    error RebalanceTooManyChanges(uint256 changed, uint256 maxChanged);
+    /// @notice More turnover than the index's bound allows {bps}.
+    error RebalanceTurnoverTooHigh(uint256 turnoverBps, uint256 maxTurnoverBps);
+    /// @notice At the declared prices the new basket is not worth what the old one is.
+    error RebalanceValueChanged(uint256 oldValue, uint256 newValue);
+    /// @notice Prices must be non-zero and list, sorted, exactly the assets of both baskets.
+    error RebalancePricesInvalid(uint256 position);
+    /// @notice An ERC-20 component on this chain cannot change in a rebalance.
+    error RebalanceLocalComponentChanged(bytes32 assetId);
+    /// @notice Bounds outside what is allowed (minimum delay below MIN_REBALANCE_DELAY).
+    error RebalanceBoundsInvalid();
 
     /// @notice Most components a basket may have.
     function MAX_COMPONENTS() external view returns (uint256);
@@ -142,6 +191,53 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice The fee recipient's share of the reserves, as index tokens it could collect now {index wei}.
     function feeShare() external view returns (uint256);
+
+    // ---------------------------------------------------------------- rebalancing
+
+    /// @notice Proposes the next basket (stored amounts, sorted by asset id) to take effect at
+    ///         `activationTime`, at least the index's minimum delay from now. Only the index's
+    ///         compiler. `prices` {USD × 1e36 per base unit} list the assets of both baskets; at
+    ///         those prices the new basket must be worth the old one (within 1e-9), and the
+    ///         index's bounds on assets changed and turnover must hold. `replaces` must be the
+    ///         pending proposal's id when one is pending (it is then cancelled), else zero.
+    /// @return id keccak256(abi.encode(this, current version, keccak256(packed components),
+    ///         commitment, activationTime)), the packed form being BasketCodec's.
+    function proposeRebalance(
+        Component[] calldata components,
+        Price[] calldata prices,
+        bytes32 commitment,
+        uint40 activationTime,
+        bytes32 replaces
+    ) external returns (bytes32 id);
+
+    /// @notice Withdraws the pending proposal. The admin or the index's compiler.
+    function cancelRebalance(bytes32 id) external;
+
+    /// @notice Makes the pending proposal the basket: anyone, once due, passing the proposed
+    ///         components and commitment again (they are in RebalanceProposed). Requires fresh
+    ///         reserves covering the new basket for the current backing units (the custodians
+    ///         have traded and reported). Bumps the basket version: requests made against the old
+    ///         version can no longer be confirmed and anyone can expire them.
+    function activateRebalance(Component[] calldata components, bytes32 commitment, uint40 activationTime)
+        external;
+
+    /// @notice Sets the minimum delay {seconds} between proposal and activation, the maximum
+    ///         number of assets changed (0: no bound) and the maximum turnover {bps} (0: no
+    ///         bound). Only the admin.
+    function setRebalanceBounds(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps) external;
+
+    /// @notice The pending proposal's id and activation time (zeros when none).
+    function pendingRebalance() external view returns (bytes32 id, uint40 activationTime);
+
+    /// @notice The minimum delay {seconds}, maximum assets changed and maximum turnover {bps}.
+    function rebalanceBounds() external view returns (uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps);
+
+    /// @notice What `proposeRebalance` would compute and check for these components and prices:
+    ///         the old and new values {USD × 1e18 per token}, turnover {bps}, assets changed.
+    function previewRebalance(Component[] calldata components, Price[] calldata prices)
+        external
+        view
+        returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed);
 
     /// @notice The factory that created this token.
     function factory() external view returns (address);

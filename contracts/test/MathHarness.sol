@@ -4,6 +4,9 @@ pragma solidity 0.8.30;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {BasketMath} from "../libraries/BasketMath.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
+import {RebalanceMath} from "../libraries/RebalanceMath.sol";
+import {Component} from "../types/Component.sol";
+import {Price} from "../types/Price.sol";
 
 /// @notice Exposes the pure libraries to the differential tests (Solidity vs `ssikit.math`).
 contract MathHarness {
@@ -41,5 +44,15 @@ contract MathHarness {
 
     function feeShare(uint256 units, uint256 supply, uint256 factor) external pure returns (uint256) {
         return BasketMath.feeShare(units, supply, factor);
+    }
+
+    function rebalanceAssess(
+        Component[] memory oldBasket,
+        Component[] calldata newBasket,
+        Price[] calldata prices,
+        bool[] memory local
+    ) external pure returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed) {
+        RebalanceMath.Assessment memory a = RebalanceMath.assess(oldBasket, newBasket, prices, local);
+        return (a.oldValue, a.newValue, a.turnoverBps, a.changed);
     }
 }

@@ -8,6 +8,8 @@ deterministic (fixed elapsed times, fresh accounts).
 
 from __future__ import annotations
 
+from datetime import date
+
 import json
 import tempfile
 from collections.abc import Iterator
@@ -33,6 +35,8 @@ GAS_BUDGETS: dict[str, int] = {
     "redeem_request_7": 60_000,
     "redeem_confirm_7": 80_000,
     "reserve_report_7": 100_000,
+    "rebalance_propose_7": 200_000,
+    "rebalance_activate_7": 200_000,
 }
 
 DAY = 86_400
@@ -84,7 +88,9 @@ def _measure(accounts: Any) -> dict[str, int]:
 
     # The fee and transfer flows need tokens minted directly: a factory whose indices trust the
     # `issuer` account (the protocol's indices trust only the Issuer contract).
-    factory = project.IndexFactory.deploy(roles, protocol.assets, issuer, sender=deployer)
+    factory = project.IndexFactory.deploy(
+        roles, protocol.assets, protocol.oracle, issuer, sender=deployer
+    )
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
     receipt = factory.createIndex(create_index_args(params), sender=deployer)
     token_1d = _token_at(receipt.decode_logs(factory.IndexCreated)[0].index)
@@ -207,6 +213,84 @@ def _measure_issuance(accounts: Any) -> dict[str, int]:
     RECEIPTS["redeem_request_7"] = receipt
     RECEIPTS["redeem_confirm_7"] = issuer.confirmRedeem(pending, refs, sender=custodian)
     gas["redeem_confirm_7"] = RECEIPTS["redeem_confirm_7"].gas_used
+    gas.update(_measure_rebalance(deployer, compiler, custodian, protocol, offchain, report[1]))
+    return gas
+
+
+def _measure_rebalance(
+    deployer: Any, compiler: Any, custodian: Any, protocol: Any, token: Any, sequence: int
+) -> dict[str, int]:
+    """MAG7 7 -> 7 with ADA and DOGE replaced by DOT and LTC, on an index with supply."""
+    from decimal import Decimal
+
+    from ape import chain
+
+    from ..builders.rebalance import plan_rebalance
+    from ..core.assets import KNOWN_ASSETS
+    from ..core.basket import Basket, Component
+    from ..math import basket as bm
+    from ..methodology.compose import Announcement, Constituent
+
+    oracle = protocol.oracle
+    for symbol in ("DOT", "LTC"):
+        asset = KNOWN_ASSETS[symbol]
+        protocol.assets.registerExternalAsset(
+            asset.chain, asset.identity, asset.symbol, asset.decimals, sender=deployer
+        )
+        oracle.configureAsset(asset.id, DAY, sender=deployer)
+        oracle.addCustodian(asset.id, custodian, sender=deployer)
+    symbols = ("BTC", "ETH", "BNB", "SOL", "XRP", "DOT", "LTC")
+    weights = (0.28, 0.18, 0.11, 0.11, 0.11, 0.105, 0.105)
+    announcement = Announcement(
+        index="MAG7",
+        reference_date=date(2024, 2, 26),
+        announcement_date=date(2024, 2, 26),
+        implementation_date=date(2024, 3, 1),
+        constituents=[
+            Constituent(
+                asset_id=s.lower(),
+                symbol=s,
+                rank=k + 1,
+                weight=w,
+                ref_market_cap=1e9,
+                ref_volume=1e8,
+                action="keep",
+                reason="bench",
+            )
+            for k, (s, w) in enumerate(zip(symbols, weights, strict=True))
+        ],
+        removed=[],
+        excluded={},
+        unverified_rules=[],
+        eligible_count=20,
+    )
+    usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
+    usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
+    stored, _, units, version, _ = token.basketState()
+    plan = plan_rebalance(
+        announcement,
+        {k: Decimal(v) for k, v in usd.items()},
+        Basket.of(Component(asset_id=bytes(a), amount=int(x)) for a, x in stored),
+        int(units),
+        int(version),
+        {a.id: a for a in MAG7_ASSETS},
+    )
+    when = chain.blocks.head.timestamp + 3 * DAY
+    commitment = bytes.fromhex(plan.commitment[2:])
+    receipt = token.proposeRebalance(
+        plan.components(), plan.price_tuples(), commitment, when, b"\x00" * 32, sender=compiler
+    )
+    gas = {"rebalance_propose_7": receipt.gas_used}
+    chain.mine(1, timestamp=when)
+    balances = sorted(
+        (bytes.fromhex(a[2:]), bm.liability(x, plan.backing_units) + 10**12)
+        for a, x in plan.new_basket
+    )
+    report = (custodian.address, sequence + 1, chain.blocks.head.timestamp, b"\x04" * 32, balances)
+    oracle.report(report, sender=custodian)
+    receipt = token.activateRebalance(plan.components(), commitment, when, sender=custodian)
+    gas["rebalance_activate_7"] = receipt.gas_used
+    RECEIPTS["rebalance_activate_7"] = receipt
     return gas
 
 

@@ -125,7 +125,9 @@ class Deployment:
             "Issuer", roles.address, assets.address, oracle.address, vault.address
         )
         # Every index of this factory trusts exactly this issuer (an implementation immutable).
-        factory = self.contract("IndexFactory", roles.address, assets.address, issuer.address)
+        factory = self.contract(
+            "IndexFactory", roles.address, assets.address, oracle.address, issuer.address
+        )
         self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
         self.grant(roles, roles.ISSUER_ROLE(), issuer.address, "ISSUER")
         return Protocol(

@@ -85,3 +85,34 @@ MAG7_ASSETS: tuple[Asset, ...] = (
     Asset(chain="cardano", identity="native", symbol="ADA", decimals=6),
     Asset(chain="dogecoin", identity="native", symbol="DOGE", decimals=8),
 )
+
+
+# Assets an index may rotate into, beyond MAG7's, under their native chains. The methodology's
+# market data names assets by ticker; `asset_for_symbol` maps a constituent to one of these.
+OTHER_ASSETS: tuple[Asset, ...] = (
+    Asset(chain="polkadot", identity="native", symbol="DOT", decimals=10),
+    Asset(chain="litecoin", identity="native", symbol="LTC", decimals=8),
+    Asset(chain="bitcoincash", identity="native", symbol="BCH", decimals=8),
+    Asset(chain="eip155:43114", identity="native", symbol="AVAX", decimals=18),
+    Asset(chain="tron", identity="native", symbol="TRX", decimals=6),
+    Asset(chain="ton", identity="native", symbol="TON", decimals=9),
+    Asset(chain="stellar", identity="native", symbol="XLM", decimals=7),
+    Asset(chain="terra", identity="native", symbol="LUNA", decimals=6),
+)
+KNOWN_ASSETS: dict[str, Asset] = {a.symbol: a for a in (*MAG7_ASSETS, *OTHER_ASSETS)}
+
+SYNTHETIC_CHAIN = "synthetic"
+"""The chain name of made-up assets of the synthetic market (never real assets)."""
+
+
+def asset_for_symbol(symbol: str, source_id: str = "") -> Asset:
+    """The on-chain asset for a constituent: a known asset by ticker, or, for an asset of the
+    synthetic market (id ``synthetic-...``), a made-up asset on the ``synthetic`` chain."""
+    if symbol.upper() in KNOWN_ASSETS:
+        return KNOWN_ASSETS[symbol.upper()]
+    if source_id.startswith("synthetic-"):
+        return Asset(chain=SYNTHETIC_CHAIN, identity=source_id, symbol=symbol, decimals=18)
+    raise AssetError(
+        f"no on-chain asset for {symbol} ({source_id or 'unknown id'}): register it and add it "
+        "to ssikit.core.assets.KNOWN_ASSETS"
+    )

@@ -5,14 +5,14 @@ Amounts are in precise units {asset base units × 1e18 per whole index token}.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .assets import Asset
 from .errors import BasketError
-from .units import MAX_COMPONENTS, PRECISION
+from .units import MAX_AMOUNT, MAX_COMPONENTS, PRECISION
 
 
 class Component(BaseModel):
@@ -37,6 +37,8 @@ class Component(BaseModel):
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("amount must be positive")
+        if value > MAX_AMOUNT:
+            raise ValueError(f"amount {value} is above the largest a basket holds ({MAX_AMOUNT})")
         return value
 
     def as_tuple(self) -> tuple[bytes, int]:
@@ -108,3 +110,23 @@ def basket_from_weights(
             raise BasketError(f"{asset.symbol} amount rounds to zero")
         components.append(Component(asset_id=asset.id, amount=amount))
     return Basket.of(components)
+
+
+COMPONENT_BYTES = 52
+"""Packed basket layout (BasketCodec.sol): per component a 32-byte asset id then the amount in
+20 bytes, big-endian, no header. Index tokens store baskets and log rebalances in this form."""
+
+
+def pack_basket(components: Sequence[tuple[bytes, int]]) -> bytes:
+    """The packed bytes of (asset id, amount) pairs (BasketCodec.encode)."""
+    return b"".join(bytes(a) + int(x).to_bytes(20, "big") for a, x in components)
+
+
+def unpack_basket(data: bytes) -> list[tuple[bytes, int]]:
+    """(asset id, amount) pairs from packed bytes (BasketCodec.decode)."""
+    if len(data) % COMPONENT_BYTES:
+        raise BasketError(f"packed basket length {len(data)} is not a multiple of 52")
+    return [
+        (data[i : i + 32], int.from_bytes(data[i + 32 : i + 52], "big"))
+        for i in range(0, len(data), COMPONENT_BYTES)
+    ]

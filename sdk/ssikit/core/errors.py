@@ -21,3 +21,12 @@ class FeeError(SsikitError, ValueError):
 
 class DeploymentError(SsikitError):
     """The deployments registry is unreadable, or a recorded contract is missing."""
+
+
+class RebalanceError(SsikitError, ValueError):
+    """A rebalance the contracts would refuse, or one the plan cannot be built for; ``rule``
+    names the IndexToken error it mirrors (e.g. ``RebalanceValueChanged``) where there is one."""
+
+    def __init__(self, message: str, rule: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule

@@ -32,5 +32,10 @@ SCALE = INDEX_UNIT * PRECISION
 SECONDS_PER_YEAR = 365 * 24 * 3600
 MAX_DECIMALS = 36
 MAX_COMPONENTS = 32
+MAX_AMOUNT = 2**160 - 1
+"""Largest basket amount {precise units per token}: amounts are stored in 20 bytes
+(BasketCodec.MAX_AMOUNT)."""
+PRICE_SCALE = 10**36
+"""Rebalance prices are USD × 1e36 per base unit (contracts/types/Price.sol)."""
 FEE_RATE_CEILING = Ray(10**19)
 """Highest fee cap an index may have {RAY per second} (IndexFactory.FEE_RATE_CEILING)."""

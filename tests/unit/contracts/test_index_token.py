@@ -343,3 +343,12 @@ def test_mint__fee_not_below_amount__reverts(expect_revert, mag7, issuer, holder
     with expect_revert(mag7.IndexZeroInput):
         mag7.mint(holder, INDEX_UNIT, INDEX_UNIT, sender=issuer)
     assert mag7.totalSupply() == 0
+
+
+def test_implementation__has_no_name_and_cannot_be_initialised(
+    expect_revert, direct_factory, project, mag7_params, stranger
+):
+    implementation = project.IndexToken.at(direct_factory.implementation())
+    assert (implementation.name(), implementation.symbol()) == ("", "")
+    with expect_revert(implementation.IndexNotFactory):
+        implementation.initialize(mag7_params.basket.as_abi(), 0, sender=stranger)
