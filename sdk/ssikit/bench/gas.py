@@ -8,12 +8,11 @@ deterministic (fixed elapsed times, fresh accounts).
 
 from __future__ import annotations
 
-from datetime import date
-
 import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 

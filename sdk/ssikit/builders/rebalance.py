@@ -75,7 +75,7 @@ class RebalancePlan(BaseModel):
 def price36(usd: Decimal | Fraction, decimals: int) -> int:
     """{USD × 1e36 per base unit} from USD per whole asset, rounded down (never zero)."""
     value = Fraction(usd) * PRICE_SCALE / 10**decimals
-    result = value.numerator // value.denominator
+    result = int(value.numerator // value.denominator)
     if result <= 0:
         raise RebalanceError(f"price {usd} is zero at 1e36 per base unit", "RebalancePricesInvalid")
     return result
@@ -106,10 +106,10 @@ def plan_rebalance(
     """The plan for ``announcement`` on an index whose basket is ``current`` (stored amounts) at
     ``from_version`` with ``backing_units`` L.
 
-    ``usd_prices``: USD per whole asset by ticker (exact decimals), at the implementation time, for every asset of
-    the old and new baskets. ``assets``: what is known of the current basket's assets (symbol,
-    decimals) by id; constituents are mapped to on-chain assets by ticker
-    (``asset_for_symbol``). ``local``: ids of ERC-20 components on this chain.
+    ``usd_prices``: USD per whole asset by ticker (exact decimals), at the implementation time,
+    for every asset of the old and new baskets. ``assets``: what is known of the current
+    basket's assets (symbol, decimals) by id; constituents are mapped to on-chain assets by
+    ticker (``asset_for_symbol``). ``local``: ids of ERC-20 components on this chain.
     """
     if not announcement.constituents:
         raise RebalanceError("the announcement has no constituents")
@@ -122,12 +122,12 @@ def plan_rebalance(
     union = sorted({*targets, *(c.asset_id for c in current.components)})
     prices: dict[bytes, int] = {}
     for asset_id in union:
-        asset = known.get(asset_id)
-        if asset is None:
+        found = known.get(asset_id)
+        if found is None:
             raise RebalanceError(f"no symbol or decimals known for asset {_hex(asset_id)}")
-        if asset.symbol not in usd_prices:
-            raise RebalanceError(f"no price for {asset.symbol} at the implementation time")
-        prices[asset_id] = price36(Decimal(usd_prices[asset.symbol]), asset.decimals)
+        if found.symbol not in usd_prices:
+            raise RebalanceError(f"no price for {found.symbol} at the implementation time")
+        prices[asset_id] = price36(Decimal(usd_prices[found.symbol]), found.decimals)
 
     value = sum(c.amount * prices[c.asset_id] for c in current.components)  # USD × 1e54
     new_components = []

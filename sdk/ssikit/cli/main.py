@@ -15,6 +15,7 @@ from ..math.fees import annual_rate, per_second_rate
 from .custodian import custodian
 from .data import data
 from .index import index
+from .rebalance import rebalance
 from .wlp import wlp
 
 
@@ -76,3 +77,4 @@ cli.add_command(wlp)
 cli.add_command(custodian)
 cli.add_command(data)
 cli.add_command(index)
+cli.add_command(rebalance)

@@ -139,3 +139,17 @@ class MarketPanel:
         caps = pd.DataFrame(self.market_cap[:, self.assets.get_indexer(matches)]).ffill()
         last = caps.iloc[-1].fillna(0).to_numpy()
         return str(matches[int(np.argmax(last))])
+
+    def usd_prices(self, day: date, symbols: list[str]) -> dict[str, float]:
+        """{USD per whole asset} by ticker: each ticker's largest asset, its latest observation at
+        or before ``day`` 00:00 UTC (the methodology implements at that day's prices). Tickers
+        without data are left out."""
+        out: dict[str, float] = {}
+        for symbol in symbols:
+            asset = self.asset_with_symbol(symbol)
+            if asset is None:
+                continue
+            price = self.prices_at(pd.DatetimeIndex([_timestamp(day)]), [asset])[0, 0]
+            if not np.isnan(price):
+                out[symbol] = float(price)
+        return out

@@ -1,0 +1,211 @@
+"""``ssikit rebalance`` (and ``ape run rebalance``): the index compiler's monthly rebalance."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .context import chain_options, connected, emit, signer
+
+
+def _client(registry: Path, alias: str | None, test_account: int) -> Any:
+    from ..chain.protocol import load_protocol
+    from ..chain.rebalance import CompilerClient
+
+    return CompilerClient(load_protocol(registry), signer(alias, test_account))
+
+
+def _fail(err: Exception) -> click.ClickException:
+    return click.ClickException(str(err))
+
+
+@click.group()
+def rebalance() -> None:
+    """Plan, propose, watch and activate an index's rebalance."""
+
+
+@rebalance.command()
+@click.argument("index")
+@click.option(
+    "--announcement",
+    "announcement_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="announcement JSON from `ssikit index compose --json` (default: compose it now)",
+)
+@click.option("--spec", "spec_name", default="MAG7", show_default=True, help="to compose with")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="to compose for")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="market table for composing and prices (default: the SYNTHETIC market)",
+)
+@click.option(
+    "--prices",
+    "prices_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON {"BTC": "43000", ...} USD per whole asset (default: from the market data)',
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="write the plan (JSON)")
+@chain_options(default_test_account=1)
+def plan(
+    index,
+    announcement_path,
+    spec_name,
+    on,
+    data_path,
+    prices_path,
+    output,
+    network,
+    alias,
+    test_account,
+    registry,
+    as_json,
+):
+    """The new amounts, the custodians' trades and the commitment for INDEX's next rebalance."""
+    from ..core.errors import SsikitError
+    from ..methodology.compose import Announcement, compose
+    from ..methodology.eligibility import panel_of
+    from .index import load_inputs
+
+    spec, frame = load_inputs(spec_name, data_path, None)
+    panel = panel_of(frame)
+    try:
+        if announcement_path is not None:
+            announcement = Announcement.model_validate_json(announcement_path.read_text())
+        elif on is not None:
+            announcement = compose(panel, spec, on.date())
+        else:
+            raise click.UsageError("give --announcement FILE or --date D (to compose)")
+        with connected(network, quiet=as_json):
+            client = _client(registry, alias, test_account)
+            token = client.token(index)
+            symbols = [c.symbol for c in announcement.constituents]
+            stored = token.basketState()[0]
+            from ..chain.rebalance import _asset
+
+            symbols += [_asset(client.protocol, bytes(a)).symbol for a, _ in stored]
+            if prices_path is not None:
+                raw = json.loads(prices_path.read_text())
+                prices = {k: Decimal(str(v)) for k, v in raw.items()}
+            else:
+                found = panel.usd_prices(announcement.implementation_date, sorted(set(symbols)))
+                prices = {k: Decimal(str(v)) for k, v in found.items()}
+            result = client.plan(index, announcement, prices)
+    except SsikitError as err:
+        raise _fail(err) from err
+    data = result.model_dump(mode="json")
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(data, indent=2))
+    if as_json:
+        emit(True, data)
+        return
+    emit(
+        False,
+        data,
+        title=(
+            f"{result.index} v{result.from_version} -> v{result.from_version + 1}: turnover "
+            f"{result.turnover_bps / 100:.2f}%, {result.changed} replaced, commitment "
+            f"{result.commitment[:18]}..."
+        ),
+        rows=[
+            {
+                "asset": t.symbol,
+                "trade": t.side,
+                "amount (whole supply)": t.amount,
+                "USD": f"{t.usd:,.2f}",
+            }
+            for t in result.trades
+        ],
+    )
+    click.echo(
+        f"value per token: {result.old_value / 1e18:.6f} -> {result.new_value / 1e18:.6f} USD "
+        f"(at the implementation prices); activation "
+        f"{datetime.utcfromtimestamp(result.activation_time):%Y-%m-%d %H:%M} UTC"
+    )
+    if output is not None:
+        click.echo(f"plan: {output}")
+
+
+@rebalance.command()
+@click.argument("index")
+@click.option(
+    "--plan",
+    "plan_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="from `ssikit rebalance plan -o`",
+)
+@click.option("--activation", type=int, help="unix time (default: the plan's, or the earliest)")
+@chain_options(default_test_account=1)
+def propose(index, plan_path, activation, network, alias, test_account, registry, as_json):
+    """Propose the planned basket (replacing a pending proposal explicitly)."""
+    from ..builders.rebalance import RebalancePlan
+    from ..core.errors import SsikitError
+
+    plan = RebalancePlan.model_validate_json(plan_path.read_text())
+    with connected(network, quiet=as_json):
+        try:
+            result = _client(registry, alias, test_account).propose(index, plan, activation)
+        except SsikitError as err:
+            raise _fail(err) from err
+    emit(as_json, result, rows=[result], title="rebalance proposed")
+
+
+@rebalance.command()
+@click.argument("index")
+@chain_options(default_test_account=1)
+def status(index, network, alias, test_account, registry, as_json):
+    """The pending proposal, its time to activation and its reserve coverage."""
+    with connected(network, quiet=as_json):
+        result = _client(registry, alias, test_account).status(index)
+    if as_json or result["pending"] is None:
+        emit(as_json, result)
+        return
+    pending = result["pending"]
+    emit(
+        False,
+        result,
+        title=(
+            f"{result['index']} v{result['basket_version']}: proposal {pending['id'][:18]}..., "
+            f"activation in {pending['seconds_to_activation']} s, "
+            f"{'covered' if pending['covered'] else 'NOT covered'}"
+        ),
+        rows=pending["coverage"],
+    )
+
+
+@rebalance.command()
+@click.argument("index")
+@chain_options(default_test_account=1)
+def activate(index, network, alias, test_account, registry, as_json):
+    """Activate the pending proposal once due (anyone may)."""
+    from ..core.errors import SsikitError
+
+    with connected(network, quiet=as_json):
+        try:
+            result = _client(registry, alias, test_account).activate(index)
+        except SsikitError as err:
+            raise _fail(err) from err
+    emit(as_json, result, rows=[result], title="rebalance activated")
+
+
+@rebalance.command()
+@click.argument("index")
+@chain_options(default_test_account=1)
+def cancel(index, network, alias, test_account, registry, as_json):
+    """Withdraw the pending proposal (the admin or the index's compiler)."""
+    from ..core.errors import SsikitError
+
+    with connected(network, quiet=as_json):
+        try:
+            result = _client(registry, alias, test_account).cancel(index)
+        except SsikitError as err:
+            raise _fail(err) from err
+    emit(as_json, result, rows=[result], title="rebalance cancelled")
