@@ -187,7 +187,8 @@ def test_assess__refusals_name_the_contract_error(case, rule):
 )
 def test_plan__bound_holds_for_any_weights_and_prices(weights, moves):
     usd = {
-        s: (p * Decimal(str(m))).quantize(Decimal("1e-8")) for (s, p), m in zip(USD.items(), moves)
+        s: (p * Decimal(str(m))).quantize(Decimal("1e-8"))
+        for (s, p), m in zip(USD.items(), moves, strict=True)
     }
     plan = _plan(usd=usd, weights=tuple(w / sum(weights) for w in weights))
     prices = {a: p for a, p in plan.prices}
