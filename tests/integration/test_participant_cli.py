@@ -84,3 +84,79 @@ def test_wlp_mint__bad_amount__usage_error(deployed):
         cli, ["wlp", "mint", "MAG7.ssi", "0.0000000000000000001", "--registry", str(registry)]
     )
     assert result.exit_code == 2 and "not a positive amount" in result.output
+
+
+def test_compiler_program__plan_prepare_propose_status_activate(
+    deployed, custodian, chain, tmp_path
+):
+    """`ssikit rebalance ...`: DOGE makes way for DOT; the admin prepares DOT, the compiler
+    proposes, the custodian reports, anyone activates."""
+    registry, token = deployed
+    symbols = ["BTC", "ETH", "BNB", "SOL", "XRP", "ADA", "DOT"]
+    announcement = {
+        "index": "MAG7",
+        "reference_date": "2024-02-26",
+        "announcement_date": "2024-02-26",
+        "implementation_date": "2024-03-01",
+        "constituents": [
+            {
+                "asset_id": s.lower(),
+                "symbol": s,
+                "rank": k + 1,
+                "weight": w,
+                "ref_market_cap": 1e9,
+                "ref_volume": 1e8,
+                "action": "keep" if s != "DOT" else "add",
+                "reason": "cli test",
+            }
+            for k, (s, w) in enumerate(
+                zip(symbols, (0.28, 0.18, 0.11, 0.11, 0.11, 0.105, 0.105), strict=True)
+            )
+        ],
+        "removed": [],
+        "excluded": {},
+        "unverified_rules": [],
+        "eligible_count": 40,
+    }
+    (tmp_path / "announcement.json").write_text(json.dumps(announcement))
+    prices = {"BTC": 43000, "ETH": 2550, "BNB": 310, "SOL": 95, "XRP": 0.57}
+    prices |= {"ADA": 0.52, "DOGE": 0.08, "DOT": 7.2}
+    (tmp_path / "prices.json").write_text(json.dumps(prices))
+    plan_path = tmp_path / "plan.json"
+    plan = _run(
+        "rebalance", "plan", "MAG7.ssi", "--announcement", tmp_path / "announcement.json",
+        "--prices", tmp_path / "prices.json", "-o", plan_path, "--registry", registry,
+    )  # fmt: skip
+    assert plan["changed"] == 1 and plan_path.exists()
+    # No tokens yet: the custodians have nothing to trade.
+    assert plan["backing_units"] == 0 and {t["side"] for t in plan["trades"]} == {"hold"}
+
+    prepared = _run(
+        "rebalance", "prepare", "--plan", plan_path, "--custodian", custodian.address,
+        "--registry", registry,
+    )  # fmt: skip
+    assert prepared["done"]
+    proposed = _run("rebalance", "propose", "MAG7.ssi", "--plan", plan_path, "--registry", registry)
+    assert proposed["commitment"] == plan["commitment"] and proposed["replaced"] is None
+    status = _run("rebalance", "status", "MAG7.ssi", "--registry", registry)
+    assert status["pending"]["id"] == proposed["id"] and not status["pending"]["covered"]
+
+    chain.mine(1, timestamp=proposed["activation_time"])
+    wallets = tmp_path / "traded.json"
+    wallets.write_text(
+        json.dumps(
+            {
+                "custodian": custodian.address,
+                "wallets": [
+                    {"asset": s, "address": f"{s.lower()}-cold", "balance": 10**20} for s in symbols
+                ],
+            }
+        )
+    )
+    _run("custodian", "report", wallets, "--registry", registry)
+    assert _run("rebalance", "status", "MAG7.ssi", "--registry", registry)["pending"]["covered"]
+    activated = _run(
+        "rebalance", "activate", "MAG7.ssi", "--test-account", 7, "--registry", registry
+    )
+    assert activated["version"] == 2 == token.basketVersion()
+    assert _run("rebalance", "status", "MAG7.ssi", "--registry", registry)["pending"] is None

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from eth_utils import keccak
 from pydantic import BaseModel
@@ -37,6 +37,16 @@ from ..core.units import PRICE_SCALE
 from ..math import basket as bm
 from ..math.rebalance import Assessment, assess
 from ..methodology.compose import Announcement
+
+
+class AssetInfo(Protocol):
+    """What the plan needs of an asset (an ``Asset``, or what the registry returns)."""
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def decimals(self) -> int: ...
 
 
 class Trade(BaseModel):
@@ -100,7 +110,7 @@ def plan_rebalance(
     current: Basket,
     backing_units: int,
     from_version: int,
-    assets: Mapping[bytes, Asset],
+    assets: Mapping[bytes, AssetInfo],
     local: frozenset[bytes] = frozenset(),
 ) -> RebalancePlan:
     """The plan for ``announcement`` on an index whose basket is ``current`` (stored amounts) at
@@ -118,7 +128,7 @@ def plan_rebalance(
     for c in announcement.constituents:
         asset = asset_for_symbol(c.symbol, c.asset_id)
         targets[asset.id] = (asset, Fraction(c.weight) / total, c)
-    known = {**assets, **{i: a for i, (a, _, _) in targets.items()}}
+    known: dict[bytes, AssetInfo] = {**assets, **{i: a for i, (a, _, _) in targets.items()}}
     union = sorted({*targets, *(c.asset_id for c in current.components)})
     prices: dict[bytes, int] = {}
     for asset_id in union:
@@ -146,19 +156,19 @@ def plan_rebalance(
     trades = []
     old_amounts, new_amounts = dict(old_pairs), dict(new_pairs)
     for asset_id in union:
-        asset = known[asset_id]
+        info = known[asset_id]
         before = bm.liability(old_amounts.get(asset_id, 0), backing_units)
         after = bm.liability(new_amounts.get(asset_id, 0), backing_units)
         delta = after - before
-        whole = Decimal(abs(delta)) / Decimal(10**asset.decimals)
+        whole = Decimal(abs(delta)) / Decimal(10**info.decimals)
         trades.append(
             Trade(
                 asset_id=_hex(asset_id),
-                symbol=asset.symbol,
+                symbol=info.symbol,
                 side="buy" if delta > 0 else "sell" if delta < 0 else "hold",
                 quantity=abs(delta),
                 amount=format(whole, "f"),
-                usd=float(whole * Decimal(usd_prices[asset.symbol])),
+                usd=float(whole * Decimal(usd_prices[info.symbol])),
             )
         )
     implementation = datetime(

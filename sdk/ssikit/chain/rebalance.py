@@ -4,11 +4,11 @@ the program that proposed still running."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..builders.rebalance import RebalancePlan, plan_rebalance
-from ..core.assets import Asset
 from ..core.basket import Basket, Component
 from ..core.errors import RebalanceError
 from ..math import basket as bm
@@ -17,12 +17,19 @@ from .issuance import _index
 from .protocol import Deployment, Protocol
 
 
-def _asset(protocol: Protocol, asset_id: bytes) -> Asset:
+@dataclass(frozen=True)
+class RegisteredAsset:
+    """An asset as the registry describes it (it keeps no identity: that is in its event)."""
+
+    symbol: str
+    decimals: int
+    token: str | None  # ERC-20 on this chain
+
+
+def _asset(protocol: Protocol, asset_id: bytes) -> RegisteredAsset:
     a = protocol.assets.asset(asset_id)
-    token = None if int(a.token, 16) == 0 else a.token
-    return Asset(
-        chain=a.chain, identity=a.identity, symbol=a.symbol, decimals=a.decimals, token=token
-    )
+    token = None if int(a.token, 16) == 0 else str(a.token)
+    return RegisteredAsset(symbol=str(a.symbol), decimals=int(a.decimals), token=token)
 
 
 class CompilerClient:
@@ -110,9 +117,8 @@ class CompilerClient:
         pending = bytes(token.pendingRebalance()[0])
         if not any(pending):
             return None
-        for log in reversed(list(token.RebalanceProposed.query("*"))):
-            if bytes(log.event_arguments["id"]) == pending:
-                return log.event_arguments
+        for log in token.RebalanceProposed.range(0, None, search_topics={"id": pending}):
+            return log.event_arguments
         raise RebalanceError(
             f"no RebalanceProposed event for the pending proposal 0x{pending.hex()}"
         )

@@ -134,6 +134,33 @@ def plan(
 
 
 @rebalance.command()
+@click.option(
+    "--plan",
+    "plan_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="from `ssikit rebalance plan -o`",
+)
+@click.option("--custodian", "custodians", multiple=True, help="custodian of the new assets")
+@click.option("--max-age", default=86_400, show_default=True, help="reserve staleness {s}")
+@chain_options(default_test_account=0)
+def prepare(plan_path, custodians, max_age, network, alias, test_account, registry, as_json):
+    """Admin: register the plan's new assets and set them up in the reserve oracle (staleness
+    limit, custodians), so custodians can report them before activation. Idempotent."""
+    from ..builders.rebalance import RebalancePlan
+    from ..chain.protocol import Deployment
+
+    plan = RebalancePlan.model_validate_json(plan_path.read_text())
+    with connected(network, quiet=as_json):
+        admin = signer(alias, test_account)
+        client = _client(registry, alias, test_account)
+        deployment = Deployment(admin, path=registry)
+        client.prepare_assets(deployment, plan, list(custodians), max_age)
+    result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}
+    emit(as_json, result)
+
+
+@rebalance.command()
 @click.argument("index")
 @click.option(
     "--plan",
