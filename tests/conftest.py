@@ -290,20 +290,9 @@ def _same(expected: Any, got: Any) -> bool:
 
 
 def _revert_data(message: str) -> bytes:
-    """Revert data from what the provider left of it: ``0x<hex>``, or Anvil's text for an error
-    it could not decode, ``custom error 0x<selector>: <data>``, where the data is printed as
-    text when it is valid UTF-8 and as hex otherwise."""
-    import string
+    from ssikit.chain.reverts import revert_data
 
-    if message.startswith("0x"):
-        return bytes.fromhex(message[2:])
-    prefix = "custom error 0x"
-    if not message.startswith(prefix):
-        return b""
-    selector, _, payload = message[len(prefix) :].partition(":")
-    payload = payload[1:] if payload.startswith(" ") else payload
-    is_hex = len(payload) % 2 == 0 and all(c in string.hexdigits for c in payload)
-    return bytes.fromhex(selector) + (bytes.fromhex(payload) if is_hex else payload.encode())
+    return revert_data(message)
 
 
 @pytest.fixture(scope="session")

@@ -160,3 +160,22 @@ def test_compiler_program__plan_prepare_propose_status_activate(
     )
     assert activated["version"] == 2 == token.basketVersion()
     assert _run("rebalance", "status", "MAG7.ssi", "--registry", registry)["pending"] is None
+
+
+def test_compiler_program__refusal_is_one_named_line(deployed, tmp_path):
+    """A proposal the token refuses (activation too soon) ends the command with the contract's
+    error by name, not a traceback."""
+    registry, _ = deployed
+    plan = {
+        "index": "MAG7", "from_version": 1, "activation_time": 1, "commitment": "0x" + "11" * 32,
+        "document": {}, "old_basket": [], "new_basket": [], "prices": [], "old_value": 0,
+        "new_value": 0, "turnover_bps": 0, "changed": 0, "trades": [], "backing_units": 0,
+    }  # fmt: skip
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    result = CliRunner().invoke(
+        cli,
+        ["rebalance", "propose", "MAG7.ssi", "--plan", str(tmp_path / "plan.json"),
+         "--activation", "1", "--registry", str(registry)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "Error: RebalanceTooSoon(activationTime=1, earliest=" in result.output

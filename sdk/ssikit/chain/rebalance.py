@@ -72,11 +72,12 @@ class CompilerClient:
                 if not oracle.isCustodianOf(custodian, asset.id):
                     oracle.addCustodian(asset.id, custodian, sender=deployment.sender)
 
-    def earliest_activation(self, index: str) -> int:
+    def earliest_activation(self, index: str, slack: int = 120) -> int:
+        """Now + the index's minimum delay + ``slack`` seconds for the proposal to be mined."""
         from ape import chain
 
         min_delay = int(self.token(index).rebalanceBounds()[0])
-        return int(chain.blocks.head.timestamp) + min_delay + 1
+        return int(chain.blocks.head.timestamp) + min_delay + slack
 
     def propose(
         self, index: str, plan: RebalancePlan, activation_time: int | None = None

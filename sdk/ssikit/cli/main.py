@@ -14,6 +14,7 @@ from ..core.errors import SsikitError
 from ..math.fees import annual_rate, per_second_rate
 from .custodian import custodian
 from .data import data
+from .dev import dev
 from .index import index
 from .rebalance import rebalance
 from .wlp import wlp
@@ -78,3 +79,4 @@ cli.add_command(custodian)
 cli.add_command(data)
 cli.add_command(index)
 cli.add_command(rebalance)
+cli.add_command(dev)

@@ -21,7 +21,19 @@ def _client(registry: Path, alias: str | None, test_account: int) -> Any:
 
 
 def _fail(err: Exception) -> click.ClickException:
-    return click.ClickException(str(err))
+    from ..chain.reverts import describe
+
+    return click.ClickException(describe(err))
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    """What a command reports as one line instead of a traceback: the SDK's named errors and
+    the contracts' reverts (their custom error and arguments)."""
+    from ape.exceptions import ContractLogicError
+
+    from ..core.errors import SsikitError
+
+    return (SsikitError, ContractLogicError)
 
 
 @click.group()
@@ -68,7 +80,6 @@ def plan(
     as_json,
 ):
     """The new amounts, the custodians' trades and the commitment for INDEX's next rebalance."""
-    from ..core.errors import SsikitError
     from ..methodology.compose import Announcement, compose
     from ..methodology.eligibility import panel_of
     from .index import load_inputs
@@ -97,7 +108,7 @@ def plan(
                 found = panel.usd_prices(announcement.implementation_date, sorted(set(symbols)))
                 prices = {k: Decimal(str(v)) for k, v in found.items()}
             result = client.plan(index, announcement, prices)
-    except SsikitError as err:
+    except _refusals() as err:
         raise _fail(err) from err
     data = result.model_dump(mode="json")
     if output is not None:
@@ -174,13 +185,12 @@ def prepare(plan_path, custodians, max_age, network, alias, test_account, regist
 def propose(index, plan_path, activation, network, alias, test_account, registry, as_json):
     """Propose the planned basket (replacing a pending proposal explicitly)."""
     from ..builders.rebalance import RebalancePlan
-    from ..core.errors import SsikitError
 
     plan = RebalancePlan.model_validate_json(plan_path.read_text())
     with connected(network, quiet=as_json):
         try:
             result = _client(registry, alias, test_account).propose(index, plan, activation)
-        except SsikitError as err:
+        except _refusals() as err:
             raise _fail(err) from err
     emit(as_json, result, rows=[result], title="rebalance proposed")
 
@@ -213,12 +223,11 @@ def status(index, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=1)
 def activate(index, network, alias, test_account, registry, as_json):
     """Activate the pending proposal once due (anyone may)."""
-    from ..core.errors import SsikitError
 
     with connected(network, quiet=as_json):
         try:
             result = _client(registry, alias, test_account).activate(index)
-        except SsikitError as err:
+        except _refusals() as err:
             raise _fail(err) from err
     emit(as_json, result, rows=[result], title="rebalance activated")
 
@@ -228,11 +237,10 @@ def activate(index, network, alias, test_account, registry, as_json):
 @chain_options(default_test_account=1)
 def cancel(index, network, alias, test_account, registry, as_json):
     """Withdraw the pending proposal (the admin or the index's compiler)."""
-    from ..core.errors import SsikitError
 
     with connected(network, quiet=as_json):
         try:
             result = _client(registry, alias, test_account).cancel(index)
-        except SsikitError as err:
+        except _refusals() as err:
             raise _fail(err) from err
     emit(as_json, result, rows=[result], title="rebalance cancelled")
