@@ -79,11 +79,12 @@ class Deployment:
     def _save(self) -> None:
         self.registry.save(self.path)
 
-    def contract(self, name: str, *args: Any) -> Any:
-        """The recorded contract ``name`` if it has code, or a new deployment of it."""
+    def contract(self, name: str, *args: Any, container: Any = None) -> Any:
+        """The recorded contract ``name`` if it has code, or a new deployment of it (from the
+        project, or from ``container`` for contracts built elsewhere, such as Uniswap's)."""
         from ape import project
 
-        container = getattr(project, name)
+        container = container if container is not None else getattr(project, name)
         known = self.record.contracts.get(name)
         if known is not None and self._has_code(known.address):
             self.log(f"{name}: already at {known.address}")
@@ -99,6 +100,22 @@ class Deployment:
         self.actions.append(f"deploy {name}")
         self.log(f"{name}: deployed at {instance.address}")
         return instance
+
+    def uniswap(self) -> Any:
+        """Uniswap V2 (WETH9, factory, Router02) from the official npm bytecode, once."""
+        from .uniswap import Uniswap, container
+
+        weth = self.contract("WETH9", container=container("WETH9"))
+        factory = self.contract(
+            "UniswapV2Factory", self.sender.address, container=container("UniswapV2Factory")
+        )
+        router = self.contract(
+            "UniswapV2Router02",
+            factory.address,
+            weth.address,
+            container=container("UniswapV2Router02"),
+        )
+        return Uniswap(factory=factory, router=router, weth=weth)
 
     def grant(self, roles: Any, role: bytes, account: str, label: str) -> None:
         if roles.hasRole(role, account):

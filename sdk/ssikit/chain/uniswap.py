@@ -98,3 +98,16 @@ def swap_exact_in(
         chain.blocks.head.timestamp + 600,
         sender=trader,
     )
+
+
+def load_uniswap(record: Any) -> Uniswap:
+    """The Uniswap V2 contracts recorded in a chain's deployments record."""
+    found = {}
+    for name in ("WETH9", "UniswapV2Factory", "UniswapV2Router02"):
+        deployed = record.contracts.get(name)
+        if deployed is None:
+            raise LookupError(f"{name} is not deployed on this chain (see `ape run demo`)")
+        found[name] = container(name).at(deployed.address)
+    return Uniswap(
+        factory=found["UniswapV2Factory"], router=found["UniswapV2Router02"], weth=found["WETH9"]
+    )

@@ -75,3 +75,86 @@ def expire(request_id, network, alias, test_account, registry, as_json):
     with connected(network, quiet=as_json):
         tracked = _client(registry, alias, test_account).expire(request_id)
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="expired")
+
+
+@wlp.command()
+@click.argument("index")
+@click.option("--usd", "usd_address", required=True, help="the stablecoin paired with INDEX")
+@click.option(
+    "--prices",
+    "prices_source",
+    default="synthetic",
+    show_default=True,
+    help='NAV prices: a JSON file {"BTC": "43000", ...} or "synthetic" (the SYNTHETIC snapshot)',
+)
+@click.option("--rounds", default=1, show_default=True, help="rounds to run (Ctrl-C stops)")
+@click.option("--interval", default=0.0, show_default=True, help="seconds between rounds")
+@click.option("--max-index", default="1000", show_default=True, help="whole tokens per round")
+@click.option("--max-usd", default="1000000", show_default=True, help="USD per round")
+@click.option("--min-usd-balance", default="0", show_default=True, help="USD never spent")
+@click.option("--gas-usd", default="1", show_default=True, help="USD of gas per round trip")
+@click.option("--threshold-bps", default=10, show_default=True, help="margin beyond the costs")
+@chain_options(default_test_account=3)
+def arbitrage(
+    index,
+    usd_address,
+    prices_source,
+    rounds,
+    interval,
+    max_index,
+    max_usd,
+    min_usd_balance,
+    gas_usd,
+    threshold_bps,
+    network,
+    alias,
+    test_account,
+    registry,
+    as_json,
+):
+    """Keep INDEX's Uniswap V2 pool price within the band around NAV: mint and sell at a
+    premium, buy and redeem at a discount, within the limits. One JSON line per decision."""
+    import json
+    from decimal import Decimal
+
+    from ..bots.arbitrage import Costs, Limits
+    from ..bots.runner import ArbitrageBot, BotConfig
+    from ..chain.deployments import DeploymentRegistry
+    from ..chain.issuance import _index
+    from ..chain.uniswap import load_uniswap
+    from ..core.units import INDEX_UNIT
+
+    def prices() -> dict[str, Decimal]:
+        if prices_source == "synthetic":
+            from ..presets.synthetic import synthetic_prices
+
+            return {
+                a.symbol: Decimal(p.numerator) / Decimal(p.denominator)
+                for a, p in synthetic_prices().items()
+            }
+        raw = json.loads(Path(prices_source).read_text())
+        return {k: Decimal(str(v)) for k, v in raw.items()}
+
+    with connected(network, quiet=True):
+        from ape import Contract, chain
+
+        client = _client(registry, alias, test_account)
+        usd = Contract(usd_address)
+        unit = 10 ** int(usd.decimals())
+        mint_bps, redeem_bps = client.protocol.issuer.fees(_index(client.protocol, index))
+        config = BotConfig(
+            index=index,
+            costs=Costs(
+                mint_fee_bps=int(mint_bps),
+                redeem_fee_bps=int(redeem_bps),
+                gas_usd=int(Decimal(gas_usd) * unit),
+                threshold_bps=threshold_bps,
+            ),
+            limits=Limits(
+                max_index=int(Decimal(max_index) * INDEX_UNIT), max_usd=int(Decimal(max_usd) * unit)
+            ),
+            min_usd_balance=int(Decimal(min_usd_balance) * unit),
+        )
+        record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
+        bot = ArbitrageBot(client, load_uniswap(record), usd, prices, config)
+        bot.run(rounds, interval)

@@ -1,0 +1,129 @@
+"""The WLP's arbitrage bot on a chain: each round it prices the index at NAV, reads the pool,
+decides (``bots.arbitrage.decide``) and acts within its limits. It keeps no memory between
+rounds: pending requests come from the issuer's events and inventory from balances, so a bot
+that restarts in the middle of a pending mint picks up where it left off."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ..chain.issuance import WlpClient
+from ..chain.uniswap import Uniswap, reserves, swap_exact_in
+from ..core.units import INDEX_UNIT
+from ..math.amm import get_amount_out
+from .arbitrage import Costs, Decision, Limits, decide
+
+PriceSource = Callable[[], Mapping[str, Decimal]]
+"""USD per whole asset by ticker, now."""
+
+
+def nav_per_token(
+    token: Any, registry: Any, prices: Mapping[str, Decimal], usd_decimals: int
+) -> Fraction:
+    """{stablecoin base units per whole index token}: Σ amount per token × price, at the current
+    fee factor (IndexToken.basket() rounds each amount down)."""
+    total = Fraction(0)
+    for asset_id, amount in token.basket():
+        info = registry.asset(asset_id)
+        usd = prices.get(str(info.symbol))
+        if usd is None:
+            raise LookupError(f"no price for {info.symbol}")
+        total += Fraction(int(amount), 10**18) / 10 ** int(info.decimals) * Fraction(usd)
+    return total * 10**usd_decimals
+
+
+@dataclass
+class BotConfig:
+    index: str
+    costs: Costs
+    limits: Limits
+    min_usd_balance: int = 0  # {stablecoin base units} the bot never spends below
+    max_fee_bps: int = 50
+
+
+@dataclass
+class ArbitrageBot:
+    client: WlpClient
+    uniswap: Uniswap
+    usd: Any  # the stablecoin ERC-20
+    prices: PriceSource
+    config: BotConfig
+    log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
+
+    @property
+    def token(self) -> Any:
+        from ..chain.issuance import _index
+
+        return _index(self.client.protocol, self.config.index)
+
+    def round(self) -> dict[str, Any]:
+        """One decision and what was done about it (also logged as one JSON line)."""
+        token, account = self.token, self.client.account
+        pending = self.client.pending()
+        pair = self.uniswap.pair(token.address, self.usd.address)
+        reserve_index, reserve_usd = reserves(pair, token.address)
+        nav = nav_per_token(token, self.client.protocol.assets, self.prices(), self.usd.decimals())
+        decision = decide(nav, reserve_index, reserve_usd, self.config.costs, self.config.limits)
+        entry: dict[str, Any] = {
+            "nav": float(nav) / 10 ** self.usd.decimals(),
+            "pool_price": float(decision.pool_price) / 10 ** self.usd.decimals(),
+            "band": [float(b) / 10 ** self.usd.decimals() for b in decision.band],
+            "decision": decision.action,
+            "amount_index": decision.amount_index / INDEX_UNIT,
+            "expected_profit": decision.expected_profit / 10 ** self.usd.decimals(),
+            "reasons": decision.reasons,
+            "pending": [t.id.hex() for t in pending],
+        }
+        entry["done"] = self._act(decision, token, account, pending)
+        self.log(entry)
+        return entry
+
+    def _act(self, decision: Decision, token: Any, account: Any, pending: list[Any]) -> str:
+        if decision.action == "hold":
+            return "nothing"
+        free = int(token.balanceOf(account)) - int(token.lockedOf(account))
+        if decision.action == "mint_and_sell":
+            if free >= self.config.limits.min_index:  # tokens from an earlier, confirmed mint
+                amount = min(free, decision.amount_index)
+                pair = self.uniswap.pair(token.address, self.usd.address)
+                reserve_index, reserve_usd = reserves(pair, token.address)
+                min_out = get_amount_out(amount, reserve_index, reserve_usd)
+                swap_exact_in(self.uniswap, token, self.usd, amount, min_out, account)
+                return f"sold {amount / INDEX_UNIT:.6f} from inventory"
+            if any(t.is_mint for t in pending):
+                return "waiting for the pending mint"
+            tracked = self.client.mint(
+                token.address, decision.amount_index, max_fee_bps=self.config.max_fee_bps
+            )
+            return f"requested mint {tracked.id.hex()}"
+        # buy_and_redeem
+        spendable = int(self.usd.balanceOf(account)) - self.config.min_usd_balance
+        if decision.amount_usd > spendable:
+            return "USD limit reached: not buying"
+        swap_exact_in(
+            self.uniswap, self.usd, token, decision.amount_usd, decision.amount_index, account
+        )
+        tracked = self.client.redeem(
+            token.address, decision.amount_index, max_fee_bps=self.config.max_fee_bps
+        )
+        return (
+            f"bought {decision.amount_index / INDEX_UNIT:.6f}, requested redeem {tracked.id.hex()}"
+        )
+
+    def run(self, rounds: int, interval: float = 0.0) -> list[dict[str, Any]]:
+        """Up to ``rounds`` rounds (stop early with Ctrl-C)."""
+        entries = []
+        try:
+            for i in range(rounds):
+                entries.append(self.round())
+                if interval and i + 1 < rounds:
+                    time.sleep(interval)
+        except KeyboardInterrupt:
+            self.log({"stopped": "interrupted"})
+        return entries
