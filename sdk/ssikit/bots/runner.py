@@ -6,7 +6,6 @@ that restarts in the middle of a pending mint picks up where it left off."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from ..chain.uniswap import Uniswap, reserves, swap_exact_in
 from ..core.units import INDEX_UNIT
 from ..math.amm import get_amount_out
 from .arbitrage import Costs, Decision, Limits, decide
+from .loop import run_rounds
 
 PriceSource = Callable[[], Mapping[str, Decimal]]
 """USD per whole asset by ticker, now."""
@@ -118,12 +118,4 @@ class ArbitrageBot:
 
     def run(self, rounds: int, interval: float = 0.0) -> list[dict[str, Any]]:
         """Up to ``rounds`` rounds (stop early with Ctrl-C)."""
-        entries = []
-        try:
-            for i in range(rounds):
-                entries.append(self.round())
-                if interval and i + 1 < rounds:
-                    time.sleep(interval)
-        except KeyboardInterrupt:
-            self.log({"stopped": "interrupted"})
-        return entries
+        return run_rounds(self.round, rounds, interval, self.log)

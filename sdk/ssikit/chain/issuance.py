@@ -81,6 +81,27 @@ def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> lis
     return sorted(found, key=lambda t: (t.block, t.request.nonce))
 
 
+def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
+    """Every pending request on ``index`` (address), whoever made it, from the issuer's events."""
+    issuer = protocol.issuer
+    requesters = sorted(
+        {
+            log.requester
+            for log in issuer.MintRequested.range(0, None, search_topics={"index": index})
+        }
+        | {
+            log.requester
+            for log in issuer.RedeemRequested.range(0, None, search_topics={"index": index})
+        }
+    )
+    return [
+        t
+        for who in requesters
+        for t in requests_of(protocol, who)
+        if t.status.endswith("pending") and t.request.index.lower() == index.lower()
+    ]
+
+
 def find_request(
     protocol: Protocol, request_id: str, requester: str | None = None
 ) -> TrackedRequest:

@@ -98,3 +98,31 @@ def coverage(index, network, alias, test_account, registry, as_json):
     with connected(network, quiet=as_json):
         rows = _client(registry, alias, test_account).coverage(index)
         emit(as_json, rows, rows=rows, title=f"coverage of {index}")
+
+
+@custodian.command()
+@click.argument("wallets", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--index", "indices", multiple=True, required=True, help="index to serve")
+@click.option("--ticks", default=1, show_default=True, help="ticks to run (Ctrl-C stops)")
+@click.option("--interval", default=0.0, show_default=True, help="seconds between ticks")
+@click.option("--check", is_flag=True, help="exit 1 if an index is under-covered")
+@chain_options(default_test_account=2)
+def serve(
+    wallets, indices, ticks, interval, check, network, alias, test_account, registry, as_json
+):
+    """Report reserves from WALLETS when they change or near staleness, settle pending requests
+    (confirm mints whose deliveries arrived, pay out and confirm redemptions), alert when an
+    index is under-covered. One JSON line per tick."""
+    from ..bots.custodian import CustodianService, WalletFileCustody
+    from ..chain.deployments import DeploymentRegistry
+
+    with connected(network, quiet=True):
+        from ape import chain
+
+        client = _client(registry, alias, test_account)
+        assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
+        ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
+        service = CustodianService(client, WalletFileCustody(wallets), ids, list(indices))
+        entries = service.run(ticks, interval)
+    if check and any(e.get("alerts") for e in entries):
+        raise SystemExit(1)
