@@ -18,7 +18,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup compile test test-sdk test-chain demo anvil bench-gas bench-methodology lint clean
+.PHONY: setup compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC)
 
@@ -60,6 +60,10 @@ test-chain: compile
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)
+
+# MAG7.ssi on the running local node for the README's walkthroughs (after `make anvil`).
+local-index: compile
+	$(APE) run local_index --network $(NETWORK)
 
 # A local node for the participants' programs (ape-foundry connects to it instead of starting one).
 anvil: setup

@@ -1,0 +1,24 @@
+"""A local node ready for the participants' walkthroughs: the system, the seven MAG7 assets and
+MAG7.ssi on the synthetic snapshot basket ($100 a token), with Anvil's test account 1 as index
+compiler, 2 as custodian and 3 as WLP. Idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
+from ..core.assets import MAG7_ASSETS
+from ..presets.indices import mag7_params
+
+
+def setup_local_index(accounts: Any, registry_path: Path, log: Any = print) -> dict[str, str]:
+    deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
+    deployment = Deployment(deployer, path=registry_path, log=log)
+    system = deployment.system()
+    deployment.assets(system, MAG7_ASSETS)
+    token = deployment.index(system, mag7_params(compiler.address, fee_recipient.address))
+    configure_issuance(
+        deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]
+    )
+    return {"index": token.address, "issuer": system.issuer.address}
