@@ -26,9 +26,44 @@ from ssikit.core.assets import MAG7_ASSETS
 )
 @click.option("--admin-delay", default=0, show_default=True, help="seconds for an admin transfer")
 @click.option("--register-mag7/--no-register-mag7", default=True, help="register the 7 MAG7 assets")
-def cli(alias, registry, admin, admin_delay, register_mag7):
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="deployment config (roles, indices, admin hand-off): see examples/deploy-config.yaml",
+)
+@click.option("--dry-run", is_flag=True, help="run the plan on a throwaway chain, print its gas")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation on a live network")
+def cli(alias, registry, admin, admin_delay, register_mag7, config_path, dry_run, yes):
+    from ape import chain
+
+    from ssikit.chain.accounts import is_local_network
+    from ssikit.chain.deploy_config import DeployConfig, deploy
+    from ssikit.chain.deploy_config import dry_run as rehearse
+
     console = Console()
     sender = resolve_sender(alias)
+    if config_path is not None:
+        config = DeployConfig.load(config_path)
+        if dry_run:
+            plan = rehearse(sender, config, registry)
+            for action in plan["actions"]:
+                console.print(f"  {action}")
+            console.print(
+                f"dry run: {plan['transactions']} transaction(s), {plan['gas']:,} gas; "
+                "nothing was kept"
+            )
+            return
+        if not is_local_network() and not yes:
+            click.confirm(
+                f"deploy to {chain.provider.network.name} (chain {chain.chain_id}) "
+                f"from {sender.address}?",
+                abort=True,
+            )
+        deployment = Deployment(sender, path=registry, log=console.log)
+        deploy(deployment, config)
+        console.print(f"done: {len(deployment.actions)} action(s); registry {registry}")
+        return
     deployment = Deployment(sender, path=registry, log=console.log)
     system = deployment.system(admin=admin, admin_delay=admin_delay)
     if register_mag7:

@@ -45,6 +45,7 @@ def test_service__reports_confirms_pays_and_alerts(
     service = CustodianService(
         CustodianClient(system, custodian), custody, ids, ["MAG7.ssi"], log=log.append
     )
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
     assert service.tick()["reported"]  # first report
     assert not service.tick()["reported"]  # nothing changed, far from stale
 
@@ -59,12 +60,14 @@ def test_service__reports_confirms_pays_and_alerts(
     for asset_id, amount in stored:
         deposit = bm.deposit_for(int(amount), int(factor) - 10**9, 2 * INDEX_UNIT) + 1
         custody.receive(symbols[bytes(asset_id)], deposit)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)  # a report needs a later as-of
     tick = service.tick()
     assert tick["reported"] and tick["confirmed"][0]["id"] == "0x" + minted.id.hex()
     assert token.balanceOf(wlp) > 0
 
     before = custody.totals()
     redeemed = wlp_client.redeem("MAG7.ssi", INDEX_UNIT)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
     tick = service.tick()
     assert tick["confirmed"] == [
         {"id": "0x" + redeemed.id.hex(), "kind": "redeem", "outcome": "confirmed"}

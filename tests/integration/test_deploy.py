@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ssikit.chain.deployments import DeploymentRegistry
@@ -68,3 +70,46 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
     ]
     assert system.roles.address == roles_address
     assert system.roles.hasRole(system.roles.INDEX_FACTORY_ROLE(), system.factory)
+
+
+def test_deploy_config__dry_run_keeps_nothing(deployer, tmp_path, chain):
+    from ssikit.chain.deploy_config import DeployConfig, dry_run
+
+    config = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    registry = tmp_path / "deployments.json"
+    nonce, head = deployer.nonce, chain.blocks.head.number
+    plan = dry_run(deployer, config, registry)
+    assert "deploy Issuer" in plan["actions"] and "create MAG7.ssi" in plan["actions"]
+    assert any(a.startswith("begin admin transfer") for a in plan["actions"])
+    assert plan["gas"] > 5_000_000 and plan["transactions"] >= len(plan["actions"])
+    assert deployer.nonce == nonce and chain.blocks.head.number == head  # rewound
+    assert not registry.exists()
+
+
+def test_deploy_config__roles_handed_over_admin_accepts_after_the_delay(
+    deployer, tmp_path, chain, accounts
+):
+    from ssikit.chain.deploy_config import DeployConfig, deploy
+
+    config = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    deployment = Deployment(deployer, path=tmp_path / "deployments.json")
+    system = deploy(deployment, config)
+    roles = system.roles
+    token = system.index("MAG7.ssi")
+    assert roles.hasRole(roles.PAUSER_ROLE(), config.pausers[0])
+    assert roles.hasRole(roles.CUSTODIAN_ROLE(), config.custodians[0])
+    assert roles.hasIndexRole(roles.WLP_ROLE(), token, config.indices[0].wlps[0])
+    assert roles.hasIndexRole(roles.INDEX_COMPILER_ROLE(), token, config.indices[0].compiler)
+    pending, schedule = roles.pendingDefaultAdmin()
+    assert pending == config.admin
+    # Running it again changes nothing.
+    again = Deployment(deployer, path=tmp_path / "deployments.json")
+    deploy(again, config)
+    assert again.actions == []
+    # The new admin accepts once the delay has passed; the deployer keeps no role at all.
+    safe = next(a for a in accounts if a.address == config.admin)
+    chain.mine(1, timestamp=int(schedule) + 1)
+    roles.acceptDefaultAdminTransfer(sender=safe)
+    assert roles.defaultAdmin() == config.admin
+    for name in ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE", "CUSTODIAN_ROLE", "ISSUER_ROLE"):
+        assert not roles.hasRole(getattr(roles, name)(), deployer)
