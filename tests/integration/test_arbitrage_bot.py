@@ -92,3 +92,23 @@ def test_discount__buy_and_redeem_brings_the_pool_back(market, index, protocol, 
     assert [t.is_mint for t in bot.client.pending()] == [False]
     assert bot.round()["decision"] == "hold"
     assert len(log) == 2 and all("nav" in e and "pool_price" in e for e in log)
+
+
+def test_price_source__chainlink_style_feeds_give_the_same_nav(
+    index, protocol, deployer, project, chain
+):
+    from ssikit.bots.runner import feed_prices
+
+    feeds = {
+        symbol: project.TestPriceFeed.deploy(
+            8, f"{symbol} / USD", int(price * 10**8), sender=deployer
+        )
+        for symbol, price in PRICES.items()
+    }
+    from_feeds = feed_prices(feeds, max_age=3600)()
+    assert nav_per_token(index, protocol.assets, from_feeds, 6) == pytest.approx(
+        float(nav_per_token(index, protocol.assets, PRICES, 6)), rel=1e-8
+    )
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 7200)
+    with pytest.raises(LookupError, match="stale"):
+        feed_prices(feeds, max_age=3600)()

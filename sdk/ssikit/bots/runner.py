@@ -23,6 +23,26 @@ PriceSource = Callable[[], Mapping[str, Decimal]]
 """USD per whole asset by ticker, now."""
 
 
+def feed_prices(feeds: Mapping[str, Any], max_age: int | None = None) -> PriceSource:
+    """A price source reading Chainlink-style USD feeds (AggregatorV3Interface), by ticker.
+    A feed older than ``max_age`` seconds or answering a non-positive price is refused."""
+
+    def read() -> dict[str, Decimal]:
+        from ape import chain
+
+        out = {}
+        for symbol, feed in feeds.items():
+            _, answer, _, updated_at, _ = feed.latestRoundData()
+            if int(answer) <= 0:
+                raise LookupError(f"{symbol} feed answers {answer}")
+            if max_age is not None and int(chain.blocks.head.timestamp) - int(updated_at) > max_age:
+                raise LookupError(f"{symbol} feed is stale (updated {updated_at})")
+            out[symbol] = Decimal(int(answer)) / Decimal(10 ** int(feed.decimals()))
+        return out
+
+    return read
+
+
 def nav_per_token(
     token: Any, registry: Any, prices: Mapping[str, Decimal], usd_decimals: int
 ) -> Fraction:

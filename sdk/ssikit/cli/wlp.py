@@ -87,6 +87,13 @@ def expire(request_id, network, alias, test_account, registry, as_json):
     show_default=True,
     help='NAV prices: a JSON file {"BTC": "43000", ...} or "synthetic" (the SYNTHETIC snapshot)',
 )
+@click.option(
+    "--feeds",
+    "feeds_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='Chainlink-style USD feeds instead: JSON {"BTC": "0xfeed...", ...}',
+)
+@click.option("--feed-max-age", default=3600, show_default=True, help="seconds a feed may lag")
 @click.option("--rounds", default=1, show_default=True, help="rounds to run (Ctrl-C stops)")
 @click.option("--interval", default=0.0, show_default=True, help="seconds between rounds")
 @click.option("--max-index", default="1000", show_default=True, help="whole tokens per round")
@@ -99,6 +106,8 @@ def arbitrage(
     index,
     usd_address,
     prices_source,
+    feeds_path,
+    feed_max_age,
     rounds,
     interval,
     max_index,
@@ -156,5 +165,17 @@ def arbitrage(
             min_usd_balance=int(Decimal(min_usd_balance) * unit),
         )
         record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
-        bot = ArbitrageBot(client, load_uniswap(record), usd, prices, config)
+        source = prices
+        if feeds_path is not None:
+            from ..bots.runner import feed_prices
+
+            addresses = json.loads(feeds_path.read_text())
+            from ape import project
+
+            feeds = {
+                symbol: project.AggregatorV3Interface.at(address)
+                for symbol, address in addresses.items()
+            }
+            source = feed_prices(feeds, max_age=feed_max_age)
+        bot = ArbitrageBot(client, load_uniswap(record), usd, source, config)
         bot.run(rounds, interval)
