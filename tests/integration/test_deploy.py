@@ -113,3 +113,27 @@ def test_deploy_config__roles_handed_over_admin_accepts_after_the_delay(
     assert roles.defaultAdmin() == config.admin
     for name in ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE", "CUSTODIAN_ROLE", "ISSUER_ROLE"):
         assert not roles.hasRole(getattr(roles, name)(), deployer)
+
+
+def test_deploy_config__admin_handed_to_a_real_safe(deployer, tmp_path, chain, accounts):
+    """The admin role goes to a Safe (official v1.4.1 bytecode, 2-of-3 owners), which accepts
+    it with a Safe transaction its owners sign (EIP-712); only then is the deployer out."""
+    from ssikit.chain.deploy_config import DeployConfig, deploy
+    from ssikit.chain.safe import deploy_safe, exec_transaction
+
+    owners = [accounts[7], accounts[8], accounts[9]]
+    safe = deploy_safe([o.address for o in owners], 2, deployer)
+    assert safe.getThreshold() == 2
+    base = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    config = base.model_copy(update={"admin": safe.address, "indices": []})
+    system = deploy(Deployment(deployer, path=tmp_path / "deployments.json"), config)
+    roles = system.roles
+    pending, schedule = roles.pendingDefaultAdmin()
+    assert pending == safe.address
+    chain.mine(1, timestamp=int(schedule) + 1)
+    accept = roles.acceptDefaultAdminTransfer.encode_input()
+    with pytest.raises(Exception, match="GS020"):  # one signature is below the threshold
+        exec_transaction(safe, roles.address, accept, owners[:1], sender=accounts[7])
+    exec_transaction(safe, roles.address, accept, owners[1:], sender=accounts[7])
+    assert roles.defaultAdmin() == safe.address
+    assert not roles.hasRole(roles.DEFAULT_ADMIN_ROLE(), deployer)

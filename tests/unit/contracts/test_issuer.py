@@ -268,8 +268,10 @@ def test_redeem__request_locks_confirm_burns_fee_stays_backed(
     assert (event.burned, event.fee) == (held - fee, fee)
     assert index.totalSupply() == supply - held
     assert index.balanceOf(wlp) == 0 and index.lockedOf(wlp) == 0
-    # The fee's backing stays in the index: the fee recipient's share grew by about the fee.
-    assert abs(index.feeShare() - share - fee) <= 2
+    # The fee's backing stays in the index: the fee recipient's share grew by the fee (and by
+    # the management fee of the second or so between the two reads).
+    grew = index.feeShare() - share
+    assert fee - 2 <= grew <= fee + supply // 10**6
 
 
 def test_redeem__locked_tokens_cannot_move_and_short_balance_reverts(
@@ -392,7 +394,7 @@ def test_onchain_mint__escrow_rounded_up_then_vault(
     pulled = dict(zip(event.escrowTokens, event.escrowAmounts, strict=True))
     for token, owed in zip(deposit_tokens, deposit_amounts, strict=True):
         assert issuer_contract.escrowed(token) == pulled[token]
-        assert owed - owed // 10**8 <= pulled[token] <= owed
+        assert owed - owed // 10**6 - 1 <= pulled[token] <= owed  # a second of fee, rounded
     deposit_amounts = [pulled[t] for t in deposit_tokens]
     cover(index, amount)
     issuer_contract.confirmMint(request.as_abi(), REFS7[:1], sender=custodian)
