@@ -79,13 +79,18 @@ def expire(request_id, network, alias, test_account, registry, as_json):
 
 @wlp.command()
 @click.argument("index")
-@click.option("--usd", "usd_address", required=True, help="the stablecoin paired with INDEX")
+@click.option(
+    "--usd",
+    "usd_address",
+    required=True,
+    help="the stablecoin paired with INDEX: an address, or its name in the deployments registry",
+)
 @click.option(
     "--prices",
     "prices_source",
     default="synthetic",
     show_default=True,
-    help='NAV prices: a JSON file {"BTC": "43000", ...} or "synthetic" (the SYNTHETIC snapshot)',
+    help='NAV prices: a JSON file {"BTC": "43000", ...} or "synthetic" (the SYNTHETIC market)',
 )
 @click.option(
     "--feeds",
@@ -134,21 +139,29 @@ def arbitrage(
     from ..core.units import INDEX_UNIT
 
     def prices() -> dict[str, Decimal]:
-        if prices_source == "synthetic":
-            from ..presets.synthetic import synthetic_prices
+        if prices_source == "synthetic":  # the SYNTHETIC market's last day, every ticker
+            from ..methodology.panel import MarketPanel
+            from ..presets.synthetic import synthetic_market
 
-            return {
-                a.symbol: Decimal(p.numerator) / Decimal(p.denominator)
-                for a, p in synthetic_prices().items()
-            }
+            panel = MarketPanel.from_frame(synthetic_market())
+            symbols = sorted(set(panel.facts["symbol"]))
+            last = panel.usd_prices(panel.dates[-1].date(), symbols)
+            return {k: Decimal(str(v)) for k, v in last.items()}
         raw = json.loads(Path(prices_source).read_text())
         return {k: Decimal(str(v)) for k, v in raw.items()}
 
     with connected(network, quiet=True):
-        from ape import Contract, chain
+        from ape import chain, project
 
         client = _client(registry, alias, test_account)
-        usd = Contract(usd_address)
+        record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
+        if not usd_address.startswith("0x"):
+            known = record.contracts.get(usd_address)
+            if known is None:
+                raise click.BadParameter(f"{usd_address} is not in {registry}", param_hint="--usd")
+            usd_address = known.address
+        # Any ERC-20: the project's TestToken ABI is the standard interface.
+        usd = project.TestToken.at(usd_address)
         unit = 10 ** int(usd.decimals())
         mint_bps, redeem_bps = client.protocol.issuer.fees(_index(client.protocol, index))
         config = BotConfig(
@@ -164,18 +177,18 @@ def arbitrage(
             ),
             min_usd_balance=int(Decimal(min_usd_balance) * unit),
         )
-        record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
         source = prices
         if feeds_path is not None:
             from ..bots.runner import feed_prices
 
             addresses = json.loads(feeds_path.read_text())
-            from ape import project
-
             feeds = {
                 symbol: project.AggregatorV3Interface.at(address)
                 for symbol, address in addresses.items()
             }
             source = feed_prices(feeds, max_age=feed_max_age)
         bot = ArbitrageBot(client, load_uniswap(record), usd, source, config)
-        bot.run(rounds, interval)
+        try:
+            bot.run(rounds, interval)
+        except LookupError as err:  # a price or a contract the bot needs is missing
+            raise click.ClickException(str(err)) from err
