@@ -12,7 +12,6 @@ import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +227,7 @@ def _measure_rebalance(
     from ..core.assets import KNOWN_ASSETS
     from ..core.basket import Basket, Component
     from ..math import basket as bm
-    from ..methodology.compose import Announcement, Constituent
+    from ..presets.indices import fixed_announcement
 
     oracle = protocol.oracle
     for symbol in ("DOT", "LTC"):
@@ -238,31 +237,7 @@ def _measure_rebalance(
         )
         oracle.configureAsset(asset.id, DAY, sender=deployer)
         oracle.addCustodian(asset.id, custodian, sender=deployer)
-    symbols = ("BTC", "ETH", "BNB", "SOL", "XRP", "DOT", "LTC")
-    weights = (0.28, 0.18, 0.11, 0.11, 0.11, 0.105, 0.105)
-    announcement = Announcement(
-        index="MAG7",
-        reference_date=date(2024, 2, 26),
-        announcement_date=date(2024, 2, 26),
-        implementation_date=date(2024, 3, 1),
-        constituents=[
-            Constituent(
-                asset_id=s.lower(),
-                symbol=s,
-                rank=k + 1,
-                weight=w,
-                ref_market_cap=1e9,
-                ref_volume=1e8,
-                action="keep",
-                reason="bench",
-            )
-            for k, (s, w) in enumerate(zip(symbols, weights, strict=True))
-        ],
-        removed=[],
-        excluded={},
-        unverified_rules=[],
-        eligible_count=20,
-    )
+    announcement = fixed_announcement(reason="bench")
     usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
     usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
     stored, _, units, version, _ = token.basketState()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from ssikit.core.assets import KNOWN_ASSETS, MAG7_ASSETS, Asset
 from ssikit.core.basket import Basket, Component, unpack_basket
 from ssikit.core.units import INDEX_UNIT, PRECISION
 from ssikit.math import basket as bm
-from ssikit.methodology.compose import Announcement, Constituent
+from ssikit.presets.indices import REBALANCE_SYMBOLS, REBALANCE_WEIGHTS, fixed_announcement
 
 DAY = 86_400
 REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
@@ -27,34 +26,11 @@ USD = {
     "DOT": "7.2",
     "LTC": "70",
 }
-NEW_SYMBOLS = ("BTC", "ETH", "BNB", "SOL", "XRP", "DOT", "LTC")  # ADA and DOGE replaced
-WEIGHTS = (0.28, 0.18, 0.11, 0.11, 0.11, 0.105, 0.105)
+NEW_SYMBOLS, WEIGHTS = REBALANCE_SYMBOLS, REBALANCE_WEIGHTS  # ADA and DOGE replaced
 
 
-def _announcement(symbols=NEW_SYMBOLS, weights=WEIGHTS) -> Announcement:
-    return Announcement(
-        index="MAG7",
-        reference_date=date(2024, 2, 26),
-        announcement_date=date(2024, 2, 26),
-        implementation_date=date(2024, 3, 1),
-        constituents=[
-            Constituent(
-                asset_id=s.lower(),
-                symbol=s,
-                rank=k + 1,
-                weight=w,
-                ref_market_cap=1e9,
-                ref_volume=1e8,
-                action="keep",
-                reason="test",
-            )
-            for k, (s, w) in enumerate(zip(symbols, weights, strict=True))
-        ],
-        removed=[],
-        excluded={},
-        unverified_rules=[],
-        eligible_count=20,
-    )
+def _announcement(symbols=NEW_SYMBOLS, weights=WEIGHTS):
+    return fixed_announcement(symbols, weights)
 
 
 def _plan(token, symbols=NEW_SYMBOLS, weights=WEIGHTS, usd=None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,7 +17,7 @@ from ssikit.core.errors import AssetError, BasketError, RebalanceError
 from ssikit.core.units import INDEX_UNIT, PRECISION
 from ssikit.math import basket as bm
 from ssikit.math.rebalance import assess
-from ssikit.methodology.compose import Announcement, Constituent
+from ssikit.presets.indices import REBALANCE_SYMBOLS, REBALANCE_WEIGHTS, fixed_announcement
 
 USD = {
     "BTC": Decimal("43000"),
@@ -47,34 +46,11 @@ def _current() -> Basket:
     )
 
 
-def _announcement(symbols, weights) -> Announcement:
-    return Announcement(
-        index="MAG7",
-        reference_date=date(2024, 2, 26),
-        announcement_date=date(2024, 2, 26),
-        implementation_date=date(2024, 3, 1),
-        constituents=[
-            Constituent(
-                asset_id=s.lower(),
-                symbol=s,
-                rank=k + 1,
-                weight=w,
-                ref_market_cap=1e9,
-                ref_volume=1e8,
-                action="keep",
-                reason="test",
-            )
-            for k, (s, w) in enumerate(zip(symbols, weights, strict=True))
-        ],
-        removed=[],
-        excluded={},
-        unverified_rules=[],
-        eligible_count=20,
-    )
+def _announcement(symbols, weights):
+    return fixed_announcement(tuple(symbols), tuple(weights))
 
 
-NEW = ("BTC", "ETH", "BNB", "SOL", "XRP", "DOT", "LTC")
-WEIGHTS = (0.28, 0.18, 0.11, 0.11, 0.11, 0.105, 0.105)
+NEW, WEIGHTS = REBALANCE_SYMBOLS, REBALANCE_WEIGHTS
 UNITS = 1_000 * INDEX_UNIT
 
 
