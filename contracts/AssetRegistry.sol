@@ -19,7 +19,7 @@ contract AssetRegistry is IAssetRegistry {
         bool registered;
     }
 
-    uint8 public constant override MAX_DECIMALS = 36;
+    uint8 public constant override MAX_DECIMALS = 24;
     IProtocolRoles public immutable ROLES;
 
     mapping(bytes32 id => Info) private _info;

@@ -9,6 +9,7 @@ import {ShortString, ShortStrings} from "@openzeppelin/contracts/utils/ShortStri
 
 import {LockableERC20} from "./base/LockableERC20.sol";
 import {IIndexToken} from "./interfaces/IIndexToken.sol";
+import {IIssuer} from "./interfaces/IIssuer.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {Component} from "./types/Component.sol";
@@ -19,6 +20,7 @@ import {RebalanceMath} from "./libraries/RebalanceMath.sol";
 import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
 import {Price} from "./types/Price.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
+import {Units} from "./libraries/Units.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 
@@ -56,7 +58,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     uint32 public constant DEFAULT_REBALANCE_DELAY = 2 days;
     /// @notice No index can be rebalanced with less notice than this.
     uint32 public constant MIN_REBALANCE_DELAY = 1 hours;
-    uint256 private constant RAY = 1e27;
+    uint256 private constant RAY = Units.RAY;
     /// @dev The implementation's own basket pointer: marks it initialised so it can never be used.
     address private constant SENTINEL = address(1);
 
@@ -113,11 +115,13 @@ contract IndexToken is LockableERC20, IIndexToken {
     // ---------------------------------------------------------------- issuer
 
     /// @inheritdoc IIndexToken
-    function mint(address to, uint256 amount, uint256 feeAmount) external override onlyIssuer {
+    function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external override onlyIssuer {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
-        // The reserves grew by the backing of `amount` tokens; `feeAmount` of them are not
-        // minted and so stay the fee recipient's share. Rounding up over-counts liabilities.
-        _mint(to, amount - feeAmount, BasketMath.backing(amount, feeFactor(), Math.Rounding.Ceil));
+        _checkFactor(factor, feeFactor());
+        // The reserves grew by the backing of `amount` tokens at the delivery's factor;
+        // `feeAmount` of them are not minted and so stay the fee recipient's share, as does the
+        // decay since `factor`. Rounding up over-counts liabilities.
+        _mint(to, amount - feeAmount, BasketMath.backing(amount, factor, Math.Rounding.Ceil));
     }
 
     /// @inheritdoc IIndexToken
@@ -131,7 +135,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function burnLocked(address holder, uint256 amount, uint256 feeAmount)
+    function burnLocked(address holder, uint256 amount, uint256 feeAmount, uint256 factor)
         external
         override
         onlyIssuer
@@ -139,12 +143,18 @@ contract IndexToken is LockableERC20, IIndexToken {
     {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         FeeState memory f = _fee;
-        uint256 factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
-        // Only `amount - feeAmount` tokens were paid out in assets; the backing of the rest stays
-        // as the fee recipient's share. Rounded down, so liabilities never fall by more than the
-        // claim paid out. Cannot underflow: L >= supply × F / RAY >= amount × F / RAY.
+        _checkFactor(factor, FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint));
+        // Only `amount - feeAmount` tokens were paid out in assets, at `factor`; the backing of
+        // the rest stays the fee recipient's share. Rounded down, so liabilities never fall by
+        // more than the claim paid out. Checked subtraction in _burnLocked: never below zero.
         _burnLocked(holder, amount, BasketMath.backing(amount - feeAmount, factor, Math.Rounding.Floor));
         return (f.basketVersion, f.hasLocalComponents, f.componentCount);
+    }
+
+    /// @dev A factor handed in by the issuer: from a moment no later than now (factors only
+    ///      fall), never above 1.
+    function _checkFactor(uint256 factor, uint256 current) private pure {
+        if (factor < current || factor > RAY) revert IndexFactorInvalid(factor, current);
     }
 
     // ---------------------------------------------------------------- rebalancing
@@ -199,8 +209,12 @@ contract IndexToken is LockableERC20, IIndexToken {
         bytes32 id = _proposalId(f.basketVersion, packed, commitment, activationTime);
         if (id != _pendingRebalance) revert RebalanceNotPending(id);
         if (block.timestamp < activationTime) revert RebalanceNotDue(activationTime, block.timestamp);
-        // Fail closed: fresh reserves must already cover the new basket for every token owed.
-        ORACLE.requireCovered(components, _supply.backingUnits);
+        // Every acknowledged mint and accepted redemption settles at the basket it was made for.
+        uint256 open = ISSUER.code.length == 0 ? 0 : IIssuer(ISSUER).openSettlements(address(this));
+        if (open != 0) revert RebalanceSettlementsOpen(open);
+        // Fail closed: fresh reserves attributed to this index must already cover the new
+        // basket for every token owed.
+        ORACLE.requireCovered(address(this), components, _supply.backingUnits);
         BasketSlot memory b = _basket;
         bytes memory old = SSTORE2.read(b.pointer);
         // Components were validated when proposed; ERC-20 ones cannot change, so hasLocal stays.
@@ -332,14 +346,15 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function basketInfo()
+    function issuanceInfo()
         external
         view
         override
-        returns (uint32 version, bool hasLocalComponents, uint256 componentCount)
+        returns (uint32 version, bool hasLocalComponents, uint256 componentCount, uint256 factor)
     {
         FeeState memory f = _fee;
-        return (f.basketVersion, f.hasLocalComponents, f.componentCount);
+        factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        return (f.basketVersion, f.hasLocalComponents, f.componentCount, factor);
     }
 
     /// @inheritdoc IIndexToken

@@ -17,6 +17,7 @@ import {ICustodyVault} from "./interfaces/ICustodyVault.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {Component} from "./types/Component.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
+import {FeeMath} from "./libraries/FeeMath.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 
@@ -26,33 +27,51 @@ import {RoleIds} from "./libraries/RoleIds.sol";
 ///         Trust assumptions: index tokens are this protocol's clones (checked by the factory
 ///         registry when an index is configured); ERC-20 components are registered assets, and a
 ///         token that delivers less than asked (fee on transfer) is refused, never accounted short.
+///         Custodians are trusted to acknowledge only deliveries that arrived and to pay what
+///         `RedeemAccepted` states; the contract makes every step of theirs final and
+///         attributable, and never lets a requester undo a step a custodian has taken.
 contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using RoleCheck for IProtocolRoles;
 
-    /// @dev One slot (64+64+16+16+40+8+8+32 = 248 bits): every request reads just this and a bucket.
+    /// @dev The slot every request reads: 48+48+16+16+40+8+8+32+16 = 232 bits.
     struct Config {
-        uint64 minAmount; // {1e12 index wei}
-        uint64 maxAmount; // {1e12 index wei}
+        uint48 minAmount; // {1e12 index wei}
+        uint48 maxAmount; // {1e12 index wei}
         uint16 mintFeeBps;
         uint16 redeemFeeBps;
         uint40 redeemPausedUntil; // {unix seconds}
         bool mintPaused;
         bool breakerTripped;
         uint32 window; // {seconds}; 0 = index not configured
+        uint16 openSettlements; // acknowledged mints + accepted redemptions not yet settled
     }
 
-    /// @dev Rolling capacity as a leaky bucket: `used` drains linearly, capacity per window.
+    /// @dev Rolling capacity as a leaky bucket: `used` drains linearly, `capacity` per window.
     struct Bucket {
         uint96 capacity; // {index wei per window}
         uint120 used; // {index wei} at `updatedAt`
-        uint40 updatedAt;
+        uint40 updatedAt; // {unix seconds}
+    }
+
+    /// @dev Per-WLP settings of an index and the redeem pause's cool-down: 96+96+40 bits.
+    struct ParticipantLimits {
+        uint96 mintCapacity; // {index wei per window} each WLP's own
+        uint96 redeemCapacity; // {index wei per window} each WLP's own
+        uint40 nextPauseAt; // {unix seconds} earliest start of the next redeem pause
     }
 
     struct IndexState {
         Config config;
         Bucket mintBucket;
         Bucket redeemBucket;
+        ParticipantLimits participant;
+    }
+
+    /// @dev One side of a WLP's own capacity of one index; the capacity is `ParticipantLimits`'.
+    struct UsedBucket {
+        uint120 used; // {index wei} at `updatedAt`
+        uint40 updatedAt; // {unix seconds}
     }
 
     struct EscrowEntry {
@@ -61,16 +80,24 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     bytes32 private constant MINT_TYPEHASH = keccak256(
-        "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline)"
+        "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
     );
     bytes32 private constant REDEEM_TYPEHASH = keccak256(
-        "RedeemRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline)"
+        "RedeemRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
     );
     uint16 public constant override MAX_FEE_BPS = 500;
     uint40 public constant override MAX_REDEEM_PAUSE = 7 days;
-    uint256 private constant BPS = 10_000;
+    uint40 public constant override SETTLEMENT_GRACE = 14 days;
+    uint256 public constant override RING_SIZE = 16;
     /// @dev Request limits are stored in units of 1e12 index wei (a millionth of a token).
     uint256 private constant LIMIT_UNIT = 1e12;
+
+    /// @dev Record layout (one word per request): bits 255..68 the top 188 bits of the request
+    ///      id — or, once a redemption is accepted, of keccak256(id, settlement) — | bits 67..4
+    ///      the nonce | bits 3..0 the status.
+    uint256 private constant STATUS_MASK = 0xf;
+    uint256 private constant NONCE_OFFSET = 4;
+    uint256 private constant ID_OFFSET = 68;
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
@@ -78,24 +105,22 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     ICustodyVault public immutable VAULT;
 
     mapping(address index => IndexState) private _state;
-    /// @dev Request records: per requester a ring of RING slots, slot = nonce % RING, each holding
-    ///      the top 188 bits of the request id | the nonce (64 bits) | the status (4 bits). The id
-    ///      bits bind every later call to the exact request made (a struct with any field changed
-    ///      has another id); a finished request's slot is reused by a later nonce, so an active
-    ///      WLP's request rewrites a warm slot (5k gas) instead of filling a fresh one (22k).
+    /// @dev Request records: per requester a ring of RING_SIZE slots, slot = nonce % RING_SIZE.
+    ///      The id bits bind every later call to the exact request made (a struct with any field
+    ///      changed has another id); a finished request's slot is reused by a later nonce, so an
+    ///      active WLP's request rewrites a warm slot (5k gas) instead of filling a fresh one.
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
-    uint256 private constant RING = 16;
+    mapping(address index => mapping(address wlp => UsedBucket)) private _participantMint;
+    mapping(address index => mapping(address wlp => UsedBucket)) private _participantRedeem;
     mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
-    /// @dev ERC-20 components held for pending mints {base units}. Index tokens of pending
-    ///      redemptions are not held here: they stay locked in the requester's balance.
+    /// @dev ERC-20 components held for open mints {base units}.
     mapping(address token => uint256) private _escrowed;
+    mapping(address account => mapping(address token => uint256)) private _claimable;
+    mapping(address token => uint256) private _claimableTotal;
 
-    constructor(
-        IProtocolRoles roles,
-        IAssetRegistry registry,
-        IReserveOracle oracle,
-        ICustodyVault vault
-    ) EIP712("ssikit Issuer", "1") {
+    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, ICustodyVault vault)
+        EIP712("ssikit Issuer", "1")
+    {
         ROLES = roles;
         REGISTRY = registry;
         ORACLE = oracle;
@@ -111,7 +136,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         nonReentrant
         returns (bytes32)
     {
-        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline));
+        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0));
     }
 
     /// @inheritdoc IIssuer
@@ -130,7 +155,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             // the transfer below is what must succeed.
             try IERC20Permit(p.token).permit(msg.sender, address(this), p.value, p.deadline, p.v, p.r, p.s) {} catch {}
         }
-        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline));
+        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0));
     }
 
     function _requestMint(Request memory r) private returns (bytes32 id) {
@@ -140,9 +165,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
         ROLES.checkIndex(RoleIds.WLP, r.index, msg.sender);
         _checkTerms(c, c.mintFeeBps, r);
-        (uint32 current, bool hasLocal,) = IIndexToken(r.index).basketInfo();
-        if (r.basketVersion != current) revert IssuerBasketVersionMismatch(r.basketVersion, current);
-        _consume(s.mintBucket, c.window, r.amount);
+        bool hasLocal;
+        (r.factor, hasLocal) = _current(r.index, r.basketVersion);
+        _takeParticipant(s, r, true);
         id = _hash(r, true);
         _initStatus(r.requester, r.nonce, id, Status.MintPending);
 
@@ -150,17 +175,28 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256[] memory amounts;
         if (hasLocal) (tokens, amounts) = _pullDeposit(id, r);
         emit MintRequested(
-            id, r.requester, r.index, r.nonce, r.amount, r.basketVersion, r.maxFeeBps, r.deadline, tokens, amounts
+            id,
+            r.requester,
+            r.index,
+            r.nonce,
+            r.amount,
+            r.basketVersion,
+            r.maxFeeBps,
+            r.deadline,
+            r.factor,
+            tokens,
+            amounts
         );
     }
 
-    /// @dev Pulls the ERC-20 components into escrow: `BasketMath.depositFor`, the liability the
-    ///      mint adds, rounded up. The received amount is measured, never assumed.
+    /// @dev Pulls the ERC-20 components into escrow: `BasketMath.depositFor` at the request's
+    ///      factor, the liability the mint adds, rounded up. Received amounts are measured.
     function _pullDeposit(bytes32 id, Request memory r)
         private
         returns (address[] memory tokens, uint256[] memory amounts)
     {
-        (tokens, amounts) = _deposit(r.index, r.amount);
+        (Component[] memory stored,,,,) = IIndexToken(r.index).basketState();
+        (tokens, amounts) = _onChainAmounts(stored, r.factor, r.amount, true);
         EscrowEntry[] storage escrow = _mintEscrow[id];
         for (uint256 i; i < tokens.length; ++i) {
             IERC20 token = IERC20(tokens[i]);
@@ -181,17 +217,18 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         override
         returns (bytes32 id)
     {
-        Request memory r = Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline);
+        Request memory r = Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0);
         IndexState storage s = _state[index];
         Config memory c = s.config;
         if (c.window == 0) revert IssuerIndexNotConfigured(index);
         if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(index, c.redeemPausedUntil);
         ROLES.checkIndex(RoleIds.WLP, index, msg.sender);
         _checkTerms(c, c.redeemFeeBps, r);
-        _consume(s.redeemBucket, c.window, amount);
+        (r.factor,) = _current(index, basketVersion);
+        _takeParticipant(s, r, false);
         id = _hash(r, false);
         _initStatus(msg.sender, nonce, id, Status.RedeemPending);
-        emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline);
+        emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline, r.factor);
         // Interaction last: the tokens stay in the requester's balance, locked until the request
         // ends (reverts ERC20InsufficientBalance when the free balance is short).
         IIndexToken(index).lock(msg.sender, amount);
@@ -200,47 +237,114 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function cancel(Request calldata r, bool isMint) external override nonReentrant {
         if (msg.sender != r.requester) revert IssuerNotRequester(msg.sender, r.requester);
-        bytes32 id = _finish(r, isMint, Status.Cancelled);
+        bytes32 id = _finish(r, _hash(r, isMint), _pending(isMint), Status.Cancelled);
         emit RequestCancelled(id);
-        _refund(id, r, isMint);
+        _unwind(id, r, isMint);
     }
 
     /// @inheritdoc IIssuer
     function expire(Request calldata r, bool isMint) external override nonReentrant {
-        (uint32 current,,) = IIndexToken(r.index).basketInfo();
-        if (block.timestamp <= r.deadline && current == r.basketVersion) {
-            revert IssuerNotExpirable(_hash(r, isMint), r.deadline);
-        }
-        bytes32 id = _finish(r, isMint, Status.Expired);
+        (uint32 current,,,) = IIndexToken(r.index).issuanceInfo();
+        bytes32 id = _hash(r, isMint);
+        if (block.timestamp <= r.deadline && current == r.basketVersion) revert IssuerNotExpirable(id, r.deadline);
+        _finish(r, id, _pending(isMint), Status.Expired);
         emit RequestExpired(id, msg.sender);
-        _refund(id, r, isMint);
+        _unwind(id, r, isMint);
+    }
+
+    /// @inheritdoc IIssuer
+    function reclaimMint(Request calldata r) external override nonReentrant {
+        bytes32 id = _hash(r, true);
+        _checkReclaim(r, id);
+        _finish(r, id, Status.MintAcknowledged, Status.Reclaimed);
+        _closeSettlement(r.index);
+        emit RequestReclaimed(id);
+        _unwind(id, r, true);
+    }
+
+    /// @inheritdoc IIssuer
+    function reclaimRedeem(Request calldata r, Settlement calldata t) external override nonReentrant {
+        bytes32 id = _hash(r, false);
+        _checkReclaim(r, id);
+        _finish(r, _settled(id, t), Status.RedeemAccepted, Status.Reclaimed);
+        _closeSettlement(r.index);
+        emit RequestReclaimed(id);
+        _unwind(id, r, false);
+    }
+
+    function _checkReclaim(Request calldata r, bytes32 id) private view {
+        if (msg.sender != r.requester) revert IssuerNotRequester(msg.sender, r.requester);
+        uint256 at = uint256(r.deadline) + SETTLEMENT_GRACE;
+        if (block.timestamp <= at) revert IssuerNotReclaimable(id, at + 1);
+    }
+
+    /// @inheritdoc IIssuer
+    function claim(address token, address to) external override nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert IssuerZeroAmount();
+        amount = _claimable[msg.sender][token];
+        if (amount == 0) revert IssuerNothingToClaim(msg.sender, token);
+        _claimable[msg.sender][token] = 0;
+        _claimableTotal[token] -= amount;
+        emit RefundClaimed(msg.sender, token, to, amount);
+        IERC20(token).safeTransfer(to, amount);
     }
 
     // ================================================================ custodian
 
     /// @inheritdoc IIssuer
-    function confirmMint(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+    function acknowledgeMint(Request calldata r, bytes32[] calldata refs) external override {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
-        Config memory c = _state[r.index].config;
-        if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
-        if (c.mintFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.mintFeeBps, r.maxFeeBps);
-        bytes32 id = _finish(r, true, Status.Confirmed);
-        _settleMint(r, id, Math.mulDiv(r.amount, c.mintFeeBps, BPS, Math.Rounding.Ceil), refs);
+        (uint32 version, bool hasLocal, uint256 count,) = IIndexToken(r.index).issuanceInfo();
+        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
+        bytes32 id = _hash(r, true);
+        uint256 offChain = count - (hasLocal ? _mintEscrow[id].length : 0);
+        if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
+        _finish(r, id, Status.MintPending, Status.MintAcknowledged);
+        _state[r.index].config.openSettlements += 1;
+        emit MintAcknowledged(id, msg.sender, refs);
     }
 
-    /// @dev Moves the escrow to the vault, checks coverage after the mint, mints. Fails closed:
-    ///      fresh reserves must cover every component for the supply after this mint plus the
-    ///      fee recipient's share, which together are the backing units after the mint.
-    function _settleMint(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
+    /// @inheritdoc IIssuer
+    function confirmMint(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        IndexState storage s = _state[r.index];
+        Config memory c = s.config;
+        if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
+        if (c.mintFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.mintFeeBps, r.maxFeeBps);
+        bytes32 id = _hash(r, true);
+        uint256 record = _records[r.requester][r.nonce % RING_SIZE];
+        bool acknowledged = record == _record(id, r.nonce, Status.MintAcknowledged);
+        if (acknowledged) {
+            // The delivery's refs are in MintAcknowledged; the deadline no longer applies.
+            if (refs.length != 0) revert IssuerDeliveryRefsMismatch(refs.length, 0);
+            s.config.openSettlements = c.openSettlements - 1;
+            _records[r.requester][r.nonce % RING_SIZE] = _record(id, r.nonce, Status.Confirmed);
+        } else {
+            if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+            _finish(r, id, Status.MintPending, Status.Confirmed);
+        }
+        _consume(s.mintBucket, c.window, r.amount);
+        _settleMint(r, id, FeeMath.issuanceFee(r.amount, c.mintFeeBps), refs, acknowledged);
+    }
+
+    /// @dev Moves the escrow to the vault (credited to the index), checks coverage after the
+    ///      mint, mints. Fails closed: fresh reserves attributed to the index must cover every
+    ///      component for the backing units after this mint. The backing added is the request's:
+    ///      amount × factor at request time (rounded up), exactly what was delivered.
+    function _settleMint(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs, bool acknowledged)
+        private
+    {
         BasketView memory b = _basket(r.index);
         if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
-        uint256 offChain = b.stored.length - (b.hasLocal ? _moveEscrowToVault(id) : 0);
-        if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
-        uint256 unitsAfter = b.units + BasketMath.backing(r.amount, b.factor, Math.Rounding.Ceil);
-        ORACLE.checkMint(r.index, b.stored, b.version, unitsAfter, b.hasLocal);
+        uint256 moved = b.hasLocal ? _moveEscrowToVault(id, r.index) : 0;
+        if (!acknowledged && refs.length != b.stored.length - moved) {
+            revert IssuerDeliveryRefsMismatch(refs.length, b.stored.length - moved);
+        }
+        uint256 units = BasketMath.backing(r.amount, r.factor, Math.Rounding.Ceil);
+        ORACLE.checkMint(r.index, b.stored, b.version, b.units + units, b.hasLocal);
         emit MintConfirmed(id, msg.sender, r.amount - fee, fee, refs);
-        IIndexToken(r.index).mint(r.requester, r.amount, fee);
+        IIndexToken(r.index).mint(r.requester, r.amount, fee, r.factor);
     }
 
     /// @dev An index's basket state (IIndexToken.basketState) in one memory struct.
@@ -256,57 +360,99 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (b.stored, b.factor, b.units, b.version, b.hasLocal) = IIndexToken(index).basketState();
     }
 
-    function _moveEscrowToVault(bytes32 id) private returns (uint256 moved) {
+    function _moveEscrowToVault(bytes32 id, address index) private returns (uint256 moved) {
         EscrowEntry[] storage escrow = _mintEscrow[id];
         moved = escrow.length;
         for (uint256 i; i < moved; ++i) {
             EscrowEntry memory e = escrow[i];
             _escrowed[e.token] -= e.amount;
             IERC20(e.token).safeTransfer(address(VAULT), e.amount);
+            VAULT.deposit(index, e.token, e.amount);
         }
         delete _mintEscrow[id];
     }
 
     /// @inheritdoc IIssuer
-    function confirmRedeem(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+    function acceptRedeem(Request calldata r) external override returns (Settlement memory t) {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        IndexState storage s = _state[r.index];
+        Config memory c = s.config;
+        if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(r.index, c.redeemPausedUntil);
+        if (c.redeemFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.redeemFeeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
-        uint16 feeBps = _state[r.index].config.redeemFeeBps;
-        if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
-        bytes32 id = _finish(r, false, Status.Confirmed);
-        uint256 fee = Math.mulDiv(r.amount, feeBps, BPS, Math.Rounding.Ceil);
-        // Burns the locked tokens; the fee's backing stays the fee recipient's share in the token
-        // (collected with collectFees). The whole call reverts if a check below fails.
-        (uint32 version, bool hasLocal, uint256 count) = IIndexToken(r.index).burnLocked(r.requester, r.amount, fee);
-        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
-        if (!hasLocal) {
-            if (refs.length != count) revert IssuerDeliveryRefsMismatch(refs.length, count);
-            emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
-            return;
+        BasketView memory b = _basket(r.index);
+        if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
+        bytes32 id = _hash(r, false);
+        t = Settlement(c.redeemFeeBps, uint96(b.factor)); // factor <= RAY < 2^96
+        _finish(r, id, Status.RedeemPending, Status.RedeemAccepted);
+        // The stored word now binds the settlement too: confirm and reclaim must pass it back.
+        _records[r.requester][r.nonce % RING_SIZE] = _record(_settled(id, t), r.nonce, Status.RedeemAccepted);
+        _consume(s.redeemBucket, c.window, r.amount);
+        s.config.openSettlements = c.openSettlements + 1;
+        uint256 fee = FeeMath.issuanceFee(r.amount, t.feeBps);
+        uint256 n = b.stored.length;
+        bytes32[] memory ids = new bytes32[](n);
+        uint256[] memory payouts = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = b.stored[i].assetId;
+            payouts[i] = BasketMath.payoutFor(b.stored[i].amount, t.factor, r.amount - fee);
         }
-        _payOnChain(r, id, fee, refs);
+        emit RedeemAccepted(id, msg.sender, b.version, t, fee, ids, payouts);
     }
 
-    /// @dev A redemption with on-chain components: pay them out of the vault (rounded down).
-    function _payOnChain(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs) private {
-        (Component[] memory stored, uint256 factor,,,) = IIndexToken(r.index).basketState();
+    /// @inheritdoc IIssuer
+    function confirmRedeem(Request calldata r, Settlement calldata t, bytes32[] calldata refs)
+        external
+        override
+        nonReentrant
+    {
+        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        bytes32 id = _hash(r, false);
+        _finish(r, _settled(id, t), Status.RedeemAccepted, Status.Confirmed);
+        _closeSettlement(r.index);
+        uint256 fee = FeeMath.issuanceFee(r.amount, t.feeBps);
+        // Burns the whole locked amount and removes the backing of what was paid for, at the
+        // acceptance factor (rounded down). The fee's backing stays the fee recipient's share.
+        // No rebalance activated since acceptance (activation waits for open settlements), so
+        // the basket is the one the payout was stated for.
+        (, bool hasLocal, uint256 count) = IIndexToken(r.index).burnLocked(r.requester, r.amount, fee, t.factor);
+        if (!hasLocal) {
+            if (refs.length != count) revert IssuerDeliveryRefsMismatch(refs.length, count);
+            emit RedeemConfirmed(id, msg.sender, r.amount, r.amount - fee, fee, refs);
+            return;
+        }
+        _payOnChain(r, id, t, fee, refs);
+    }
+
+    /// @dev A redemption with on-chain components: pay them out of the index's vault ledger.
+    function _payOnChain(Request calldata r, bytes32 id, Settlement calldata t, uint256 fee, bytes32[] calldata refs)
+        private
+    {
+        (Component[] memory stored,,,,) = IIndexToken(r.index).basketState();
         (address[] memory paidTokens, uint256[] memory paidAmounts) =
-            _onChainAmounts(stored, factor, r.amount - fee, false);
+            _onChainAmounts(stored, t.factor, r.amount - fee, false);
         uint256 offChain = stored.length - paidTokens.length;
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
-        emit RedeemConfirmed(id, msg.sender, r.amount - fee, fee, refs);
+        emit RedeemConfirmed(id, msg.sender, r.amount, r.amount - fee, fee, refs);
         emit RedeemPaidOnChain(id, paidTokens, paidAmounts);
         for (uint256 i; i < paidTokens.length; ++i) {
-            VAULT.release(paidTokens[i], r.requester, paidAmounts[i]);
+            VAULT.release(r.index, paidTokens[i], r.requester, paidAmounts[i]);
         }
     }
 
     /// @inheritdoc IIssuer
     function reject(Request calldata r, bool isMint, uint16 reasonCode) external override nonReentrant {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
-        bytes32 id = _finish(r, isMint, Status.Rejected);
+        bytes32 id = _hash(r, isMint);
+        uint256 record = _records[r.requester][r.nonce % RING_SIZE];
+        if (isMint && record == _record(id, r.nonce, Status.MintAcknowledged)) {
+            _finish(r, id, Status.MintAcknowledged, Status.Rejected);
+            _closeSettlement(r.index);
+        } else {
+            _finish(r, id, _pending(isMint), Status.Rejected);
+        }
         emit RequestRejected(id, msg.sender, reasonCode);
-        _refund(id, r, isMint);
+        _unwind(id, r, isMint);
     }
 
     // ================================================================ admin, pauser, anyone
@@ -316,16 +462,19 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         if (!_isProtocolIndex(index)) revert IssuerNotAnIndex(index);
         if (
-            l.window == 0 || l.maxAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
-                || l.redeemCapacity < l.mintCapacity || l.minAmount % LIMIT_UNIT != 0
-                || l.maxAmount % LIMIT_UNIT != 0 || l.maxAmount / LIMIT_UNIT > type(uint64).max
+            l.window == 0 || l.minAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
+                || l.redeemCapacity < l.mintCapacity || l.participantMintCapacity == 0
+                || l.participantRedeemCapacity == 0 || l.minAmount % LIMIT_UNIT != 0
+                || l.maxAmount % LIMIT_UNIT != 0 || l.maxAmount / LIMIT_UNIT > type(uint48).max
         ) revert IssuerInvalidLimits();
         IndexState storage s = _state[index];
-        s.config.minAmount = uint64(l.minAmount / LIMIT_UNIT);
-        s.config.maxAmount = uint64(l.maxAmount / LIMIT_UNIT);
+        s.config.minAmount = uint48(l.minAmount / LIMIT_UNIT);
+        s.config.maxAmount = uint48(l.maxAmount / LIMIT_UNIT);
         s.config.window = l.window;
         s.mintBucket.capacity = l.mintCapacity;
         s.redeemBucket.capacity = l.redeemCapacity;
+        (s.participant.mintCapacity, s.participant.redeemCapacity) =
+            (l.participantMintCapacity, l.participantRedeemCapacity);
         emit LimitsSet(index, l);
     }
 
@@ -349,17 +498,28 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function pauseRedeem(address index, uint40 duration) external override {
         ROLES.check(RoleIds.PAUSER, msg.sender);
-        if (duration > MAX_REDEEM_PAUSE) revert IssuerPauseTooLong(duration, MAX_REDEEM_PAUSE);
+        Config storage c = _configured(index);
+        ParticipantLimits storage p = _state[index].participant;
+        if (duration > MAX_REDEEM_PAUSE || block.timestamp < p.nextPauseAt) {
+            revert IssuerPauseTooLong(duration, MAX_REDEEM_PAUSE, p.nextPauseAt);
+        }
         uint40 until = uint40(block.timestamp) + duration;
-        _configured(index).redeemPausedUntil = until;
-        emit RedeemPauseSet(index, until, msg.sender);
+        c.redeemPausedUntil = until;
+        p.nextPauseAt = until + MAX_REDEEM_PAUSE;
+        emit RedeemPauseSet(index, until, until + MAX_REDEEM_PAUSE, msg.sender);
     }
 
     /// @inheritdoc IIssuer
     function unpauseRedeem(address index) external override {
         ROLES.check(RoleIds.PAUSER, msg.sender);
-        _configured(index).redeemPausedUntil = 0;
-        emit RedeemPauseSet(index, 0, msg.sender);
+        Config storage c = _configured(index);
+        ParticipantLimits storage p = _state[index].participant;
+        if (block.timestamp < c.redeemPausedUntil) {
+            // Ended early: the cool-down counts from now.
+            p.nextPauseAt = uint40(block.timestamp) + MAX_REDEEM_PAUSE;
+        }
+        c.redeemPausedUntil = 0;
+        emit RedeemPauseSet(index, 0, p.nextPauseAt, msg.sender);
     }
 
     /// @inheritdoc IIssuer
@@ -389,13 +549,24 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function statusOf(address requester, uint64 nonce) external view override returns (Status) {
-        uint256 record = _records[requester][nonce % RING];
-        return uint64(record >> 4) == nonce ? Status(record & 0xf) : Status.None;
+        uint256 record = _records[requester][nonce % RING_SIZE];
+        return uint64(record >> NONCE_OFFSET) == nonce ? Status(record & STATUS_MASK) : Status.None;
     }
 
     /// @inheritdoc IIssuer
     function statusOfRequest(Request calldata r, bool isMint) external view override returns (Status) {
-        return _statusIn(_records[r.requester][r.nonce % RING], _hash(r, isMint), r.nonce);
+        return _statusIn(_records[r.requester][r.nonce % RING_SIZE], _hash(r, isMint), r.nonce);
+    }
+
+    /// @inheritdoc IIssuer
+    function settlementMatches(Request calldata r, Settlement calldata t) external view override returns (bool) {
+        uint256 record = _records[r.requester][r.nonce % RING_SIZE];
+        return record == _record(_settled(_hash(r, false), t), r.nonce, Status.RedeemAccepted);
+    }
+
+    /// @inheritdoc IIssuer
+    function openSettlements(address index) external view override returns (uint256) {
+        return _state[index].config.openSettlements;
     }
 
     /// @inheritdoc IIssuer
@@ -407,6 +578,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             uint128(c.maxAmount * LIMIT_UNIT),
             s.mintBucket.capacity,
             s.redeemBucket.capacity,
+            s.participant.mintCapacity,
+            s.participant.redeemCapacity,
             c.window
         );
     }
@@ -424,7 +597,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         override
         returns (address[] memory tokens, uint256[] memory amounts)
     {
-        return _deposit(index, amount);
+        (Component[] memory stored, uint256 factor,,,) = IIndexToken(index).basketState();
+        return _onChainAmounts(stored, factor, amount, true);
     }
 
     /// @inheritdoc IIssuer
@@ -435,8 +609,29 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
+    function participantCapacity(address index, address wlp) external view override returns (uint256, uint256) {
+        IndexState storage s = _state[index];
+        (UsedBucket memory m, UsedBucket memory r) = (_participantMint[index][wlp], _participantRedeem[index][wlp]);
+        uint32 window = s.config.window;
+        return (
+            _available(Bucket(s.participant.mintCapacity, m.used, m.updatedAt), window),
+            _available(Bucket(s.participant.redeemCapacity, r.used, r.updatedAt), window)
+        );
+    }
+
+    /// @inheritdoc IIssuer
     function escrowed(address token) external view override returns (uint256) {
         return _escrowed[token];
+    }
+
+    /// @inheritdoc IIssuer
+    function claimable(address account, address token) external view override returns (uint256) {
+        return _claimable[account][token];
+    }
+
+    /// @inheritdoc IIssuer
+    function claimableTotal(address token) external view override returns (uint256) {
+        return _claimableTotal[token];
     }
 
     /// @inheritdoc IIssuer
@@ -446,8 +641,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function redeemPausedUntil(address index) external view override returns (uint40) {
-        return _state[index].config.redeemPausedUntil;
+    function redeemPause(address index) external view override returns (uint40, uint40) {
+        IndexState storage s = _state[index];
+        return (s.config.redeemPausedUntil, s.participant.nextPauseAt);
     }
 
     // ================================================================ internal
@@ -469,10 +665,28 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     function _checkTerms(Config memory c, uint16 feeBps, Request memory r) private view {
+        if (r.amount == 0) revert IssuerZeroAmount();
         (uint256 lo, uint256 hi) = (uint256(c.minAmount) * LIMIT_UNIT, uint256(c.maxAmount) * LIMIT_UNIT);
         if (r.amount < lo || r.amount > hi) revert IssuerAmountOutOfLimits(r.amount, lo, hi);
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+    }
+
+    /// @dev The index's fee factor now, after checking that `version` is its current basket.
+    function _current(address index, uint32 version) private view returns (uint96 factor, bool hasLocal) {
+        uint32 current;
+        uint256 f;
+        (current, hasLocal,, f) = IIndexToken(index).issuanceInfo();
+        if (version != current) revert IssuerBasketVersionMismatch(version, current);
+        factor = uint96(f); // f <= RAY < 2^96
+    }
+
+    function _pending(bool isMint) private pure returns (Status) {
+        return isMint ? Status.MintPending : Status.RedeemPending;
+    }
+
+    function _closeSettlement(address index) private {
+        _state[index].config.openSettlements -= 1;
     }
 
     function _available(Bucket memory b, uint32 window) private view returns (uint256) {
@@ -489,43 +703,84 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (bucket.used, bucket.updatedAt) = (uint120(b.capacity - available + amount), uint40(block.timestamp));
     }
 
+    /// @dev A WLP's own bucket of one side, and that side's capacity.
+    function _participant(IndexState storage s, address index, address wlp, bool isMint)
+        private
+        view
+        returns (UsedBucket storage u, uint96 capacity)
+    {
+        return isMint
+            ? (_participantMint[index][wlp], s.participant.mintCapacity)
+            : (_participantRedeem[index][wlp], s.participant.redeemCapacity);
+    }
+
+    /// @dev Takes `r.amount` of the requester's own capacity (mint or redeem side).
+    function _takeParticipant(IndexState storage s, Request memory r, bool isMint) private {
+        (UsedBucket storage u, uint96 capacity) = _participant(s, r.index, r.requester, isMint);
+        UsedBucket memory m = u;
+        uint256 available = _available(Bucket(capacity, m.used, m.updatedAt), s.config.window);
+        if (r.amount > available) revert IssuerCapacityExceeded(r.amount, available);
+        // used' = capacity - available + amount <= capacity < 2^96: the narrowing is exact.
+        (u.used, u.updatedAt) = (uint120(capacity - available + r.amount), uint40(block.timestamp));
+    }
+
+    /// @dev Gives `r.amount` back to the requester's own capacity (never below zero used).
+    function _giveBackParticipant(Request calldata r, bool isMint) private {
+        (UsedBucket storage u,) = _participant(_state[r.index], r.index, r.requester, isMint);
+        uint120 used = u.used;
+        u.used = r.amount >= used ? 0 : used - uint120(r.amount);
+    }
+
     function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {
-        uint256 slot = nonce % RING;
+        uint256 slot = nonce % RING_SIZE;
         uint256 record = _records[requester][slot];
         if (record != 0) {
-            Status previous = Status(record & 0xf);
-            uint64 previousNonce = uint64(record >> 4);
-            // Busy while pending; reusable only by a higher nonce, so nonces (and ids) never repeat.
-            if (previous == Status.MintPending || previous == Status.RedeemPending || nonce <= previousNonce) {
-                revert IssuerNonceUsed(requester, nonce);
-            }
+            Status previous = Status(record & STATUS_MASK);
+            uint64 previousNonce = uint64(record >> NONCE_OFFSET);
+            // Busy while open; reusable only by a higher nonce, so nonces (and ids) never repeat.
+            if (_isOpen(previous) || nonce <= previousNonce) revert IssuerNonceUsed(requester, nonce);
         }
         _records[requester][slot] = _record(id, nonce, status);
     }
 
-    /// @dev Moves a pending request of the right kind to a terminal status; returns its id.
-    function _finish(Request calldata r, bool isMint, Status to) private returns (bytes32 id) {
-        id = _hash(r, isMint);
-        uint256 slot = r.nonce % RING;
+    function _isOpen(Status s) private pure returns (bool) {
+        return s == Status.MintPending || s == Status.RedeemPending || s == Status.MintAcknowledged
+            || s == Status.RedeemAccepted;
+    }
+
+    /// @dev Moves the request whose stored id bits are `bound` from status `from` to `to`;
+    ///      returns the request's id (the hash of its fields).
+    function _finish(Request calldata r, bytes32 bound, Status from, Status to) private returns (bytes32) {
+        uint256 slot = r.nonce % RING_SIZE;
         uint256 record = _records[r.requester][slot];
-        Status pending = isMint ? Status.MintPending : Status.RedeemPending;
-        if (record != _record(id, r.nonce, pending)) {
-            // Never made with exactly these fields, of the other kind, or already finished.
-            revert IssuerRequestNotPending(id, _statusIn(record, id, r.nonce));
+        if (record != _record(bound, r.nonce, from)) {
+            // Never made with exactly these fields, of another kind or settlement, or finished.
+            revert IssuerRequestNotPending(bound, _statusIn(record, bound, r.nonce));
         }
-        _records[r.requester][slot] = _record(id, r.nonce, to);
+        _records[r.requester][slot] = _record(bound, r.nonce, to);
+        return bound;
+    }
+
+    /// @dev What an accepted redemption's record binds: its id and its settlement.
+    function _settled(bytes32 id, Settlement memory t) private pure returns (bytes32) {
+        return keccak256(abi.encode(id, t.feeBps, t.factor));
     }
 
     function _record(bytes32 id, uint64 nonce, Status status) private pure returns (uint256) {
-        return ((uint256(id) >> 68) << 68) | (uint256(nonce) << 4) | uint256(status);
+        return ((uint256(id) >> ID_OFFSET) << ID_OFFSET) | (uint256(nonce) << NONCE_OFFSET) | uint256(status);
     }
 
     function _statusIn(uint256 record, bytes32 id, uint64 nonce) private pure returns (Status) {
-        if ((record >> 68) != (uint256(id) >> 68) || uint64(record >> 4) != nonce) return Status.None;
-        return Status(record & 0xf);
+        if ((record >> ID_OFFSET) != (uint256(id) >> ID_OFFSET) || uint64(record >> NONCE_OFFSET) != nonce) {
+            return Status.None;
+        }
+        return Status(record & STATUS_MASK);
     }
 
-    function _refund(bytes32 id, Request calldata r, bool isMint) private {
+    /// @dev Ends a request without issuance: gives the WLP's capacity back, unlocks a
+    ///      redemption's tokens, makes a mint's escrow claimable by the requester.
+    function _unwind(bytes32 id, Request calldata r, bool isMint) private {
+        _giveBackParticipant(r, isMint);
         if (!isMint) {
             IIndexToken(r.index).unlock(r.requester, r.amount);
             return;
@@ -535,7 +790,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         for (uint256 i; i < n; ++i) {
             EscrowEntry memory e = escrow[i];
             _escrowed[e.token] -= e.amount;
-            IERC20(e.token).safeTransfer(r.requester, e.amount);
+            _claimable[r.requester][e.token] += e.amount;
+            _claimableTotal[e.token] += e.amount;
+            emit RefundClaimable(id, r.requester, e.token, e.amount);
         }
         if (n != 0) delete _mintEscrow[id];
     }
@@ -551,23 +808,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
                     r.basketVersion,
                     r.maxFeeBps,
                     r.nonce,
-                    r.deadline
+                    r.deadline,
+                    r.factor
                 )
             )
         );
     }
 
-    function _deposit(address index, uint256 amount)
-        private
-        view
-        returns (address[] memory tokens, uint256[] memory amounts)
-    {
-        (Component[] memory stored, uint256 factor,,,) = IIndexToken(index).basketState();
-        return _onChainAmounts(stored, factor, amount, true);
-    }
-
-    /// @dev The ERC-20 components for `indexAmount` index wei: what a mint delivers
-    ///      (`BasketMath.depositFor`, rounded up) or what a redemption pays (`payoutFor`, down).
+    /// @dev The ERC-20 components for `indexAmount` index wei at fee factor `factor`: what a mint
+    ///      delivers (`BasketMath.depositFor`, rounded up) or what a redemption pays (`payoutFor`,
+    ///      down).
     function _onChainAmounts(Component[] memory stored, uint256 factor, uint256 indexAmount, bool deposit)
         private
         view

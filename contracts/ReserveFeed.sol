@@ -16,12 +16,14 @@ contract ReserveFeed is AggregatorV3Interface {
     uint80 private constant ROUND = 1;
 
     IReserveOracle public immutable ORACLE;
+    address public immutable INDEX;
     bytes32 public immutable ASSET_ID;
     uint8 private immutable DECIMALS;
     string private _description;
 
-    constructor(IReserveOracle oracle, bytes32 assetId, uint8 assetDecimals, string memory symbol) {
+    constructor(IReserveOracle oracle, address index, bytes32 assetId, uint8 assetDecimals, string memory symbol) {
         ORACLE = oracle;
+        INDEX = index;
         ASSET_ID = assetId;
         DECIMALS = assetDecimals;
         _description = string.concat(symbol, " reserves (ssikit)");
@@ -49,7 +51,7 @@ contract ReserveFeed is AggregatorV3Interface {
     }
 
     function _latest() private view returns (uint80, int256, uint256, uint256, uint80) {
-        (uint256 reserves, uint256 asOf) = ORACLE.reservesOf(ASSET_ID);
+        (uint256 reserves, uint256 asOf) = ORACLE.reservesOf(INDEX, ASSET_ID);
         // reserves <= 2^128 (reports are uint128, vault balances are summed into uint256 but an
         // ERC-20 balance above 2^255 does not exist in practice); the cast is checked anyway.
         if (reserves > uint256(type(int256).max)) reserves = uint256(type(int256).max);

@@ -125,7 +125,9 @@ abstract contract LockableERC20 is
     }
 
     /// @dev Moves unlocked tokens. Cannot overflow the receiver: Σ balances = supply < 2^128.
+    ///      A transfer from address(0) is refused: its Transfer event would read as a mint.
     function _transfer(address from, address to, uint256 value) internal {
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         Account memory a = _accounts[from];
         uint256 free = a.balance - a.locked;

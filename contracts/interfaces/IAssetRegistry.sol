@@ -25,7 +25,8 @@ interface IAssetRegistry {
     error AssetAlreadyRegistered(bytes32 assetId);
     /// @notice No asset with this id is registered.
     error AssetUnknown(bytes32 assetId);
-    /// @notice Decimals above 36 are refused (amount arithmetic is sized for them).
+    /// @notice Decimals above 24 are refused: reserve reports (uint128) and basket amounts (2^160
+    ///         precise base units per token) are sized for them (3.4e14 and 1.4e6 whole units).
     error AssetDecimalsTooLarge(uint8 decimals, uint8 maxDecimals);
     /// @notice Chain, identity or symbol is empty.
     error AssetEmptyField(string field);

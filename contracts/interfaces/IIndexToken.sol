@@ -100,6 +100,11 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error RebalancePricesInvalid(uint256 position);
     /// @notice An ERC-20 component on this chain cannot change in a rebalance.
     error RebalanceLocalComponentChanged(bytes32 assetId);
+    /// @notice A fee factor passed by the issuer is below the current one or above RAY.
+    error IndexFactorInvalid(uint256 factor, uint256 currentFactor);
+    /// @notice Acknowledged mints or accepted redemptions of this index are not settled yet: a
+    ///         rebalance activates only once they are (so each settles at its basket version).
+    error RebalanceSettlementsOpen(uint256 open);
     /// @notice Bounds outside what is allowed (minimum delay below MIN_REBALANCE_DELAY).
     error RebalanceBoundsInvalid();
 
@@ -109,26 +114,36 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Sets the first basket and fee rate of a fresh clone. Factory only, once.
     function initialize(Component[] calldata basket, uint64 feeRate) external;
 
-    /// @notice Records that the reserves now back `amount` more tokens {index wei} and mints
-    ///         `amount - feeAmount` of them to `to`; the fee's backing stays the fee recipient's
-    ///         share. Only the issuer. Reverts `IndexZeroInput` if amount is 0 or fee >= amount.
-    function mint(address to, uint256 amount, uint256 feeAmount) external;
+    /// @notice Records that the reserves now back `amount` more tokens {index wei} delivered at
+    ///         fee factor `factor` {RAY} and mints `amount - feeAmount` of them to `to`: backing
+    ///         units grow by amount × factor / RAY (rounded up). The mint fee's backing, and what
+    ///         the fee factor fell by since `factor` while the delivery waited, stay the fee
+    ///         recipient's share. Only the issuer.
+    /// @dev Reverts `IndexZeroInput` (amount 0 or fee >= amount), `IndexFactorInvalid` (factor
+    ///      below the current fee factor or above RAY), `IndexNotIssuer`.
+    function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external;
 
     /// @notice Locks `amount` {index wei} of `holder`'s free balance for a redemption request:
     ///         the tokens stay in `balanceOf(holder)` but cannot move. Only the issuer.
+    ///         Integrators: `balanceOf` = free + locked, so a "max" button, a zap or Permit2
+    ///         pulling `balanceOf` from a holder with an open redemption reverts; the spendable
+    ///         amount is `balanceOf(holder) - lockedOf(holder)`.
     ///         Reverts `ERC20InsufficientBalance` when the free balance is short.
     function lock(address holder, uint256 amount) external;
 
     /// @notice Releases a lock (a redemption cancelled, rejected or expired). Only the issuer.
     function unlock(address holder, uint256 amount) external;
 
-    /// @notice Burns `amount` {index wei} of `holder`'s locked tokens for a confirmed redemption,
-    ///         of which `amount - feeAmount` were paid out in assets; the fee's backing stays the
-    ///         fee recipient's share (collected with `collectFees`). Only the issuer.
+    /// @notice Burns `amount` {index wei} of `holder`'s locked tokens for a confirmed redemption
+    ///         whose payout was stated at fee factor `factor` {RAY} for `amount - feeAmount`
+    ///         tokens: backing units fall by (amount - feeAmount) × factor / RAY, rounded down,
+    ///         exactly what was paid out; the fee's backing stays the fee recipient's share
+    ///         (collected with `collectFees`). Only the issuer.
+    /// @dev Reverts `IndexZeroInput`, `IndexFactorInvalid`, `LockedBalanceTooLow`, `IndexNotIssuer`.
     /// @return version The basket version the redemption was paid in.
     /// @return hasLocalComponents Whether some component is an ERC-20 on this chain.
     /// @return componentCount Components in the basket.
-    function burnLocked(address holder, uint256 amount, uint256 feeAmount)
+    function burnLocked(address holder, uint256 amount, uint256 feeAmount, uint256 factor)
         external
         returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
 
@@ -151,9 +166,12 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Version of the basket; every change increments it. 1 after creation.
     function basketVersion() external view returns (uint32);
 
-    /// @notice Version, whether any component is an ERC-20 on this chain, and the number of
-    ///         components, in one storage read.
-    function basketInfo() external view returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
+    /// @notice Version, whether any component is an ERC-20 on this chain, the number of
+    ///         components and the fee factor now {RAY}, from one storage read.
+    function issuanceInfo()
+        external
+        view
+        returns (uint32 version, bool hasLocalComponents, uint256 componentCount, uint256 factor);
 
     /// @notice The basket per whole token now, amounts multiplied by the fee factor, rounded down.
     function basket() external view returns (Component[] memory);

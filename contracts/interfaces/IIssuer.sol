@@ -1,30 +1,56 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
-/// @title Mint and redeem requests by WLPs, confirmed by custodians against proof of reserves
-/// @notice Lifecycle of a request: requested -> confirmed | rejected | cancelled | expired.
-///         - Mint: the WLP requests `amount` index tokens against a basket version, a deadline and
-///           the highest fee it accepts. Components that are ERC-20s on this chain are pulled into
-///           escrow at once (amount per token × quantity, rounded up); off-chain components are
-///           delivered to the custodian's addresses. A custodian confirms (one delivery reference
-///           per off-chain component) — the escrow moves to the custody vault, the reserve oracle
-///           must show fresh reserves covering the new supply, and `amount - fee` tokens are
-///           minted — or rejects with a reason code, refunding the escrow.
-///         - Redeem: the WLP's index tokens are locked in its own balance (they cannot move, and
-///           no escrow account holds them). A custodian pays the off-chain components out for
-///           `amount - fee` tokens, then confirms: on-chain components leave the vault (rounded
-///           down) and the `amount` locked tokens are burned; the fee's backing stays in the
-///           index as the fee recipient's share (`IIndexToken.collectFees`). The oracle never
-///           blocks a redemption.
-///         - The requester may cancel while pending; after the deadline, or once the basket has
-///           moved to another version, anyone may expire it. Both refund the escrow to the
-///           requester: no path leaves a WLP's funds stuck without a way out it can trigger.
-///         A request's id is the EIP-712 hash of `Request` (domain: chain id and this contract),
-///         under the type name "MintRequest" or "RedeemRequest". Storage keeps one word per
-///         request (188 bits of its id, its nonce, its status) in a ring of 16 per requester, so
-///         a requester has at most 16 pending requests and a nonce must exceed the one whose slot
-///         it reuses; for mints with on-chain components, also the escrow to return. Every detail
-///         is in the events; later calls pass the request struct back and must match its id.
+/// @title Mint and redeem requests by WLPs, settled by custodians against proof of reserves
+/// @notice **Mint.** requested -> (acknowledged) -> confirmed | rejected | cancelled | expired |
+///         reclaimed.
+///         - `requestMint`: the WLP asks for `amount` index tokens against the current basket
+///           version, a deadline and the highest fee it accepts. The issuer fills in the fee
+///           factor F of that moment (`Request.factor`): the WLP delivers, per component,
+///           `BasketMath.depositFor(stored, F, amount)` (rounded up). Components that are
+///           ERC-20s on this chain are pulled into escrow at once; off-chain components are
+///           delivered to the custodian's addresses.
+///         - `acknowledgeMint` (custodian, once the delivery has arrived): from then on the WLP
+///           cannot cancel, nobody can expire it, and no rebalance of the index activates until
+///           it is settled, so the delivery settles at the basket version it was made for.
+///         - `confirmMint` (custodian; from pending or acknowledged): the escrow moves to the
+///           custody vault (credited to this index), fresh reserves attributed to this index
+///           must cover the supply after the mint, and `amount - fee` tokens are minted. The
+///           backing recorded is `amount × F` at the request's factor, exactly what was
+///           delivered: the fee that accrued while the delivery waited becomes the fee
+///           recipient's share instead of staying in the reserves owed to nobody.
+///         - `reject` (custodian, pending or acknowledged) ends it; the requester's escrow
+///           becomes claimable (`claim`), one token at a time, so a token that blocks transfers
+///           cannot freeze the others. An acknowledged delivery that is rejected is returned
+///           off-chain by the custodian.
+///
+///         **Redeem.** requested -> accepted -> confirmed; or rejected | cancelled | expired
+///         before acceptance; or reclaimed after the grace period.
+///         - `requestRedeem`: the WLP's index tokens are locked in its own balance (they stay in
+///           `balanceOf` but cannot move; spendable = `balanceOf - lockedOf`).
+///         - `acceptRedeem` (custodian, before paying anything): fixes the fee and the fee
+///           factor F_a; the event states, per component, what the custodian owes
+///           (`BasketMath.payoutFor(stored, F_a, amount - fee)`, rounded down). From acceptance
+///           on, neither cancel, nor the deadline, nor a rebalance can release the tokens.
+///         - The custodian pays, then `confirmRedeem` burns the `amount` locked tokens and
+///           removes the backing of `amount - fee` at F_a; on-chain components leave the vault
+///           (rounded down). The fee's backing stays the fee recipient's share. Confirming an
+///           accepted redemption is never blocked by pauses, the oracle or the deadline.
+///         - Long stop: if a custodian never settles, the requester may `reclaimRedeem` (or
+///           `reclaimMint`) once `deadline + SETTLEMENT_GRACE` has passed.
+///
+///         **Capacity.** Each index has rolling mint and redeem capacities consumed only by real
+///         issuance (a mint's confirmation, a redemption's acceptance). Each WLP also has its own
+///         rolling capacity per index, taken when it requests and given back when its request is
+///         cancelled, rejected, expired or reclaimed: a WLP can only ever block itself.
+///
+///         **Ids.** A request's id is the EIP-712 hash of `Request` (domain "ssikit Issuer", "1",
+///         chain id, this contract) under the type name "MintRequest" or "RedeemRequest". Storage
+///         keeps one word per request in a ring of `RING_SIZE` per requester (see `Record`
+///         layout in the implementation), so a requester has at most `RING_SIZE` open requests
+///         and a nonce must exceed the one whose slot it reuses. Every detail is in the events;
+///         later calls pass the request struct (and, for an accepted redemption, its
+///         `Settlement`) back and must match the stored word.
 interface IIssuer {
     enum Status {
         None,
@@ -33,7 +59,10 @@ interface IIssuer {
         Confirmed,
         Rejected,
         Cancelled,
-        Expired
+        Expired,
+        MintAcknowledged,
+        RedeemAccepted,
+        Reclaimed
     }
 
     struct Request {
@@ -42,17 +71,29 @@ interface IIssuer {
         uint256 amount; // {index wei}
         uint32 basketVersion;
         uint16 maxFeeBps; // {bps} highest fee the requester accepts
-        uint64 nonce; // chosen by the requester; above the last nonce that used slot nonce % 16
-        uint40 deadline; // {unix seconds} last second a custodian may confirm
+        uint64 nonce; // chosen by the requester; above the last nonce that used its ring slot
+        uint40 deadline; // {unix seconds} last second a custodian may acknowledge, accept or
+        //                  confirm a pending request
+        uint96 factor; // {RAY} the index's fee factor when requested; filled in by the issuer
     }
 
-    /// @notice Per-index settings. Amounts {index wei} (min and max: multiples of 1e12, a
-    ///         millionth of a token); `window` {seconds}.
+    /// @notice The terms an accepted redemption settles at: fixed by `acceptRedeem`, stated in
+    ///         its event, passed back to `confirmRedeem` / `reclaimRedeem`.
+    struct Settlement {
+        uint16 feeBps; // {bps}
+        uint96 factor; // {RAY} fee factor at acceptance
+    }
+
+    /// @notice Per-index settings. Amounts {index wei}; min and max are multiples of 1e12 (a
+    ///         millionth of a token) and at most 2^48 - 1 of those; capacities {index wei per
+    ///         window}; `window` {seconds}, 1 to 2^32 - 1.
     struct Limits {
-        uint128 minAmount;
+        uint128 minAmount; // >= 1e12 (a zero amount is never accepted)
         uint128 maxAmount;
-        uint96 mintCapacity; // most minted over any `window` (rolling, linear refill)
-        uint96 redeemCapacity; // >= mintCapacity
+        uint96 mintCapacity; // index-wide, consumed by confirmed mints
+        uint96 redeemCapacity; // index-wide, consumed by accepted redemptions; >= mintCapacity
+        uint96 participantMintCapacity; // per WLP, taken by its open mint requests
+        uint96 participantRedeemCapacity; // per WLP, taken by its open redeem requests
         uint32 window;
     }
 
@@ -66,6 +107,8 @@ interface IIssuer {
         bytes32 s;
     }
 
+    /// @notice A mint was requested. `factor` {RAY} is the request's fee factor; the ERC-20
+    ///         components escrowed are listed with their amounts {base units}.
     event MintRequested(
         bytes32 indexed id,
         address indexed requester,
@@ -75,9 +118,11 @@ interface IIssuer {
         uint32 basketVersion,
         uint16 maxFeeBps,
         uint40 deadline,
+        uint96 factor,
         address[] escrowTokens,
         uint256[] escrowAmounts
     );
+    /// @notice A redemption was requested; `amount` {index wei} is locked in the requester's balance.
     event RedeemRequested(
         bytes32 indexed id,
         address indexed requester,
@@ -86,54 +131,126 @@ interface IIssuer {
         uint256 amount,
         uint32 basketVersion,
         uint16 maxFeeBps,
-        uint40 deadline
+        uint40 deadline,
+        uint96 factor
     );
-    /// @notice `minted` = amount - fee went to the requester; `refs` one per off-chain component.
+    /// @notice The custodian saw the delivery; `refs` one per off-chain component (e.g. the
+    ///         delivery transactions' hashes), in basket order.
+    event MintAcknowledged(bytes32 indexed id, address indexed custodian, bytes32[] refs);
+    /// @notice `minted` = amount - fee tokens went to the requester; the `fee`'s backing is the
+    ///         fee recipient's share. `refs` one per off-chain component (empty when the delivery
+    ///         was acknowledged first: its refs are in `MintAcknowledged`).
     event MintConfirmed(bytes32 indexed id, address indexed custodian, uint256 minted, uint256 fee, bytes32[] refs);
-    /// @notice `burned` = amount - fee tokens were paid out and burned; the `fee` tokens stay
-    ///         with the issuer for the fee recipient. `refs` one per off-chain component.
-    event RedeemConfirmed(bytes32 indexed id, address indexed custodian, uint256 burned, uint256 fee, bytes32[] refs);
+    /// @notice The custodian accepted the redemption on these terms and owes `payouts[i]`
+    ///         {base units} of `assetIds[i]` (every component, on-chain ones included: those the
+    ///         issuer pays from the vault at confirmation). `fee` {index wei} of the locked amount
+    ///         is the redeem fee.
+    event RedeemAccepted(
+        bytes32 indexed id,
+        address indexed custodian,
+        uint32 basketVersion,
+        Settlement settlement,
+        uint256 fee,
+        bytes32[] assetIds,
+        uint256[] payouts
+    );
+    /// @notice `burned` = the whole locked amount was burned; `paidFor` = burned - fee tokens'
+    ///         worth was paid out in assets; the `fee`'s backing stays the fee recipient's share.
+    ///         `refs` one per off-chain component.
+    event RedeemConfirmed(
+        bytes32 indexed id, address indexed custodian, uint256 burned, uint256 paidFor, uint256 fee, bytes32[] refs
+    );
     /// @notice The on-chain components a redemption paid out of the vault, rounded down.
     event RedeemPaidOnChain(bytes32 indexed id, address[] tokens, uint256[] amounts);
     event RequestRejected(bytes32 indexed id, address indexed custodian, uint16 reasonCode);
     event RequestCancelled(bytes32 indexed id);
     event RequestExpired(bytes32 indexed id, address indexed by);
+    /// @notice The requester took back an acknowledged or accepted request nobody settled.
+    event RequestReclaimed(bytes32 indexed id);
+    /// @notice Refunded escrow became claimable by `account` {base units}.
+    event RefundClaimable(bytes32 indexed id, address indexed account, address indexed token, uint256 amount);
+    /// @notice `account` withdrew its claimable `token` to `to`.
+    event RefundClaimed(address indexed account, address indexed token, address to, uint256 amount);
     event LimitsSet(address indexed index, Limits limits);
     event FeesSet(address indexed index, uint16 mintFeeBps, uint16 redeemFeeBps);
     event MintPauseSet(address indexed index, bool paused, address indexed by);
-    event RedeemPauseSet(address indexed index, uint40 pausedUntil, address indexed by);
+    /// @notice New redeem requests and acceptances are paused until `pausedUntil`; the next pause
+    ///         can start at `nextPauseAt` at the earliest.
+    event RedeemPauseSet(address indexed index, uint40 pausedUntil, uint40 nextPauseAt, address indexed by);
     event CircuitBreakerSet(address indexed index, bool tripped, address indexed by);
 
+    /// @notice The index has no limits set (`setLimits`).
     error IssuerIndexNotConfigured(address index);
+    /// @notice Not an index of a protocol factory whose issuer is this contract.
     error IssuerNotAnIndex(address index);
+    /// @notice Limits out of range (see `Limits`).
     error IssuerInvalidLimits();
+    /// @notice A fee above `MAX_FEE_BPS`.
     error IssuerFeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice The amount is outside the index's [minAmount, maxAmount].
     error IssuerAmountOutOfLimits(uint256 amount, uint256 minAmount, uint256 maxAmount);
+    /// @notice More than the index's (or the WLP's) rolling capacity has left.
     error IssuerCapacityExceeded(uint256 amount, uint256 available);
+    /// @notice The request names another basket version than the index's current one.
     error IssuerBasketVersionMismatch(uint32 requested, uint32 current);
+    /// @notice The deadline has passed for a step that needs it ahead.
     error IssuerDeadlinePassed(uint40 deadline, uint256 nowTimestamp);
+    /// @notice The index's fee is above what the requester accepts.
     error IssuerFeeAboveMax(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice The nonce's ring slot holds an open request, or a nonce not above the slot's last.
     error IssuerNonceUsed(address requester, uint64 nonce);
+    /// @notice The request is not in a status this call accepts (`status` is where it is; None
+    ///         if these fields, or this settlement, match no stored request).
     error IssuerRequestNotPending(bytes32 id, Status status);
-    error IssuerWrongKind(bytes32 id, Status status);
+    /// @notice Only the requester may do this.
     error IssuerNotRequester(address caller, address requester);
+    /// @notice Neither the deadline has passed nor the basket version moved.
     error IssuerNotExpirable(bytes32 id, uint40 deadline);
+    /// @notice The grace period after the deadline has not passed; reclaim from `reclaimableAt`.
+    error IssuerNotReclaimable(bytes32 id, uint256 reclaimableAt);
+    /// @notice One reference per off-chain component is needed.
     error IssuerDeliveryRefsMismatch(uint256 given, uint256 expected);
+    /// @notice An ERC-20 component delivered less than asked (fee on transfer): refused.
     error IssuerTransferShortfall(address token, uint256 expected, uint256 received);
+    /// @notice Minting is paused by a pauser, or the circuit breaker is tripped.
     error IssuerMintPaused(address index);
+    /// @notice New redemptions and acceptances are paused until `until`.
     error IssuerRedeemPaused(address index, uint40 until);
-    error IssuerPauseTooLong(uint256 duration, uint256 maxDuration);
+    /// @notice A redeem pause longer than `MAX_REDEEM_PAUSE`, or one started before `nextPauseAt`.
+    error IssuerPauseTooLong(uint256 duration, uint256 maxDuration, uint256 nextPauseAt);
+    /// @notice The breaker cannot be tripped while covered, nor reset while uncovered or untripped.
     error IssuerBreakerCondition(address index, bool covered);
+    /// @notice A zero amount, or zero address where one is needed.
     error IssuerZeroAmount();
+    /// @notice Nothing of this token is claimable by the caller.
+    error IssuerNothingToClaim(address account, address token);
 
+    /// @notice Highest mint or redeem fee {bps} (500 = 5%).
     function MAX_FEE_BPS() external view returns (uint16);
+    /// @notice Longest redeem pause {seconds} (7 days); a new pause can start only once as long
+    ///         again has passed since the last one ended, so redemptions are never paused more
+    ///         than half the time.
     function MAX_REDEEM_PAUSE() external view returns (uint40);
+    /// @notice After `deadline + SETTLEMENT_GRACE` {seconds} (14 days) the requester may reclaim
+    ///         an acknowledged mint or an accepted redemption nobody settled.
+    function SETTLEMENT_GRACE() external view returns (uint40);
+    /// @notice Open requests per requester (16): the size of its ring of request slots.
+    function RING_SIZE() external view returns (uint256);
 
     // ------------------------------------------------------------ WLP
+
+    /// @notice WLP of `index` only. Fills in the fee factor, takes the WLP's own capacity,
+    ///         pulls the ERC-20 components into escrow (refusing short deliveries).
+    /// @dev Reverts `IssuerIndexNotConfigured`, `IssuerMintPaused`,
+    ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
+    ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`,
+    ///      `IssuerCapacityExceeded`, `IssuerNonceUsed`, `IssuerTransferShortfall`.
     function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
         external
         returns (bytes32 id);
 
+    /// @notice `requestMint` after ERC-2612 permits for the ERC-20 components (a permit that
+    ///         fails, e.g. front-run, is ignored: the transfer is what must succeed).
     function requestMintWithPermits(
         address index,
         uint256 amount,
@@ -144,51 +261,127 @@ interface IIssuer {
         TokenPermit[] calldata permits
     ) external returns (bytes32 id);
 
+    /// @notice WLP of `index` only. Locks `amount` of the caller's free balance.
+    /// @dev Reverts as `requestMint` (but `IssuerRedeemPaused` instead of `IssuerMintPaused`),
+    ///      and `ERC20InsufficientBalance` when the free balance is short.
     function requestRedeem(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
         external
         returns (bytes32 id);
 
-    /// @notice Only the requester, while pending. Refunds the escrow.
+    /// @notice Only the requester, while pending (not once acknowledged or accepted). Gives the
+    ///         WLP's capacity back; unlocks redeemed tokens; makes mint escrow claimable.
+    /// @dev Reverts `IssuerNotRequester`, `IssuerRequestNotPending`.
     function cancel(Request calldata request, bool isMint) external;
 
-    /// @notice Anyone, once the deadline has passed or the basket version has changed. Refunds.
+    /// @notice Anyone, once a pending request's deadline has passed or the basket version has
+    ///         moved (never once acknowledged or accepted). Same effects as `cancel`.
+    /// @dev Reverts `IssuerNotExpirable`, `IssuerRequestNotPending`.
     function expire(Request calldata request, bool isMint) external;
 
+    /// @notice Only the requester, for an acknowledged mint nobody settled, once
+    ///         `deadline + SETTLEMENT_GRACE` has passed. Makes the escrow claimable.
+    /// @dev Reverts `IssuerNotRequester`, `IssuerNotReclaimable`, `IssuerRequestNotPending`.
+    function reclaimMint(Request calldata request) external;
+
+    /// @notice Only the requester, for an accepted redemption nobody confirmed, once
+    ///         `deadline + SETTLEMENT_GRACE` has passed. Unlocks the tokens.
+    /// @dev Reverts `IssuerNotRequester`, `IssuerNotReclaimable`, `IssuerRequestNotPending`.
+    function reclaimRedeem(Request calldata request, Settlement calldata settlement) external;
+
+    /// @notice Sends the caller's claimable refunds of `token` to `to`.
+    /// @dev Reverts `IssuerNothingToClaim`, `IssuerZeroAmount` (to = address(0)).
+    function claim(address token, address to) external returns (uint256 amount);
+
     // ------------------------------------------------------------ custodian
+
+    /// @notice `CUSTODIAN_ROLE` only, for a pending mint before its deadline at the current
+    ///         basket version: the delivery has arrived (`refs`, one per off-chain component).
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeadlinePassed`,
+    ///      `IssuerBasketVersionMismatch`, `IssuerDeliveryRefsMismatch`, `IssuerRequestNotPending`.
+    function acknowledgeMint(Request calldata request, bytes32[] calldata deliveryRefs) external;
+
+    /// @notice `CUSTODIAN_ROLE` only. From pending (before the deadline, with `refs`, one per
+    ///         off-chain component) or from acknowledged (`refs` empty; no deadline). Consumes
+    ///         the index's mint capacity, moves the escrow to the vault, checks coverage after
+    ///         the mint (fail closed), mints `amount - fee`.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerMintPaused`, `IssuerFeeAboveMax`,
+    ///      `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`, `IssuerDeliveryRefsMismatch`,
+    ///      `IssuerCapacityExceeded`, `IssuerRequestNotPending`, and the oracle's
+    ///      `OracleReservesStale` / `OracleReservesShort`.
     function confirmMint(Request calldata request, bytes32[] calldata deliveryRefs) external;
 
-    function confirmRedeem(Request calldata request, bytes32[] calldata payoutRefs) external;
+    /// @notice `CUSTODIAN_ROLE` only, for a pending redemption before its deadline at the
+    ///         current basket version, while redemptions are not paused: fixes the settlement
+    ///         (current fee and fee factor), consumes the index's redeem capacity, and states
+    ///         the payouts owed in `RedeemAccepted`. Pay only after this.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerRedeemPaused`, `IssuerFeeAboveMax`,
+    ///      `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`,
+    ///      `IssuerRequestNotPending`.
+    function acceptRedeem(Request calldata request) external returns (Settlement memory settlement);
 
-    /// @notice Only a custodian, while pending. Refunds the escrow.
+    /// @notice `CUSTODIAN_ROLE` only, for an accepted redemption (with the settlement its
+    ///         `RedeemAccepted` stated): burns the locked tokens and pays the on-chain
+    ///         components from the vault. Never blocked by pauses, the oracle or the deadline.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeliveryRefsMismatch`,
+    ///      `IssuerRequestNotPending` (not accepted, or another settlement).
+    function confirmRedeem(Request calldata request, Settlement calldata settlement, bytes32[] calldata payoutRefs)
+        external;
+
+    /// @notice `CUSTODIAN_ROLE` only, for a pending request or an acknowledged mint (whose
+    ///         delivery the custodian returns off-chain). Same effects as `cancel`.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerRequestNotPending`.
     function reject(Request calldata request, bool isMint, uint16 reasonCode) external;
 
     // ------------------------------------------------------------ admin, pauser, anyone
+
+    /// @notice Admin only. Sets an index's limits (see `Limits` for the ranges).
+    /// @dev Reverts `IssuerNotAnIndex`, `IssuerInvalidLimits`, `AccessControlUnauthorizedAccount`.
     function setLimits(address index, Limits calldata limits) external;
 
+    /// @notice Admin only; each fee at most `MAX_FEE_BPS`.
+    /// @dev Reverts `IssuerFeeTooHigh`, `IssuerIndexNotConfigured`, `AccessControlUnauthorizedAccount`.
     function setFees(address index, uint16 mintFeeBps, uint16 redeemFeeBps) external;
 
+    /// @notice `PAUSER_ROLE` only: stops (or resumes) new mint requests and mint confirmations.
     function setMintPaused(address index, bool paused) external;
 
-    /// @notice Pauses redemptions for at most MAX_REDEEM_PAUSE; they resume by themselves.
+    /// @notice `PAUSER_ROLE` only: stops new redeem requests and acceptances for at most
+    ///         `MAX_REDEEM_PAUSE`; they resume by themselves. Confirming an accepted redemption,
+    ///         cancel, expiry and reclaim are never paused. The next pause may start only once
+    ///         `MAX_REDEEM_PAUSE` has passed since this one ends (or ended early).
+    /// @dev Reverts `IssuerPauseTooLong`, `IssuerIndexNotConfigured`, `AccessControlUnauthorizedAccount`.
     function pauseRedeem(address index, uint40 duration) external;
 
+    /// @notice `PAUSER_ROLE` only: ends a redeem pause early.
     function unpauseRedeem(address index) external;
 
     /// @notice Anyone: pauses minting of an index whose reserves are short or stale.
+    /// @dev Reverts `IssuerBreakerCondition` when covered.
     function tripCircuitBreaker(address index) external;
 
     /// @notice Anyone: clears the breaker once coverage is restored.
+    /// @dev Reverts `IssuerBreakerCondition` when uncovered or not tripped.
     function resetCircuitBreaker(address index) external;
 
     // ------------------------------------------------------------ views
+
+    /// @notice The id of `request` (its `factor` included).
     function requestId(Request calldata request, bool isMint) external view returns (bytes32);
 
     /// @notice Status of the requester's request with this nonce; None if never used or if its
     ///         slot has been reused by a later nonce (the events keep the history).
     function statusOf(address requester, uint64 nonce) external view returns (Status);
 
-    /// @notice Status of exactly this request (None if no request with these fields exists).
+    /// @notice Status of exactly this request (None if no request with these fields exists; an
+    ///         accepted redemption reads None here: use `statusOf` or `settlementMatches`).
     function statusOfRequest(Request calldata request, bool isMint) external view returns (Status);
+
+    /// @notice Whether `request` is accepted with exactly `settlement`.
+    function settlementMatches(Request calldata request, Settlement calldata settlement) external view returns (bool);
+
+    /// @notice Acknowledged mints and accepted redemptions of `index` not yet settled. A
+    ///         rebalance of the index activates only when this is 0.
+    function openSettlements(address index) external view returns (uint256);
 
     function limits(address index) external view returns (Limits memory);
 
@@ -200,14 +393,28 @@ interface IIssuer {
         view
         returns (address[] memory tokens, uint256[] memory amounts);
 
-    /// @notice Capacity left now {index wei}.
+    /// @notice Index-wide capacity left now {index wei}.
     function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
-    /// @notice ERC-20 components held in escrow for pending mints {base units}. (Index tokens of
-    ///         pending redemptions stay in their owners' balances: `IIndexToken.lockedOf`.)
+    /// @notice A WLP's own capacity left now {index wei}.
+    function participantCapacity(address index, address wlp)
+        external
+        view
+        returns (uint256 mintAvailable, uint256 redeemAvailable);
+
+    /// @notice ERC-20 components held in escrow for open mints {base units}. (Index tokens of
+    ///         open redemptions stay in their owners' balances: `IIndexToken.lockedOf`.)
     function escrowed(address token) external view returns (uint256);
+
+    /// @notice Refunds of `token` waiting for `account` to claim {base units}.
+    function claimable(address account, address token) external view returns (uint256);
+
+    /// @notice Σ of every account's claimable `token` {base units}. The issuer's balance of a
+    ///         token is `escrowed + claimableTotal`.
+    function claimableTotal(address token) external view returns (uint256);
 
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 
-    function redeemPausedUntil(address index) external view returns (uint40);
+    /// @notice Until when redemptions are paused, and when the next pause may start {unix seconds}.
+    function redeemPause(address index) external view returns (uint40 pausedUntil, uint40 nextPauseAt);
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Units} from "./Units.sol";
 
 /// @title Basket arithmetic: amounts per token, quantities for an index amount, liabilities
 /// @notice Units: index amounts in index wei (1e18 per token); basket amounts in precise base
@@ -9,9 +10,9 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 ///         its rounding: what a participant pays or the protocol owes rounds up, what a
 ///         participant receives rounds down. Mirrored in `ssikit.math.basket`.
 library BasketMath {
-    uint256 internal constant RAY = 1e27;
+    uint256 internal constant RAY = Units.RAY;
     /// @dev 1e18 (index wei per token) × 1e18 (extra precision of basket amounts).
-    uint256 internal constant SCALE = 1e36;
+    uint256 internal constant SCALE = Units.SCALE;
 
     /// @notice Amount per whole token after the fee factor.
     /// @return {1e-18 base units per token} = {1e-18 base units per token} × {RAY} / {RAY}
@@ -39,6 +40,14 @@ library BasketMath {
     /// @return {base units} = {1e-18 base units per token} × {index wei at stored amounts} / 1e36
     function liability(uint256 storedAmount, uint256 backingUnits) internal pure returns (uint256) {
         return Math.mulDiv(storedAmount, backingUnits, SCALE, Math.Rounding.Ceil);
+    }
+
+    /// @notice The most backing units `reserves` of a component cover: the largest L with
+    ///         liability(storedAmount, L) <= reserves, since reserves >= ceil(stored × L / 1e36)
+    ///         <=> L <= floor(reserves × 1e36 / stored). Rounded down (the oracle's headroom).
+    /// @return {index wei at stored amounts} = {base units} × 1e36 / {1e-18 base units per token}
+    function maxBackingUnits(uint256 reserves, uint256 storedAmount) internal pure returns (uint256) {
+        return Math.mulDiv(reserves, SCALE, storedAmount, Math.Rounding.Floor);
     }
 
     /// @notice What a mint of `indexAmount` must deliver of a component, rounded up: exactly the

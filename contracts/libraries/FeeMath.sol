@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Units} from "./Units.sol";
+
 /// @title Streaming management fee arithmetic
 /// @notice Mirrored function for function in `ssikit.math.fees` (differential test in
 ///         tests/differential). All values are in RAY (1e27 = 1.0).
 library FeeMath {
-    uint256 internal constant RAY = 1e27;
+    uint256 internal constant RAY = Units.RAY;
 
     /// @notice x^n in RAY fixed point, by binary exponentiation, every product rounded down.
     /// @dev Requires x <= RAY (a decay base), so every intermediate product is <= 1e54 and the
@@ -32,5 +35,11 @@ library FeeMath {
         if (elapsed == 0 || ratePerSecond == 0) return factor;
         // {RAY} = {RAY} × {RAY} / {RAY}; factor <= RAY so the product fits.
         return (factor * rpowDown(RAY - ratePerSecond, elapsed)) / RAY;
+    }
+
+    /// @notice The mint or redeem fee on `amount`, rounded up (the participant pays).
+    /// @return {index wei} = {index wei} × {bps} / 10,000
+    function issuanceFee(uint256 amount, uint256 feeBps) internal pure returns (uint256) {
+        return Math.mulDiv(amount, feeBps, Units.BPS, Math.Rounding.Ceil);
     }
 }
