@@ -11,17 +11,26 @@ import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 
 /// @title CustodyVault
-/// @notice Trust assumption: tokens are registered assets' ERC-20s (the issuer only moves those)
-///         that move exactly the amounts asked (the issuer refuses fee-on-transfer tokens).
+/// @notice Trust assumption: tokens are registered assets' ERC-20s (the issuer only moves those);
+///         a token that delivers less than asked is refused at escrow, never accounted short.
 contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using RoleCheck for IProtocolRoles;
+
+    struct EscrowEntry {
+        address token;
+        uint256 amount; // {base units}
+    }
 
     IProtocolRoles public immutable ROLES;
     address public override issuer;
 
     mapping(address index => mapping(address token => uint256)) private _held; // {base units}
-    mapping(address token => uint256) private _total; // {base units} Σ over indices
+    mapping(address token => uint256) private _total; // {base units} Σ of _held over indices
+    mapping(bytes32 id => EscrowEntry[]) private _escrow;
+    mapping(address token => uint256) private _escrowed; // {base units} Σ of open escrow
+    mapping(address account => mapping(address token => uint256)) private _claimable;
+    mapping(address token => uint256) private _claimableTotal;
 
     constructor(IProtocolRoles roles) {
         ROLES = roles;
@@ -41,13 +50,65 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function deposit(address index, address token, uint256 amount) external override onlyIssuer {
-        uint256 total = _total[token] + amount;
-        uint256 balance = IERC20(token).balanceOf(address(this));
-        if (balance < total) revert VaultDepositMissing(token, balance, total);
-        _total[token] = total;
-        _held[index][token] += amount;
-        emit Deposited(index, token, amount);
+    /// @dev The transfers are external calls before the ledger write of each entry; the issuer's
+    ///      entry point and this one are both reentrancy-guarded, and the received amount is
+    ///      measured, never assumed.
+    function pull(bytes32 id, address from, address[] calldata tokens, uint256[] calldata amounts)
+        external
+        override
+        onlyIssuer
+        nonReentrant
+    {
+        EscrowEntry[] storage escrow = _escrow[id];
+        for (uint256 i; i < tokens.length; ++i) {
+            IERC20 token = IERC20(tokens[i]);
+            uint256 before = token.balanceOf(address(this));
+            token.safeTransferFrom(from, address(this), amounts[i]);
+            uint256 received = token.balanceOf(address(this)) - before;
+            if (received != amounts[i]) revert VaultTransferShortfall(tokens[i], amounts[i], received);
+            escrow.push(EscrowEntry(tokens[i], amounts[i]));
+            _escrowed[tokens[i]] += amounts[i];
+            emit Escrowed(id, from, tokens[i], amounts[i]);
+        }
+    }
+
+    /// @inheritdoc ICustodyVault
+    function settle(bytes32 id, address index) external override onlyIssuer returns (uint256 count) {
+        EscrowEntry[] storage escrow = _escrow[id];
+        count = escrow.length;
+        for (uint256 i; i < count; ++i) {
+            EscrowEntry memory e = escrow[i];
+            _escrowed[e.token] -= e.amount;
+            _held[index][e.token] += e.amount;
+            _total[e.token] += e.amount;
+            emit Deposited(index, e.token, e.amount);
+        }
+        if (count != 0) delete _escrow[id];
+    }
+
+    /// @inheritdoc ICustodyVault
+    function refund(bytes32 id, address to) external override onlyIssuer {
+        EscrowEntry[] storage escrow = _escrow[id];
+        uint256 n = escrow.length;
+        for (uint256 i; i < n; ++i) {
+            EscrowEntry memory e = escrow[i];
+            _escrowed[e.token] -= e.amount;
+            _claimable[to][e.token] += e.amount;
+            _claimableTotal[e.token] += e.amount;
+            emit RefundClaimable(id, to, e.token, e.amount);
+        }
+        if (n != 0) delete _escrow[id];
+    }
+
+    /// @inheritdoc ICustodyVault
+    function claim(address token, address to) external override nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert VaultZeroAddress();
+        amount = _claimable[msg.sender][token];
+        if (amount == 0) revert VaultNothingToClaim(msg.sender, token);
+        _claimable[msg.sender][token] = 0;
+        _claimableTotal[token] -= amount;
+        emit RefundClaimed(msg.sender, token, to, amount);
+        IERC20(token).safeTransfer(to, amount);
     }
 
     /// @inheritdoc ICustodyVault
@@ -70,8 +131,9 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     /// @inheritdoc ICustodyVault
     function sweep(address token, address to) external override nonReentrant returns (uint256 amount) {
         ROLES.check(RoleIds.ADMIN, msg.sender);
+        uint256 accounted = _total[token] + _escrowed[token] + _claimableTotal[token];
         uint256 balance = IERC20(token).balanceOf(address(this));
-        amount = balance > _total[token] ? balance - _total[token] : 0;
+        amount = balance > accounted ? balance - accounted : 0;
         emit Swept(token, to, amount);
         if (amount != 0) IERC20(token).safeTransfer(to, amount);
     }
@@ -84,5 +146,30 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     /// @inheritdoc ICustodyVault
     function totalHeld(address token) external view override returns (uint256) {
         return _total[token];
+    }
+
+    /// @inheritdoc ICustodyVault
+    function escrowed(address token) external view override returns (uint256) {
+        return _escrowed[token];
+    }
+
+    /// @inheritdoc ICustodyVault
+    function escrowOf(bytes32 id) external view override returns (address[] memory tokens, uint256[] memory amounts) {
+        EscrowEntry[] storage escrow = _escrow[id];
+        tokens = new address[](escrow.length);
+        amounts = new uint256[](escrow.length);
+        for (uint256 i; i < escrow.length; ++i) {
+            (tokens[i], amounts[i]) = (escrow[i].token, escrow[i].amount);
+        }
+    }
+
+    /// @inheritdoc ICustodyVault
+    function claimable(address account, address token) external view override returns (uint256) {
+        return _claimable[account][token];
+    }
+
+    /// @inheritdoc ICustodyVault
+    function claimableTotal(address token) external view override returns (uint256) {
+        return _claimableTotal[token];
     }
 }

@@ -74,11 +74,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint40 updatedAt; // {unix seconds}
     }
 
-    struct EscrowEntry {
-        address token;
-        uint256 amount; // {base units}
-    }
-
     bytes32 private constant MINT_TYPEHASH = keccak256(
         "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
     );
@@ -112,11 +107,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
     mapping(address index => mapping(address wlp => UsedBucket)) private _participantMint;
     mapping(address index => mapping(address wlp => UsedBucket)) private _participantRedeem;
-    mapping(bytes32 id => EscrowEntry[]) private _mintEscrow;
-    /// @dev ERC-20 components held for open mints {base units}.
-    mapping(address token => uint256) private _escrowed;
-    mapping(address account => mapping(address token => uint256)) private _claimable;
-    mapping(address token => uint256) private _claimableTotal;
 
     constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, ICustodyVault vault)
         EIP712("ssikit Issuer", "1")
@@ -153,7 +143,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             TokenPermit calldata p = permits[i];
             // A permit front-run by someone else has already set the allowance: ignore failure,
             // the transfer below is what must succeed.
-            try IERC20Permit(p.token).permit(msg.sender, address(this), p.value, p.deadline, p.v, p.r, p.s) {} catch {}
+            try IERC20Permit(p.token).permit(msg.sender, address(VAULT), p.value, p.deadline, p.v, p.r, p.s) {} catch {}
         }
         return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0));
     }
@@ -189,24 +179,15 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Pulls the ERC-20 components into escrow: `BasketMath.depositFor` at the request's
-    ///      factor, the liability the mint adds, rounded up. Received amounts are measured.
+    /// @dev Pulls the ERC-20 components into the vault's escrow for `id`: `BasketMath.depositFor`
+    ///      at the request's factor, the liability the mint adds, rounded up.
     function _pullDeposit(bytes32 id, Request memory r)
         private
         returns (address[] memory tokens, uint256[] memory amounts)
     {
         (Component[] memory stored,,,,) = IIndexToken(r.index).basketState();
         (tokens, amounts) = _onChainAmounts(stored, r.factor, r.amount, true);
-        EscrowEntry[] storage escrow = _mintEscrow[id];
-        for (uint256 i; i < tokens.length; ++i) {
-            IERC20 token = IERC20(tokens[i]);
-            uint256 before = token.balanceOf(address(this));
-            token.safeTransferFrom(r.requester, address(this), amounts[i]);
-            uint256 received = token.balanceOf(address(this)) - before;
-            if (received != amounts[i]) revert IssuerTransferShortfall(tokens[i], amounts[i], received);
-            escrow.push(EscrowEntry(tokens[i], amounts[i]));
-            _escrowed[tokens[i]] += amounts[i];
-        }
+        VAULT.pull(id, r.requester, tokens, amounts);
     }
 
     /// @inheritdoc IIssuer
@@ -278,17 +259,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (block.timestamp <= at) revert IssuerNotReclaimable(id, at + 1);
     }
 
-    /// @inheritdoc IIssuer
-    function claim(address token, address to) external override nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert IssuerZeroAmount();
-        amount = _claimable[msg.sender][token];
-        if (amount == 0) revert IssuerNothingToClaim(msg.sender, token);
-        _claimable[msg.sender][token] = 0;
-        _claimableTotal[token] -= amount;
-        emit RefundClaimed(msg.sender, token, to, amount);
-        IERC20(token).safeTransfer(to, amount);
-    }
-
     // ================================================================ custodian
 
     /// @inheritdoc IIssuer
@@ -298,7 +268,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (uint32 version, bool hasLocal, uint256 count,) = IIndexToken(r.index).issuanceInfo();
         if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
         bytes32 id = _hash(r, true);
-        uint256 offChain = count - (hasLocal ? _mintEscrow[id].length : 0);
+        uint256 offChain = count - (hasLocal ? _escrowCount(id) : 0);
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
         _finish(r, id, Status.MintPending, Status.MintAcknowledged);
         _state[r.index].config.openSettlements += 1;
@@ -337,7 +307,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     {
         BasketView memory b = _basket(r.index);
         if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
-        uint256 moved = b.hasLocal ? _moveEscrowToVault(id, r.index) : 0;
+        uint256 moved = b.hasLocal ? VAULT.settle(id, r.index) : 0;
         if (!acknowledged && refs.length != b.stored.length - moved) {
             revert IssuerDeliveryRefsMismatch(refs.length, b.stored.length - moved);
         }
@@ -360,16 +330,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (b.stored, b.factor, b.units, b.version, b.hasLocal) = IIndexToken(index).basketState();
     }
 
-    function _moveEscrowToVault(bytes32 id, address index) private returns (uint256 moved) {
-        EscrowEntry[] storage escrow = _mintEscrow[id];
-        moved = escrow.length;
-        for (uint256 i; i < moved; ++i) {
-            EscrowEntry memory e = escrow[i];
-            _escrowed[e.token] -= e.amount;
-            IERC20(e.token).safeTransfer(address(VAULT), e.amount);
-            VAULT.deposit(index, e.token, e.amount);
-        }
-        delete _mintEscrow[id];
+    function _escrowCount(bytes32 id) private view returns (uint256) {
+        (address[] memory tokens,) = VAULT.escrowOf(id);
+        return tokens.length;
     }
 
     /// @inheritdoc IIssuer
@@ -380,24 +343,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(r.index, c.redeemPausedUntil);
         if (c.redeemFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.redeemFeeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
-        BasketView memory b = _basket(r.index);
-        if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
+        (uint96 factor,) = _current(r.index, r.basketVersion);
         bytes32 id = _hash(r, false);
-        t = Settlement(c.redeemFeeBps, uint96(b.factor)); // factor <= RAY < 2^96
+        t = Settlement(c.redeemFeeBps, factor);
         _finish(r, id, Status.RedeemPending, Status.RedeemAccepted);
         // The stored word now binds the settlement too: confirm and reclaim must pass it back.
         _records[r.requester][r.nonce % RING_SIZE] = _record(_settled(id, t), r.nonce, Status.RedeemAccepted);
         _consume(s.redeemBucket, c.window, r.amount);
         s.config.openSettlements = c.openSettlements + 1;
         uint256 fee = FeeMath.issuanceFee(r.amount, t.feeBps);
-        uint256 n = b.stored.length;
-        bytes32[] memory ids = new bytes32[](n);
-        uint256[] memory payouts = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            ids[i] = b.stored[i].assetId;
-            payouts[i] = BasketMath.payoutFor(b.stored[i].amount, t.factor, r.amount - fee);
-        }
-        emit RedeemAccepted(id, msg.sender, b.version, t, fee, ids, payouts);
+        emit RedeemAccepted(id, msg.sender, r.basketVersion, t, fee, r.amount - fee);
     }
 
     /// @inheritdoc IIssuer
@@ -543,25 +498,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     // ================================================================ views
 
     /// @inheritdoc IIssuer
-    function requestId(Request calldata r, bool isMint) external view override returns (bytes32) {
-        return _hash(r, isMint);
-    }
-
-    /// @inheritdoc IIssuer
     function statusOf(address requester, uint64 nonce) external view override returns (Status) {
         uint256 record = _records[requester][nonce % RING_SIZE];
         return uint64(record >> NONCE_OFFSET) == nonce ? Status(record & STATUS_MASK) : Status.None;
-    }
-
-    /// @inheritdoc IIssuer
-    function statusOfRequest(Request calldata r, bool isMint) external view override returns (Status) {
-        return _statusIn(_records[r.requester][r.nonce % RING_SIZE], _hash(r, isMint), r.nonce);
-    }
-
-    /// @inheritdoc IIssuer
-    function settlementMatches(Request calldata r, Settlement calldata t) external view override returns (bool) {
-        uint256 record = _records[r.requester][r.nonce % RING_SIZE];
-        return record == _record(_settled(_hash(r, false), t), r.nonce, Status.RedeemAccepted);
     }
 
     /// @inheritdoc IIssuer
@@ -591,17 +530,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function mintDeposit(address index, uint256 amount)
-        external
-        view
-        override
-        returns (address[] memory tokens, uint256[] memory amounts)
-    {
-        (Component[] memory stored, uint256 factor,,,) = IIndexToken(index).basketState();
-        return _onChainAmounts(stored, factor, amount, true);
-    }
-
-    /// @inheritdoc IIssuer
     function availableCapacity(address index) external view override returns (uint256, uint256) {
         IndexState storage s = _state[index];
         uint32 window = s.config.window;
@@ -617,21 +545,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             _available(Bucket(s.participant.mintCapacity, m.used, m.updatedAt), window),
             _available(Bucket(s.participant.redeemCapacity, r.used, r.updatedAt), window)
         );
-    }
-
-    /// @inheritdoc IIssuer
-    function escrowed(address token) external view override returns (uint256) {
-        return _escrowed[token];
-    }
-
-    /// @inheritdoc IIssuer
-    function claimable(address account, address token) external view override returns (uint256) {
-        return _claimable[account][token];
-    }
-
-    /// @inheritdoc IIssuer
-    function claimableTotal(address token) external view override returns (uint256) {
-        return _claimableTotal[token];
     }
 
     /// @inheritdoc IIssuer
@@ -785,16 +698,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             IIndexToken(r.index).unlock(r.requester, r.amount);
             return;
         }
-        EscrowEntry[] storage escrow = _mintEscrow[id];
-        uint256 n = escrow.length;
-        for (uint256 i; i < n; ++i) {
-            EscrowEntry memory e = escrow[i];
-            _escrowed[e.token] -= e.amount;
-            _claimable[r.requester][e.token] += e.amount;
-            _claimableTotal[e.token] += e.amount;
-            emit RefundClaimable(id, r.requester, e.token, e.amount);
-        }
-        if (n != 0) delete _mintEscrow[id];
+        (, bool hasLocal,,) = IIndexToken(r.index).issuanceInfo();
+        if (hasLocal) VAULT.refund(id, r.requester);
     }
 
     function _hash(Request memory r, bool isMint) private view returns (bytes32) {

@@ -201,9 +201,13 @@ def configure_index(
     return configure
 
 
+_default_index: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def index(mag7: Any, configure_index: Any) -> Any:
     """MAG7.ssi ready for mint and redeem (off-chain components only)."""
+    _default_index["token"] = mag7
     return configure_index(mag7)
 
 
@@ -211,11 +215,22 @@ def index(mag7: Any, configure_index: Any) -> Any:
 def post_report(oracle: Any, custodian: Any, chain: Any) -> Any:
     """post_report(balances: {asset_id: base units}, as_of=None) by the custodian, next sequence."""
 
-    def post(balances: dict[bytes, int], as_of: int | None = None, sender: Any = None) -> Any:
+    def post(
+        balances: dict[bytes, int],
+        as_of: int | None = None,
+        sender: Any = None,
+        index: Any = None,
+        holdings: list[tuple[str, bytes, int]] | None = None,
+    ) -> Any:
+        """Balances for one index (``index``, default the `index` fixture's MAG7.ssi), or
+        explicit ``holdings`` (index address, asset id, balance) for several."""
         who = sender or custodian
         sequence, last = oracle.lastReport(who)
         as_of = as_of or max(chain.blocks.head.timestamp, last + 1)
-        report = (who.address, sequence + 1, as_of, b"\x01" * 32, sorted(balances.items()))
+        if holdings is None:
+            target = index if index is not None else _default_index["token"]
+            holdings = [(target.address, a, b) for a, b in sorted(balances.items())]
+        report = (who.address, sequence + 1, as_of, b"\x01" * 32, holdings)
         return oracle.report(report, sender=who)
 
     return post
@@ -230,25 +245,23 @@ def cover(post_report: Any, oracle: Any) -> Any:
     from ssikit.math import basket as bm
     from ssikit.math.rounding import Rounding
 
-    def token_is_local(asset_id: Any) -> bool:
-        return bool(oracle.assetConfig(asset_id)[3])
-
     def report(token: Any, tokens_owed: int, margin: Fraction = Fraction(1)) -> Any:
         stored, factor, units, *_ = token.basketState()
         owed_units = units + bm.backing(tokens_owed, factor, Rounding.CEIL)
         balances = {
             bytes(a): int(bm.liability(amount, owed_units) * margin)
             for a, amount in stored
-            if not token_is_local(a)
+            if not oracle.accountConfig(token, a)[3]
         }
-        return post_report(balances)
+        return post_report(balances, index=token)
 
     return report
 
 
 @pytest.fixture(scope="session")
 def mint_request(issuer_contract: Any, wlp: Any, chain: Any) -> Any:
-    """mint_request(token, amount, nonce=None) -> (Request, receipt); deadline in one day."""
+    """mint_request(token, amount, nonce=None) -> (Request, receipt); deadline in one day. The
+    request's fee factor is the one the issuer filled in (from the event)."""
     from ssikit.builders.requests import Request
 
     counter = iter(range(1, 10**6))
@@ -256,24 +269,24 @@ def mint_request(issuer_contract: Any, wlp: Any, chain: Any) -> Any:
     def make(
         token: Any, amount: int, nonce: int | None = None, is_mint: bool = True, **terms: Any
     ) -> Any:
+        sender = terms.get("sender", wlp)
+        version = terms.get("basket_version", token.basketVersion())
+        max_fee = terms.get("max_fee_bps", 50)
+        nonce = nonce if nonce is not None else next(counter)
+        deadline = terms.get("deadline", chain.blocks.head.timestamp + DAY)
+        call = issuer_contract.requestMint if is_mint else issuer_contract.requestRedeem
+        receipt = call(token, amount, version, max_fee, nonce, deadline, sender=sender)
+        event = issuer_contract.MintRequested if is_mint else issuer_contract.RedeemRequested
+        log = receipt.decode_logs(event)[0]
         request = Request(
-            requester=wlp.address,
+            requester=sender.address,
             index=token.address,
             amount=amount,
-            basket_version=terms.get("basket_version", token.basketVersion()),
-            max_fee_bps=terms.get("max_fee_bps", 50),
-            nonce=nonce if nonce is not None else next(counter),
-            deadline=terms.get("deadline", chain.blocks.head.timestamp + DAY),
-        )
-        call = issuer_contract.requestMint if is_mint else issuer_contract.requestRedeem
-        receipt = call(
-            request.index,
-            request.amount,
-            request.basket_version,
-            request.max_fee_bps,
-            request.nonce,
-            request.deadline,
-            sender=terms.get("sender", wlp),
+            basket_version=version,
+            max_fee_bps=max_fee,
+            nonce=nonce,
+            deadline=deadline,
+            factor=log.factor,
         )
         return request, receipt
 
@@ -333,3 +346,16 @@ def expect_revert() -> Any:
             raise AssertionError(f"expected a revert with {abi.selector}, but the call succeeded")
 
     return check
+
+
+@pytest.fixture(scope="session")
+def accept_redeem(issuer_contract: Any, custodian: Any) -> Any:
+    """accept_redeem(request, sender=custodian) -> Settlement, from the RedeemAccepted event."""
+    from ssikit.builders.requests import Settlement
+
+    def accept(request: Any, sender: Any = None) -> Any:
+        receipt = issuer_contract.acceptRedeem(request.as_abi(), sender=sender or custodian)
+        fee_bps, factor = receipt.decode_logs(issuer_contract.RedeemAccepted)[0].settlement
+        return Settlement(fee_bps=fee_bps, factor=factor)
+
+    return accept

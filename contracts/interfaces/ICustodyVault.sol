@@ -2,7 +2,10 @@
 pragma solidity ^0.8.27;
 
 /// @title Holds the protocol's reserves of assets that live on this chain, per index
-/// @notice The issuer moves a confirmed mint's escrow here and pays redemptions out of it. The
+/// @notice Mint deposits of ERC-20 components are pulled here as escrow of their request (the WLP
+///         approves the vault), credited to the index when the mint is confirmed, or made
+///         claimable by the requester when it is not (one token at a time, so a token that
+///         blocks transfers cannot freeze the others). Redemptions are paid out of it. The
 ///         vault keeps a ledger per (index, token): what each index owns of each token. That
 ///         ledger, not the vault's raw balance, is the on-chain part of an index's reserves (the
 ///         reserve oracle reads `heldFor`), so tokens one index owns never cover another, and a
@@ -15,6 +18,12 @@ interface ICustodyVault {
     event IssuerBound(address indexed issuer);
     /// @notice `amount` {base units} of `token` arrived for `index`.
     event Deposited(address indexed index, address indexed token, uint256 amount);
+    /// @notice `amount` of `token` was pulled from `from` into escrow for request `id`.
+    event Escrowed(bytes32 indexed id, address indexed from, address indexed token, uint256 amount);
+    /// @notice Request `id`'s escrow of `token` became claimable by `account`.
+    event RefundClaimable(bytes32 indexed id, address indexed account, address indexed token, uint256 amount);
+    /// @notice `account` withdrew its claimable `token` to `to`.
+    event RefundClaimed(address indexed account, address indexed token, address to, uint256 amount);
     /// @notice `amount` {base units} of `token` left `index`'s ledger for `to`.
     event Released(address indexed index, address indexed token, address indexed to, uint256 amount);
     /// @notice The admin sent `amount` of `token` the ledger does not account for to `to`.
@@ -26,6 +35,12 @@ interface ICustodyVault {
     error VaultIssuerBound(address issuer);
     /// @notice A deposit the vault's balance does not show (the tokens did not arrive).
     error VaultDepositMissing(address token, uint256 balance, uint256 accounted);
+    /// @notice A token delivered less than asked into escrow.
+    error VaultTransferShortfall(address token, uint256 expected, uint256 received);
+    /// @notice Nothing of this token is claimable by the caller.
+    error VaultNothingToClaim(address account, address token);
+    /// @notice A zero address where one is needed.
+    error VaultZeroAddress();
     /// @notice A release above what the index holds of the token.
     error VaultInsufficientHeld(address index, address token, uint256 held, uint256 amount);
 
@@ -33,10 +48,22 @@ interface ICustodyVault {
     /// @dev Reverts `VaultIssuerBound`, `AccessControlUnauthorizedAccount`.
     function bindIssuer(address issuer) external;
 
-    /// @notice Records that `amount` {base units} of `token`, already transferred to the vault,
-    ///         belong to `index`. Only the issuer. Reverts `VaultDepositMissing` unless the
-    ///         vault's balance covers every ledger entry of the token after this one.
-    function deposit(address index, address token, uint256 amount) external;
+    /// @notice Pulls `amounts[i]` {base units} of `tokens[i]` from `from` into escrow for request
+    ///         `id`. Only the issuer. Reverts `VaultTransferShortfall` when a token delivers less
+    ///         than asked (fee on transfer).
+    function pull(bytes32 id, address from, address[] calldata tokens, uint256[] calldata amounts) external;
+
+    /// @notice Credits request `id`'s escrow to `index` (a confirmed mint). Only the issuer.
+    /// @return count Escrow entries moved (the request's on-chain components).
+    function settle(bytes32 id, address index) external returns (uint256 count);
+
+    /// @notice Makes request `id`'s escrow claimable by `to` (a mint that did not happen). Only
+    ///         the issuer.
+    function refund(bytes32 id, address to) external;
+
+    /// @notice Sends the caller's claimable `token` to `to`.
+    /// @dev Reverts `VaultNothingToClaim`, `VaultZeroAddress`.
+    function claim(address token, address to) external returns (uint256 amount);
 
     /// @notice Sends `amount` {base units} of `token` from `index`'s ledger to `to`. Only the
     ///         issuer. Reverts `VaultInsufficientHeld`.
@@ -51,6 +78,19 @@ interface ICustodyVault {
 
     /// @notice What all indices own of `token` {base units}.
     function totalHeld(address token) external view returns (uint256);
+
+    /// @notice Escrow of `token` for open mint requests {base units}.
+    function escrowed(address token) external view returns (uint256);
+
+    /// @notice The escrow of request `id`: tokens and amounts {base units}.
+    function escrowOf(bytes32 id) external view returns (address[] memory tokens, uint256[] memory amounts);
+
+    /// @notice Refunds of `token` waiting for `account` to claim {base units}.
+    function claimable(address account, address token) external view returns (uint256);
+
+    /// @notice Σ of every account's claimable `token`. The vault's balance of a token is at
+    ///         least `totalHeld + escrowed + claimableTotal` (more only by donations).
+    function claimableTotal(address token) external view returns (uint256);
 
     /// @notice The bound issuer (address(0) before `bindIssuer`).
     function issuer() external view returns (address);

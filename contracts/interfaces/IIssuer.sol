@@ -8,7 +8,8 @@ pragma solidity ^0.8.27;
 ///           version, a deadline and the highest fee it accepts. The issuer fills in the fee
 ///           factor F of that moment (`Request.factor`): the WLP delivers, per component,
 ///           `BasketMath.depositFor(stored, F, amount)` (rounded up). Components that are
-///           ERC-20s on this chain are pulled into escrow at once; off-chain components are
+///           ERC-20s on this chain are pulled into the vault's escrow at once (the WLP
+///           approves the custody vault); off-chain components are
 ///           delivered to the custodian's addresses.
 ///         - `acknowledgeMint` (custodian, once the delivery has arrived): from then on the WLP
 ///           cannot cancel, nobody can expire it, and no rebalance of the index activates until
@@ -20,8 +21,8 @@ pragma solidity ^0.8.27;
 ///           delivered: the fee that accrued while the delivery waited becomes the fee
 ///           recipient's share instead of staying in the reserves owed to nobody.
 ///         - `reject` (custodian, pending or acknowledged) ends it; the requester's escrow
-///           becomes claimable (`claim`), one token at a time, so a token that blocks transfers
-///           cannot freeze the others. An acknowledged delivery that is rejected is returned
+///           becomes claimable in the custody vault (`ICustodyVault.claim`), one token at a
+///           time, so a token that blocks transfers cannot freeze the others. An acknowledged delivery that is rejected is returned
 ///           off-chain by the custodian.
 ///
 ///         **Redeem.** requested -> accepted -> confirmed; or rejected | cancelled | expired
@@ -29,7 +30,7 @@ pragma solidity ^0.8.27;
 ///         - `requestRedeem`: the WLP's index tokens are locked in its own balance (they stay in
 ///           `balanceOf` but cannot move; spendable = `balanceOf - lockedOf`).
 ///         - `acceptRedeem` (custodian, before paying anything): fixes the fee and the fee
-///           factor F_a; the event states, per component, what the custodian owes
+///           factor F_a; the event fixes, per component, what the custodian owes
 ///           (`BasketMath.payoutFor(stored, F_a, amount - fee)`, rounded down). From acceptance
 ///           on, neither cancel, nor the deadline, nor a rebalance can release the tokens.
 ///         - The custodian pays, then `confirmRedeem` burns the `amount` locked tokens and
@@ -141,18 +142,20 @@ interface IIssuer {
     ///         fee recipient's share. `refs` one per off-chain component (empty when the delivery
     ///         was acknowledged first: its refs are in `MintAcknowledged`).
     event MintConfirmed(bytes32 indexed id, address indexed custodian, uint256 minted, uint256 fee, bytes32[] refs);
-    /// @notice The custodian accepted the redemption on these terms and owes `payouts[i]`
-    ///         {base units} of `assetIds[i]` (every component, on-chain ones included: those the
-    ///         issuer pays from the vault at confirmation). `fee` {index wei} of the locked amount
-    ///         is the redeem fee.
+    /// @notice The custodian accepted the redemption on these terms. It owes, per component i
+    ///         of basket `basketVersion`, `BasketMath.payoutFor(stored_i, settlement.factor,
+    ///         paidFor)` base units (rounded down; `ssikit.math.basket.payout_for`), on-chain
+    ///         components included (the issuer pays those from the vault at confirmation).
+    ///         `fee` {index wei} of the locked amount is the redeem fee; `paidFor` = amount - fee.
+    ///         (The per-component amounts are not logged: that keeps acceptance, which every
+    ///         redemption pays for, near its gas budget; they follow from these values alone.)
     event RedeemAccepted(
         bytes32 indexed id,
         address indexed custodian,
         uint32 basketVersion,
         Settlement settlement,
         uint256 fee,
-        bytes32[] assetIds,
-        uint256[] payouts
+        uint256 paidFor
     );
     /// @notice `burned` = the whole locked amount was burned; `paidFor` = burned - fee tokens'
     ///         worth was paid out in assets; the `fee`'s backing stays the fee recipient's share.
@@ -167,10 +170,6 @@ interface IIssuer {
     event RequestExpired(bytes32 indexed id, address indexed by);
     /// @notice The requester took back an acknowledged or accepted request nobody settled.
     event RequestReclaimed(bytes32 indexed id);
-    /// @notice Refunded escrow became claimable by `account` {base units}.
-    event RefundClaimable(bytes32 indexed id, address indexed account, address indexed token, uint256 amount);
-    /// @notice `account` withdrew its claimable `token` to `to`.
-    event RefundClaimed(address indexed account, address indexed token, address to, uint256 amount);
     event LimitsSet(address indexed index, Limits limits);
     event FeesSet(address indexed index, uint16 mintFeeBps, uint16 redeemFeeBps);
     event MintPauseSet(address indexed index, bool paused, address indexed by);
@@ -210,8 +209,6 @@ interface IIssuer {
     error IssuerNotReclaimable(bytes32 id, uint256 reclaimableAt);
     /// @notice One reference per off-chain component is needed.
     error IssuerDeliveryRefsMismatch(uint256 given, uint256 expected);
-    /// @notice An ERC-20 component delivered less than asked (fee on transfer): refused.
-    error IssuerTransferShortfall(address token, uint256 expected, uint256 received);
     /// @notice Minting is paused by a pauser, or the circuit breaker is tripped.
     error IssuerMintPaused(address index);
     /// @notice New redemptions and acceptances are paused until `until`.
@@ -222,8 +219,6 @@ interface IIssuer {
     error IssuerBreakerCondition(address index, bool covered);
     /// @notice A zero amount, or zero address where one is needed.
     error IssuerZeroAmount();
-    /// @notice Nothing of this token is claimable by the caller.
-    error IssuerNothingToClaim(address account, address token);
 
     /// @notice Highest mint or redeem fee {bps} (500 = 5%).
     function MAX_FEE_BPS() external view returns (uint16);
@@ -244,12 +239,13 @@ interface IIssuer {
     /// @dev Reverts `IssuerIndexNotConfigured`, `IssuerMintPaused`,
     ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
     ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`,
-    ///      `IssuerCapacityExceeded`, `IssuerNonceUsed`, `IssuerTransferShortfall`.
+    ///      `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
     function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
         external
         returns (bytes32 id);
 
-    /// @notice `requestMint` after ERC-2612 permits for the ERC-20 components (a permit that
+    /// @notice `requestMint` after ERC-2612 permits (spender: the custody vault) for the ERC-20
+    ///         components (a permit that
     ///         fails, e.g. front-run, is ignored: the transfer is what must succeed).
     function requestMintWithPermits(
         address index,
@@ -287,10 +283,6 @@ interface IIssuer {
     ///         `deadline + SETTLEMENT_GRACE` has passed. Unlocks the tokens.
     /// @dev Reverts `IssuerNotRequester`, `IssuerNotReclaimable`, `IssuerRequestNotPending`.
     function reclaimRedeem(Request calldata request, Settlement calldata settlement) external;
-
-    /// @notice Sends the caller's claimable refunds of `token` to `to`.
-    /// @dev Reverts `IssuerNothingToClaim`, `IssuerZeroAmount` (to = address(0)).
-    function claim(address token, address to) external returns (uint256 amount);
 
     // ------------------------------------------------------------ custodian
 
@@ -365,19 +357,12 @@ interface IIssuer {
 
     // ------------------------------------------------------------ views
 
-    /// @notice The id of `request` (its `factor` included).
-    function requestId(Request calldata request, bool isMint) external view returns (bytes32);
-
     /// @notice Status of the requester's request with this nonce; None if never used or if its
-    ///         slot has been reused by a later nonce (the events keep the history).
+    ///         slot has been reused by a later nonce (the events keep the history). Request ids,
+    ///         deposits and payouts are computed off chain from the same definitions (the SDK's
+    ///         `builders.requests` and `math.basket`, tested against this contract); the
+    ///         contract keeps only what it must to stay under the 24 KiB code limit.
     function statusOf(address requester, uint64 nonce) external view returns (Status);
-
-    /// @notice Status of exactly this request (None if no request with these fields exists; an
-    ///         accepted redemption reads None here: use `statusOf` or `settlementMatches`).
-    function statusOfRequest(Request calldata request, bool isMint) external view returns (Status);
-
-    /// @notice Whether `request` is accepted with exactly `settlement`.
-    function settlementMatches(Request calldata request, Settlement calldata settlement) external view returns (bool);
 
     /// @notice Acknowledged mints and accepted redemptions of `index` not yet settled. A
     ///         rebalance of the index activates only when this is 0.
@@ -387,12 +372,6 @@ interface IIssuer {
 
     function fees(address index) external view returns (uint16 mintFeeBps, uint16 redeemFeeBps);
 
-    /// @notice What a mint of `amount` would escrow now: ERC-20 components, amounts rounded up.
-    function mintDeposit(address index, uint256 amount)
-        external
-        view
-        returns (address[] memory tokens, uint256[] memory amounts);
-
     /// @notice Index-wide capacity left now {index wei}.
     function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
@@ -401,17 +380,6 @@ interface IIssuer {
         external
         view
         returns (uint256 mintAvailable, uint256 redeemAvailable);
-
-    /// @notice ERC-20 components held in escrow for open mints {base units}. (Index tokens of
-    ///         open redemptions stay in their owners' balances: `IIndexToken.lockedOf`.)
-    function escrowed(address token) external view returns (uint256);
-
-    /// @notice Refunds of `token` waiting for `account` to claim {base units}.
-    function claimable(address account, address token) external view returns (uint256);
-
-    /// @notice Σ of every account's claimable `token` {base units}. The issuer's balance of a
-    ///         token is `escrowed + claimableTotal`.
-    function claimableTotal(address token) external view returns (uint256);
 
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 

@@ -1,8 +1,10 @@
 """Custodian reserve reports: from a JSON file of wallet balances to a signed EIP-712 report.
 
-The wallet file lists, per wallet, the asset (by symbol or id), the address and the balance in
-base units. The report carries one total per asset and, as attestation, the keccak256 of the
-canonical JSON of the wallet list: anyone given the file can check it against the chain.
+The wallet file lists, per wallet, the index it is segregated for (by symbol or address), the
+asset (by symbol or id), the address and the balance in base units. The report carries one
+total per (index, asset) reserve account and, as attestation, the keccak256 of the canonical JSON
+of the wallet list: anyone given the file can check it against the chain. A wallet backs one
+index, so the same coins can never be reported for two.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ReportError(SsikitError, ValueError):
 class Wallet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    index: str = Field(min_length=1, description="index symbol known to the caller, or address")
     asset: str = Field(description="asset symbol known to the caller, or 0x asset id")
     address: str = Field(min_length=1, description="the wallet on the asset's own chain")
     balance: int = Field(ge=0, le=MAX_BALANCE, description="{base units}")
@@ -61,7 +64,8 @@ class WalletFile(BaseModel):
     def attestation(self) -> bytes:
         """keccak256 of the canonical JSON (sorted keys, no spaces) of the wallet list."""
         wallets = sorted(
-            (w.model_dump() for w in self.wallets), key=lambda w: (w["asset"], w["address"])
+            (w.model_dump() for w in self.wallets),
+            key=lambda w: (w["index"], w["asset"], w["address"]),
         )
         return keccak(text=json.dumps(wallets, sort_keys=True, separators=(",", ":")))
 
@@ -75,38 +79,58 @@ class ReserveReport(BaseModel):
     sequence: int = Field(gt=0, lt=2**64)
     as_of: int = Field(gt=0, lt=2**40)
     attestation: bytes
-    balances: tuple[tuple[bytes, int], ...] = Field(min_length=1)
+    holdings: tuple[tuple[str, bytes, int], ...] = Field(
+        min_length=1, description="(index address, asset id, balance {base units})"
+    )
 
-    def as_abi(self) -> tuple[str, int, int, bytes, list[tuple[bytes, int]]]:
-        return (self.custodian, self.sequence, self.as_of, self.attestation, list(self.balances))
+    def as_abi(self) -> tuple[str, int, int, bytes, list[tuple[str, bytes, int]]]:
+        return (self.custodian, self.sequence, self.as_of, self.attestation, list(self.holdings))
+
+
+def _index_address(wallet: Wallet, indices: Mapping[str, str]) -> str:
+    if wallet.index in indices:
+        return to_checksum_address(indices[wallet.index])
+    if wallet.index.startswith("0x") and len(wallet.index) == 42:
+        return to_checksum_address(wallet.index)
+    raise ReportError(f"wallet {wallet.address}: unknown index {wallet.index!r}")
+
+
+def _asset_id(wallet: Wallet, asset_ids: Mapping[str, bytes]) -> bytes:
+    if wallet.asset.startswith("0x") and len(wallet.asset) == 66:
+        return bytes.fromhex(wallet.asset[2:])
+    if wallet.asset in asset_ids:
+        return asset_ids[wallet.asset]
+    raise ReportError(f"wallet {wallet.address}: unknown asset {wallet.asset!r}")
 
 
 def build_report(
-    wallets: WalletFile, asset_ids: Mapping[str, bytes], sequence: int, now: int | None = None
+    wallets: WalletFile,
+    asset_ids: Mapping[str, bytes],
+    sequence: int,
+    now: int | None = None,
+    indices: Mapping[str, str] | None = None,
 ) -> ReserveReport:
-    """Sums the wallets per asset into a report. ``asset_ids`` maps symbols to ids; ``now`` is
-    the as-of time when the file gives none."""
+    """Sums the wallets per (index, asset) reserve account into a report. ``asset_ids`` maps
+    symbols to ids and ``indices`` index symbols to addresses; ``now`` is the as-of time when the
+    file gives none."""
     as_of = wallets.as_of or now
     if as_of is None:
         raise ReportError("the wallet file has no as_of and no time was given")
-    totals: dict[bytes, int] = defaultdict(int)
+    totals: dict[tuple[str, bytes], int] = defaultdict(int)
     for wallet in wallets.wallets:
-        if wallet.asset.startswith("0x") and len(wallet.asset) == 66:
-            asset_id = bytes.fromhex(wallet.asset[2:])
-        elif wallet.asset in asset_ids:
-            asset_id = asset_ids[wallet.asset]
-        else:
-            raise ReportError(f"wallet {wallet.address}: unknown asset {wallet.asset!r}")
-        totals[asset_id] += wallet.balance
-    for asset_id, total in totals.items():
+        key = (_index_address(wallet, indices or {}), _asset_id(wallet, asset_ids))
+        totals[key] += wallet.balance
+    for (index, asset_id), total in totals.items():
         if total > MAX_BALANCE:
-            raise ReportError(f"asset 0x{asset_id.hex()}: total {total} does not fit uint128")
+            raise ReportError(
+                f"{index} asset 0x{asset_id.hex()}: total {total} does not fit uint128"
+            )
     return ReserveReport(
         custodian=wallets.custodian,
         sequence=sequence,
         as_of=as_of,
         attestation=wallets.attestation(),
-        balances=tuple(sorted(totals.items())),
+        holdings=tuple((i, a, b) for (i, a), b in sorted(totals.items())),
     )
 
 
@@ -117,9 +141,10 @@ def report_typed_data(report: ReserveReport, chain_id: int, oracle: str) -> dict
             {"name": "sequence", "type": "uint64"},
             {"name": "asOf", "type": "uint40"},
             {"name": "attestation", "type": "bytes32"},
-            {"name": "balances", "type": "AssetBalance[]"},
+            {"name": "holdings", "type": "Holding[]"},
         ],
-        "AssetBalance": [
+        "Holding": [
+            {"name": "index", "type": "address"},
             {"name": "assetId", "type": "bytes32"},
             {"name": "balance", "type": "uint128"},
         ],
@@ -129,7 +154,9 @@ def report_typed_data(report: ReserveReport, chain_id: int, oracle: str) -> dict
         "sequence": report.sequence,
         "asOf": report.as_of,
         "attestation": report.attestation,
-        "balances": [{"assetId": a, "balance": b} for a, b in report.balances],
+        "holdings": [
+            {"index": i, "assetId": a, "balance": b} for i, a, b in report.holdings
+        ],
     }
     return typed_message(ORACLE_DOMAIN_NAME, chain_id, oracle, "ReserveReport", types, message)
 

@@ -11,6 +11,7 @@ from typing import Any
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..core.units import RAY
 from .eip712 import digest, typed_message
 
 ISSUER_DOMAIN_NAME = "ssikit Issuer"
@@ -23,6 +24,7 @@ _REQUEST_FIELDS = [
     {"name": "maxFeeBps", "type": "uint16"},
     {"name": "nonce", "type": "uint64"},
     {"name": "deadline", "type": "uint40"},
+    {"name": "factor", "type": "uint96"},
 ]
 
 
@@ -38,13 +40,16 @@ class Request(BaseModel):
     max_fee_bps: int = Field(ge=0, le=10_000)
     nonce: int = Field(ge=0, lt=2**64)
     deadline: int = Field(ge=0, lt=2**40, description="{unix seconds}")
+    factor: int = Field(
+        ge=0, le=RAY, description="{RAY} fee factor when requested; filled in by the issuer"
+    )
 
     @field_validator("requester", "index")
     @classmethod
     def _address(cls, value: str) -> str:
         return to_checksum_address(value)
 
-    def as_abi(self) -> tuple[str, str, int, int, int, int, int]:
+    def as_abi(self) -> tuple[str, str, int, int, int, int, int, int]:
         return (
             self.requester,
             self.index,
@@ -53,7 +58,20 @@ class Request(BaseModel):
             self.max_fee_bps,
             self.nonce,
             self.deadline,
+            self.factor,
         )
+
+
+class Settlement(BaseModel):
+    """``IIssuer.Settlement``: the terms an accepted redemption settles at (its event states them)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fee_bps: int = Field(ge=0, le=10_000)
+    factor: int = Field(gt=0, le=RAY, description="{RAY} fee factor at acceptance")
+
+    def as_abi(self) -> tuple[int, int]:
+        return (self.fee_bps, self.factor)
 
 
 def request_typed_data(
@@ -69,6 +87,7 @@ def request_typed_data(
         "maxFeeBps": request.max_fee_bps,
         "nonce": request.nonce,
         "deadline": request.deadline,
+        "factor": request.factor,
     }
     return typed_message(
         ISSUER_DOMAIN_NAME, chain_id, issuer, primary, {primary: _REQUEST_FIELDS}, message

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..builders.reports import ReserveReport, WalletFile, build_report, report_typed_data
-from ..builders.requests import Request
+from ..builders.requests import Request, Settlement
 from ..core.errors import SsikitError
 from .protocol import Protocol
 
+# IIssuer.Status, mirrored once: the contract's enum order.
 STATUS = {
     0: "none",
     1: "mint pending",
@@ -20,7 +21,11 @@ STATUS = {
     4: "rejected",
     5: "cancelled",
     6: "expired",
+    7: "mint acknowledged",
+    8: "redeem accepted",
+    9: "reclaimed",
 }
+OPEN = ("mint pending", "redeem pending", "mint acknowledged", "redeem accepted")
 RING = 16
 
 
@@ -35,6 +40,11 @@ class TrackedRequest:
     is_mint: bool
     status: str
     block: int
+    settlement: Settlement | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,8 +56,28 @@ class TrackedRequest:
             "nonce": self.request.nonce,
             "basket_version": self.request.basket_version,
             "deadline": self.request.deadline,
+            "factor": str(self.request.factor),
             "block": self.block,
+            "settlement": None
+            if self.settlement is None
+            else {"fee_bps": self.settlement.fee_bps, "factor": str(self.settlement.factor)},
         }
+
+
+def mint_deposit(protocol: Protocol, token: Any, amount: int) -> list[tuple[str, int]]:
+    """The ERC-20 components a mint of ``amount`` escrows now, rounded up (as the issuer
+    computes them at the fee factor of the request's block; a factor read a moment earlier is
+    never lower, so this never under-approves)."""
+    from ..math.basket import deposit_for
+
+    stored, factor, *_ = token.basketState()
+    ids = [bytes(a) for a, _ in stored]
+    tokens = protocol.assets.tokensOf(ids)
+    return [
+        (address, deposit_for(amount_, int(factor), amount))
+        for (_, amount_), address in zip(stored, tokens, strict=True)
+        if int(address, 16) != 0
+    ]
 
 
 def _index(protocol: Protocol, index: str) -> Any:
@@ -73,12 +103,28 @@ def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> lis
                 max_fee_bps=log.maxFeeBps,
                 nonce=log.nonce,
                 deadline=log.deadline,
+                factor=log.factor,
             )
-            status = int(issuer.statusOfRequest(request.as_abi(), is_mint))
+            status = STATUS[int(issuer.statusOf(request.requester, request.nonce))]
+            settlement = None
+            if status in ("redeem accepted", "confirmed", "reclaimed") and not is_mint:
+                settlement = accepted_settlement(protocol, bytes(log.id), log.block_number)
             found.append(
-                TrackedRequest(bytes(log.id), request, is_mint, STATUS[status], log.block_number)
+                TrackedRequest(
+                    bytes(log.id), request, is_mint, status, log.block_number, settlement
+                )
             )
     return sorted(found, key=lambda t: (t.block, t.request.nonce))
+
+
+def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) -> Settlement:
+    """The settlement a redemption was accepted at (its RedeemAccepted event)."""
+    for log in protocol.issuer.RedeemAccepted.range(
+        from_block, None, search_topics={"id": request_id}
+    ):
+        fee_bps, factor = log.settlement
+        return Settlement(fee_bps=fee_bps, factor=factor)
+    raise IssuanceError(f"request 0x{request_id.hex()} was never accepted")
 
 
 def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
@@ -98,7 +144,7 @@ def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
         t
         for who in requesters
         for t in requests_of(protocol, who)
-        if t.status.endswith("pending") and t.request.index.lower() == index.lower()
+        if t.open and t.request.index.lower() == index.lower()
     ]
 
 
@@ -134,7 +180,7 @@ class WlpClient:
         """A nonce above every nonce used before whose ring slot is free."""
         mine = requests_of(self.protocol, self.account.address)
         nonce = max((t.request.nonce for t in mine), default=0) + 1
-        busy = {t.request.nonce % RING for t in mine if t.status.endswith("pending")}
+        busy = {t.request.nonce % RING for t in mine if t.open}
         for candidate in range(nonce, nonce + RING):
             if candidate % RING not in busy:
                 return candidate
@@ -153,11 +199,11 @@ class WlpClient:
         if is_mint:
             from ape import Contract
 
-            tokens, amounts = issuer.mintDeposit(token, amount)
-            for address, owed in zip(tokens, amounts, strict=True):
+            vault = self.protocol.vault
+            for address, owed in mint_deposit(self.protocol, token, amount):
                 erc20 = Contract(address)
-                if erc20.allowance(self.account, issuer) < owed:
-                    erc20.approve(issuer, owed, sender=self.account)
+                if erc20.allowance(self.account, vault) < owed:
+                    erc20.approve(vault, owed, sender=self.account)
             receipt = issuer.requestMint(
                 token, amount, version, max_fee_bps, nonce, deadline, sender=self.account
             )
@@ -175,6 +221,7 @@ class WlpClient:
             max_fee_bps=max_fee_bps,
             nonce=nonce,
             deadline=deadline,
+            factor=log.factor,
         )
         status = "mint pending" if is_mint else "redeem pending"
         return TrackedRequest(bytes(log.id), request, is_mint, status, receipt.block_number)
@@ -193,12 +240,30 @@ class WlpClient:
         return requests_of(self.protocol, self.account.address)
 
     def pending(self) -> list[TrackedRequest]:
-        return [t for t in self.requests() if t.status.endswith("pending")]
+        return [t for t in self.requests() if t.open]
 
     def cancel(self, request_id: str) -> TrackedRequest:
         tracked = find_request(self.protocol, request_id, self.account.address)
         self.protocol.issuer.cancel(tracked.request.as_abi(), tracked.is_mint, sender=self.account)
         return find_request(self.protocol, request_id, self.account.address)
+
+    def reclaim(self, request_id: str) -> TrackedRequest:
+        """Takes back an acknowledged mint or accepted redemption nobody settled in time."""
+        tracked = find_request(self.protocol, request_id, self.account.address)
+        issuer = self.protocol.issuer
+        if tracked.is_mint:
+            issuer.reclaimMint(tracked.request.as_abi(), sender=self.account)
+        else:
+            assert tracked.settlement is not None
+            issuer.reclaimRedeem(
+                tracked.request.as_abi(), tracked.settlement.as_abi(), sender=self.account
+            )
+        return find_request(self.protocol, request_id, self.account.address)
+
+    def claim(self, token: str) -> int:
+        """Withdraws refunded escrow of ``token`` from the vault; the amount claimed."""
+        receipt = self.protocol.vault.claim(token, self.account, sender=self.account)
+        return int(receipt.decode_logs(self.protocol.vault.RefundClaimed)[0].amount)
 
     def expire(self, request_id: str) -> TrackedRequest:
         tracked = find_request(self.protocol, request_id)
@@ -213,12 +278,17 @@ class CustodianClient:
         self.protocol = protocol
         self.account = account
 
-    def build_report(self, wallets: WalletFile, asset_ids: dict[str, bytes]) -> ReserveReport:
+    def build_report(
+        self,
+        wallets: WalletFile,
+        asset_ids: dict[str, bytes],
+        indices: dict[str, str] | None = None,
+    ) -> ReserveReport:
         from ape import chain
 
         sequence, _ = self.protocol.oracle.lastReport(self.account)
         now = int(chain.blocks.head.timestamp)
-        return build_report(wallets, asset_ids, int(sequence) + 1, now=now)
+        return build_report(wallets, asset_ids, int(sequence) + 1, now=now, indices=indices)
 
     def post(self, report: ReserveReport, signed: bool = True) -> Any:
         """Posts the report: as an EIP-712 signature of the custodian's key (relayable by
@@ -240,11 +310,31 @@ class CustodianClient:
             _index(self.protocol, index), sender=self.account
         )
 
+    def acknowledge(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
+        """A mint's delivery arrived: from now on it settles at its basket version."""
+        tracked = find_request(self.protocol, request_id)
+        self.protocol.issuer.acknowledgeMint(tracked.request.as_abi(), refs, sender=self.account)
+        return find_request(self.protocol, request_id, tracked.request.requester)
+
+    def accept(self, request_id: str) -> TrackedRequest:
+        """Fixes a redemption's settlement before anything is paid."""
+        tracked = find_request(self.protocol, request_id)
+        self.protocol.issuer.acceptRedeem(tracked.request.as_abi(), sender=self.account)
+        return find_request(self.protocol, request_id, tracked.request.requester)
+
     def confirm(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
+        """Confirms a mint (pending with refs, or acknowledged with none) or an accepted
+        redemption (with its payout refs)."""
         tracked = find_request(self.protocol, request_id)
         issuer = self.protocol.issuer
-        call = issuer.confirmMint if tracked.is_mint else issuer.confirmRedeem
-        call(tracked.request.as_abi(), refs, sender=self.account)
+        if tracked.is_mint:
+            issuer.confirmMint(tracked.request.as_abi(), refs, sender=self.account)
+        else:
+            if tracked.settlement is None:
+                raise IssuanceError(f"redemption {request_id} is not accepted: accept it first")
+            issuer.confirmRedeem(
+                tracked.request.as_abi(), tracked.settlement.as_abi(), refs, sender=self.account
+            )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
     def reject(self, request_id: str, reason: int) -> TrackedRequest:

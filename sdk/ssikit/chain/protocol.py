@@ -147,6 +147,11 @@ class Deployment:
         )
         self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
         self.grant(roles, roles.ISSUER_ROLE(), issuer.address, "ISSUER")
+        if int(vault.issuer(), 16) == 0:
+            # The vault's deposits and releases are the issuer contract's alone, bound once.
+            vault.bindIssuer(issuer.address, sender=self.sender)
+            self.actions.append("bind vault to issuer")
+            self.log(f"CustodyVault: bound to issuer {issuer.address}")
         return Protocol(
             roles=roles, assets=assets, factory=factory, vault=vault, oracle=oracle, issuer=issuer
         )
@@ -204,17 +209,21 @@ class IssuanceSettings:
     max_amount: int = 10_000 * 10**18
     mint_capacity: int = 50_000 * 10**18
     redeem_capacity: int = 50_000 * 10**18
+    participant_mint_capacity: int = 20_000 * 10**18
+    participant_redeem_capacity: int = 20_000 * 10**18
     window: int = 86_400
     mint_fee_bps: int = 10
     redeem_fee_bps: int = 20
     max_age: int = 86_400
 
-    def limits(self) -> tuple[int, int, int, int, int]:
+    def limits(self) -> tuple[int, int, int, int, int, int, int]:
         return (
             self.min_amount,
             self.max_amount,
             self.mint_capacity,
             self.redeem_capacity,
+            self.participant_mint_capacity,
+            self.participant_redeem_capacity,
             self.window,
         )
 
@@ -241,13 +250,7 @@ def configure_issuance(
     if tuple(issuer.fees(token)) != (settings.mint_fee_bps, settings.redeem_fee_bps):
         issuer.setFees(token, settings.mint_fee_bps, settings.redeem_fee_bps, sender=sender)
     for asset_id, _ in token.basketState()[0]:
-        configured, _, _, local = oracle.assetConfig(asset_id)
-        if not configured:
-            oracle.configureAsset(asset_id, settings.max_age, sender=sender)
-            local = oracle.assetConfig(asset_id)[3]
-        for custodian in [] if local else custodians:
-            if not oracle.isCustodianOf(custodian, asset_id):
-                oracle.addCustodian(asset_id, custodian, sender=sender)
+        set_up_account(oracle, token.address, bytes(asset_id), settings.max_age, custodians, sender)
     for custodian in custodians:
         deployment.grant(roles, roles.CUSTODIAN_ROLE(), custodian, "CUSTODIAN")
     for wlp in wlps:
@@ -255,6 +258,25 @@ def configure_issuance(
             roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}"
         )
     deployment.log(f"index {token.symbol()}: issuance configured")
+
+
+def set_up_account(
+    oracle: Any,
+    index: str,
+    asset_id: bytes,
+    max_age: int,
+    custodians: Iterable[str],
+    sender: Any,
+) -> None:
+    """Opens the reserve account (index, asset) and adds its custodians, each only if not already
+    so: the one place an index's reserves are set up in the oracle."""
+    opened, _, _, local = oracle.accountConfig(index, asset_id)
+    if not opened:
+        oracle.openAccount(index, asset_id, max_age, sender=sender)
+        local = oracle.accountConfig(index, asset_id)[3]
+    for custodian in [] if local else custodians:
+        if not oracle.isCustodianOf(custodian, index, asset_id):
+            oracle.addCustodian(index, asset_id, custodian, sender=sender)
 
 
 def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:

@@ -30,7 +30,7 @@ PRECISION = 10**18
 SCALE = INDEX_UNIT * PRECISION
 """1e36: from (precise units per token) × (index wei) to base units."""
 SECONDS_PER_YEAR = 365 * 24 * 3600
-MAX_DECIMALS = 36
+MAX_DECIMALS = 24
 MAX_COMPONENTS = 32
 MAX_AMOUNT = 2**160 - 1
 """Largest basket amount {precise units per token}: amounts are stored in 20 bytes

@@ -31,6 +31,12 @@ def liability(stored_amount: int, backing_units: int) -> int:
     return mul_div(stored_amount, backing_units, SCALE, Rounding.CEIL)
 
 
+def max_backing_units(reserves: int, stored_amount: int) -> int:
+    """{index wei at stored amounts} the most backing units ``reserves`` cover, rounded down
+    (BasketMath.maxBackingUnits; the oracle's headroom)."""
+    return mul_div(reserves, SCALE, stored_amount, Rounding.FLOOR)
+
+
 def deposit_for(stored_amount: int, factor: int, index_amount: int) -> int:
     """{base units} a mint of ``index_amount`` delivers, rounded up (BasketMath.depositFor)."""
     return liability(stored_amount, backing(index_amount, factor, Rounding.CEIL))

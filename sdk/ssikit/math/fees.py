@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from ..core.errors import FeeError
-from ..core.units import FEE_RATE_CEILING, RAY, SECONDS_PER_YEAR, Ray
+from ..core.units import BPS, FEE_RATE_CEILING, RAY, SECONDS_PER_YEAR, Ray
+from .rounding import Rounding, mul_div
 
 
 def rpow_down(x: Ray, n: int) -> Ray:
@@ -54,3 +55,8 @@ def annual_rate(rate_per_second: Ray) -> Decimal:
     """The fraction of backing a per-second rate takes in a 365-day year."""
     kept = rpow_down(Ray(RAY - rate_per_second), SECONDS_PER_YEAR)
     return Decimal(RAY - kept) / Decimal(RAY)
+
+
+def issuance_fee(amount: int, fee_bps: int) -> int:
+    """The mint or redeem fee on ``amount`` {index wei}, rounded up (FeeMath.issuanceFee)."""
+    return mul_div(amount, fee_bps, BPS, Rounding.CEIL)
