@@ -77,7 +77,7 @@ def _rebalance_once(
     symbols |= {c.symbol for c in first.constituents}
     usd = panel.usd_prices(announcement.implementation_date, sorted(symbols))
     plan = compiler.plan(token.address, announcement, {k: Decimal(str(v)) for k, v in usd.items()})
-    compiler.prepare_assets(deployment, plan, [custodian.address], DAY)
+    compiler.prepare_assets(deployment, token.address, plan, [custodian.address], DAY)
 
     proposed = compiler.propose(token.address, plan)
     status = compiler.status(token.address)

@@ -56,21 +56,26 @@ class CompilerClient:
         )
 
     def prepare_assets(
-        self, deployment: Deployment, plan: RebalancePlan, custodians: list[str], max_age: int
+        self,
+        deployment: Deployment,
+        index: str,
+        plan: RebalancePlan,
+        custodians: list[str],
+        max_age: int,
     ) -> None:
         """Admin steps the new constituents need before custodians can report them: registered,
         configured in the oracle, with their custodians. Each only if not already done."""
         from ..core.assets import asset_for_symbol
 
-        oracle = self.protocol.oracle
+        from .protocol import set_up_account
+
         new = [asset_for_symbol(c["symbol"], c["source_id"]) for c in plan.document["constituents"]]
         deployment.assets(self.protocol, new)
+        address = self.token(index).address
         for asset in new:
-            if not oracle.assetConfig(asset.id)[0]:
-                oracle.configureAsset(asset.id, max_age, sender=deployment.sender)
-            for custodian in custodians:
-                if not oracle.isCustodianOf(custodian, asset.id):
-                    oracle.addCustodian(asset.id, custodian, sender=deployment.sender)
+            set_up_account(
+                self.protocol.oracle, address, asset.id, max_age, custodians, deployment.sender
+            )
 
     def earliest_activation(self, index: str, slack: int = 120) -> int:
         """Now + the index's minimum delay + ``slack`` seconds for the proposal to be mined."""
@@ -138,8 +143,8 @@ class CompilerClient:
         rows = []
         covered = True
         for asset_id, amount in proposed["components"]:
-            reserves, as_of = self.protocol.oracle.reservesOf(asset_id)
-            _, max_age, _, _ = self.protocol.oracle.assetConfig(asset_id)
+            reserves, as_of = self.protocol.oracle.reservesOf(token, asset_id)
+            _, max_age, _, _ = self.protocol.oracle.accountConfig(token, asset_id)
             owed = bm.liability(int(amount), units)
             fresh = int(as_of) != 0 and now - int(as_of) <= int(max_age)
             covered &= fresh and int(reserves) >= owed

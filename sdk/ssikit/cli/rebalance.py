@@ -152,12 +152,14 @@ def plan(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="from `ssikit rebalance plan -o`",
 )
+@click.option("--index", required=True, help="index symbol or address the plan is for")
 @click.option("--custodian", "custodians", multiple=True, help="custodian of the new assets")
 @click.option("--max-age", default=86_400, show_default=True, help="reserve staleness {s}")
 @chain_options(default_test_account=0)
-def prepare(plan_path, custodians, max_age, network, alias, test_account, registry, as_json):
+def prepare(plan_path, index, custodians, max_age, network, alias, test_account, registry, as_json):
     """Admin: register the plan's new assets and set them up in the reserve oracle (staleness
-    limit, custodians), so custodians can report them before activation. Idempotent."""
+    limit, custodians) of the index's reserve accounts, so custodians can report them before
+    activation. Idempotent."""
     from ..builders.rebalance import RebalancePlan
     from ..chain.protocol import Deployment
 
@@ -166,7 +168,7 @@ def prepare(plan_path, custodians, max_age, network, alias, test_account, regist
         admin = signer(alias, test_account)
         client = _client(registry, alias, test_account)
         deployment = Deployment(admin, path=registry)
-        client.prepare_assets(deployment, plan, list(custodians), max_age)
+        client.prepare_assets(deployment, index, plan, list(custodians), max_age)
     result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}
     emit(as_json, result)
 

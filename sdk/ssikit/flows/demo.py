@@ -329,7 +329,7 @@ def run_demo(
     compiler_client = CompilerClient(system, compiler)
     plan = compiler_client.plan(token.address, announcement, prices_now)
     CompilerClient(system, deployer).prepare_assets(
-        Deployment(deployer, path=registry_path), plan, [custodian.address], DAY
+        Deployment(deployer, path=registry_path), token.address, plan, [custodian.address], DAY
     )
     for c in plan.document["constituents"]:
         a = asset_for_symbol(c["symbol"], c["source_id"])
