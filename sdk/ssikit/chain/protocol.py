@@ -122,11 +122,11 @@ class Deployment:
         (recorded as ``ReserveFeed.<index symbol>.<asset symbol>``)."""
         from ape import project
 
-        from .reserve_feed import feed_description
+        from .reserve_feed import feed_description, feed_record_name
 
         symbol = index.symbol()
         return self.contract(
-            f"ReserveFeed.{symbol}.{asset.symbol}",
+            feed_record_name(symbol, asset.symbol),
             protocol.oracle.address,
             index.address,
             asset.id,

@@ -6,13 +6,14 @@ from the artifacts ``make compile`` builds from npm ``@chainlink/contracts@0.8.0
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.assets import Asset
 from .artifacts import ROOT, artifact_container
+from .deployments import ChainDeployments
 
 CHAINLINK_BUILD = ROOT / ".build" / "chainlink"
 CHAINLINK_CONTRACTS = ("EACAggregatorProxy", "MockV3Aggregator")
@@ -71,6 +72,23 @@ def deploy_reserve_feed(source: Any, index: Any, asset: Asset, sender: Any) -> A
         feed_description(asset, index.symbol()),
         sender=sender,
     )
+
+
+def feed_record_name(index_symbol: str, asset_symbol: str) -> str:
+    """The name a feed is recorded under in the deployments registry."""
+    return f"ReserveFeed.{index_symbol}.{asset_symbol}"
+
+
+def recorded_feeds(record: ChainDeployments, index_symbols: Iterable[str]) -> list[Any]:
+    """The recorded feeds of these indices (every asset), as ``ReserveFeed`` instances."""
+    from ape import project
+
+    prefixes = tuple(feed_record_name(symbol, "") for symbol in index_symbols)
+    return [
+        project.ReserveFeed.at(deployed.address)
+        for name, deployed in sorted(record.contracts.items())
+        if name.startswith(prefixes)
+    ]
 
 
 def update_feed(feed: Any, sender: Any) -> FeedRound | None:

@@ -14,6 +14,7 @@ from ssikit.chain.reserve_feed import (
     deploy_chainlink_proxy,
     deploy_reserve_feed,
     latest_round,
+    recorded_feeds,
     update_feed,
 )
 from ssikit.core.assets import MAG7_ASSETS
@@ -301,6 +302,8 @@ def test_deployment_reserve_feed__over_the_oracle__once(protocol, mag7, deployer
     feed = deployment.reserve_feed(protocol, mag7, BTC)
     assert deployment.reserve_feed(protocol, mag7, BTC).address == feed.address
     assert "ReserveFeed.MAG7.ssi.BTC" in deployment.record.contracts
+    assert [f.address for f in recorded_feeds(deployment.record, ["MAG7.ssi"])] == [feed.address]
+    assert recorded_feeds(deployment.record, ["OTHER"]) == []
     assert (feed.SOURCE(), feed.INDEX(), bytes(feed.ASSET_ID())) == (protocol.oracle, mag7, BTC.id)
 
 
