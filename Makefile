@@ -41,12 +41,18 @@ $(SOLC): tools/solc/solc-standard-json.js node_modules/.installed
 # Ape's own change detection has missed edited files here, so any change to a contract, the
 # config or the compiler forces a full rebuild (about 15 s with solc-js).
 CONTRACTS := $(shell find contracts -name '*.sol')
+CHAINLINK := .build/chainlink/EACAggregatorProxy.json
 
-compile: setup .build/.compiled
+compile: setup .build/.compiled $(CHAINLINK)
 
 .build/.compiled: $(CONTRACTS) ape-config.yaml $(SOLC)
 	$(APE) compile --force
 	touch $@
+
+# Chainlink's EACAggregatorProxy and MockV3Aggregator for the feed tests, compiled from the
+# sources in npm @chainlink/contracts@0.8.0 with npm solc 0.6.6 (under a second, never committed).
+$(CHAINLINK): tools/chainlink/build.js node_modules/.installed
+	node tools/chainlink/build.js .build/chainlink
 
 test: lint compile test-sdk test-chain
 

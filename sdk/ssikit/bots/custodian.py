@@ -19,6 +19,7 @@ from eth_utils import keccak
 
 from ..builders.reports import WalletFile
 from ..chain.issuance import CustodianClient, TrackedRequest, _index, pending_requests
+from ..chain.reserve_feed import update_feed
 from ..math import basket as bm
 from .loop import run_rounds
 
@@ -70,6 +71,7 @@ class CustodianService:
     asset_ids: dict[str, bytes]  # symbol -> asset id
     indices: list[str]
     refresh_when_left: float = 0.5  # report again when less than this share of max age remains
+    feeds: list[Any] = field(default_factory=list)  # ReserveFeeds to update after each report
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
     _last_posted: dict[str, int] = field(default_factory=dict)
 
@@ -125,6 +127,8 @@ class CustodianService:
         self._last_posted = self.custody.totals()
         for index in self.indices:
             self.client.refresh(index)
+        for feed in self.feeds:  # a new round for each feed whose reserves changed
+            update_feed(feed, self.client.account)
         return True
 
     # ------------------------------------------------------------------ requests

@@ -117,6 +117,24 @@ class Deployment:
         )
         return Uniswap(factory=factory, router=router, weth=weth)
 
+    def reserve_feed(self, protocol: Protocol, index: Any, asset: Asset) -> Any:
+        """The ``ReserveFeed`` of ``index``'s reserves of ``asset`` over the oracle, once
+        (recorded as ``ReserveFeed.<index symbol>.<asset symbol>``)."""
+        from ape import project
+
+        from .reserve_feed import feed_description, feed_record_name
+
+        symbol = index.symbol()
+        return self.contract(
+            feed_record_name(symbol, asset.symbol),
+            protocol.oracle.address,
+            index.address,
+            asset.id,
+            asset.decimals,
+            feed_description(asset, symbol),
+            container=project.ReserveFeed,
+        )
+
     def grant(self, roles: Any, role: bytes, account: str, label: str) -> None:
         if roles.hasRole(role, account):
             self.log(f"role {label}: already held by {account}")

@@ -3,11 +3,10 @@ on a local chain, and executing a Safe transaction signed by its owners (EIP-712
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from .uniswap import NODE_MODULES
+from .artifacts import NODE_MODULES, artifact_container
 
 ARTIFACTS = {
     "Safe": "@safe-global/safe-contracts/build/artifacts/contracts/Safe.sol/Safe.json",
@@ -20,19 +19,7 @@ ZERO = "0x0000000000000000000000000000000000000000"
 
 
 def container(name: str, node_modules: Path = NODE_MODULES) -> Any:
-    from ape.contracts import ContractContainer
-    from ethpm_types import ContractType
-
-    artifact = json.loads((node_modules / ARTIFACTS[name]).read_text())
-    return ContractContainer(
-        ContractType.model_validate(
-            {
-                "contractName": name,
-                "abi": artifact["abi"],
-                "deploymentBytecode": {"bytecode": artifact["bytecode"]},
-            }
-        )
-    )
+    return artifact_container(name, node_modules / ARTIFACTS[name])
 
 
 def deploy_safe(owners: list[str], threshold: int, sender: Any, salt: int = 0) -> Any:

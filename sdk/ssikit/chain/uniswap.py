@@ -4,12 +4,12 @@ the bytecode published in the npm packages ``@uniswap/v2-core`` and ``@uniswap/v
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+from .artifacts import NODE_MODULES, artifact_container
+
 ARTIFACTS = {
     "UniswapV2Factory": "@uniswap/v2-core/build/UniswapV2Factory.json",
     "UniswapV2Pair": "@uniswap/v2-core/build/UniswapV2Pair.json",
@@ -20,18 +20,7 @@ ARTIFACTS = {
 
 def container(name: str, node_modules: Path = NODE_MODULES) -> Any:
     """An Ape contract container for one of the npm artifacts (ABI and creation bytecode)."""
-    from ape.contracts import ContractContainer
-    from ethpm_types import ContractType
-
-    artifact = json.loads((node_modules / ARTIFACTS[name]).read_text())
-    contract_type = ContractType.model_validate(
-        {
-            "contractName": name,
-            "abi": artifact["abi"],
-            "deploymentBytecode": {"bytecode": "0x" + artifact["bytecode"].removeprefix("0x")},
-        }
-    )
-    return ContractContainer(contract_type)
+    return artifact_container(name, node_modules / ARTIFACTS[name])
 
 
 @dataclass(frozen=True)

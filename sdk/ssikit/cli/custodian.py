@@ -115,14 +115,18 @@ def serve(
     index is under-covered. One JSON line per tick."""
     from ..bots.custodian import CustodianService, WalletFileCustody
     from ..chain.deployments import DeploymentRegistry
+    from ..chain.reserve_feed import recorded_feeds
 
     with connected(network, quiet=True):
         from ape import chain
 
         client = _client(registry, alias, test_account)
-        assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
-        ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
-        service = CustodianService(client, WalletFileCustody(wallets), ids, list(indices))
+        record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
+        ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in record.assets.items()}
+        custody = WalletFileCustody(wallets)
+        # The indices' recorded reserve feeds get a new round after each report.
+        feeds = recorded_feeds(record, indices)
+        service = CustodianService(client, custody, ids, list(indices), feeds=feeds)
         entries = service.run(ticks, interval)
     if check and any(e.get("alerts") for e in entries):
         raise SystemExit(1)

