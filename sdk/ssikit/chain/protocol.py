@@ -195,8 +195,9 @@ class Deployment:
         An asset whose symbol is in ``addresses`` gets that feed (a Chainlink aggregator on a
         live network). Otherwise, on a local chain only, the deployer's TestPriceFeed answering
         ``prices[asset]`` (8 decimals, rounded down) stands in for one; elsewhere a missing feed
-        is a DeploymentError. An asset that already has a feed keeps it; with ``update`` a
-        TestPriceFeed recorded here is set to the new price (the local market moved)."""
+        is a DeploymentError. An asset that already has a feed keeps it; with ``update``, on a
+        local chain, that feed (a TestPriceFeed of this deployer) is set to the new price: the
+        local market moved."""
         from ape import project
 
         addresses = dict(addresses or {})
@@ -204,9 +205,8 @@ class Deployment:
         for asset, usd in prices.items():
             current = str(protocol.assets.priceFeed(asset.id)[0])
             name = f"TestPriceFeed {asset.symbol}"
-            recorded = self.record.contracts.get(name)
             if int(current, 16) != 0:
-                if update and recorded is not None and recorded.address.lower() == current.lower():
+                if update and self.chain_id in LOCAL_CHAIN_IDS:  # the deployer's TestPriceFeed
                     project.TestPriceFeed.at(current).setAnswer(
                         _feed_answer(asset, usd), sender=self.sender
                     )

@@ -142,6 +142,13 @@ class CompilerClient:
                 f"{token.basketVersion()}: plan again"
             )
         when = activation_time or max(plan.activation_time, self.earliest_activation(index))
+        earliest = self.earliest_activation(index, slack=1)  # the next block, at the soonest
+        if when < earliest:  # the token's first refusal, before the plan's
+            raise RebalanceError(
+                f"RebalanceTooSoon(activationTime={when}, earliest={earliest}): before now + "
+                "the index's minimum delay",
+                "RebalanceTooSoon",
+            )
         self.check(index, plan)
         pending = bytes(token.pendingRebalance()[0])
         receipt = token.proposeRebalance(
