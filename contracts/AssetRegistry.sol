@@ -7,6 +7,8 @@ import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
+import {RebalanceMath} from "./libraries/RebalanceMath.sol";
+import {AggregatorV3Interface} from "./interfaces/external/AggregatorV3Interface.sol";
 
 /// @title AssetRegistry
 contract AssetRegistry is IAssetRegistry {
@@ -19,12 +21,25 @@ contract AssetRegistry is IAssetRegistry {
         bool registered;
     }
 
+    /// @dev Everything `feedPrices` needs of an asset in one slot: 160+32+8+8+8 bits. The feed
+    ///      address cannot share `Info`'s slot (two addresses are 320 bits), so the asset's
+    ///      decimals and whether it is local are copied here when the feed is set (both are fixed
+    ///      at registration and never change), and a rebalance reads one slot per asset, not two.
+    struct Feed {
+        AggregatorV3Interface feed; // address(0) = none
+        uint32 maxAge; // {seconds}
+        uint8 feedDecimals; // answer {USD × 10^feedDecimals per whole asset}
+        uint8 assetDecimals; // = Info.decimals
+        bool local; // = Info.token != address(0)
+    }
+
     uint8 public constant override MAX_DECIMALS = 24;
     IProtocolRoles public immutable ROLES;
 
     mapping(bytes32 id => Info) private _info;
     mapping(bytes32 id => string) private _chain;
     mapping(bytes32 id => string) private _symbol;
+    mapping(bytes32 id => Feed) private _feeds;
 
     constructor(IProtocolRoles roles) {
         ROLES = roles;
@@ -126,6 +141,70 @@ contract AssetRegistry is IAssetRegistry {
             if (!info.registered) revert AssetUnknown(ids[i]);
             tokens[i] = info.token;
         }
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function setPriceFeed(bytes32 id, address feed, uint32 maxAge) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        Info memory info = _known(id);
+        if (feed == address(0)) {
+            delete _feeds[id];
+            emit PriceFeedSet(id, address(0), 0, 0);
+            return;
+        }
+        if (maxAge == 0 || feed.code.length == 0) revert AssetPriceFeedInvalid(feed, maxAge);
+        uint8 decimals;
+        // External call before the state change: a view, to a feed the admin chose.
+        try AggregatorV3Interface(feed).decimals() returns (uint8 d) {
+            decimals = d;
+        } catch {
+            revert AssetPriceFeedInvalid(feed, maxAge);
+        }
+        if (decimals > MAX_DECIMALS) revert AssetPriceFeedInvalid(feed, maxAge);
+        _feeds[id] = Feed(AggregatorV3Interface(feed), maxAge, decimals, info.decimals, info.token != address(0));
+        emit PriceFeedSet(id, feed, maxAge, decimals);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function priceFeed(bytes32 id) external view override returns (address, uint32, uint8) {
+        _known(id);
+        Feed memory f = _feeds[id];
+        return (address(f.feed), f.maxAge, f.feedDecimals);
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function feedPrices(bytes32[] calldata ids)
+        external
+        view
+        override
+        returns (uint256[] memory prices, bool[] memory local)
+    {
+        uint256 n = ids.length;
+        prices = new uint256[](n);
+        local = new bool[](n);
+        for (uint256 i; i < n; ++i) {
+            Feed memory f = _feeds[ids[i]];
+            if (address(f.feed) == address(0)) {
+                _known(ids[i]);
+                revert AssetPriceFeedMissing(ids[i]);
+            }
+            prices[i] = _price(ids[i], f);
+            local[i] = f.local;
+        }
+    }
+
+    /// @dev The feed's latest answer, checked, in USD × 1e36 per base unit (rounded down).
+    ///      Trust: the feed is the one the admin set; its answer is taken as the market price.
+    function _price(bytes32 id, Feed memory f) private view returns (uint256 price) {
+        (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = f.feed.latestRoundData();
+        if (answeredInRound < roundId) revert AssetPriceRoundIncomplete(id, roundId, answeredInRound);
+        if (answer <= 0) revert AssetPriceInvalid(id, answer);
+        // updatedAt in the future (a feed's clock ahead of this chain's) counts as fresh.
+        if (updatedAt == 0 || (block.timestamp > updatedAt && block.timestamp - updatedAt > f.maxAge)) {
+            revert AssetPriceStale(id, updatedAt, f.maxAge);
+        }
+        price = RebalanceMath.feedPrice(uint256(answer), f.feedDecimals, f.assetDecimals);
+        if (price == 0) revert AssetPriceInvalid(id, answer);
     }
 
     function _known(bytes32 id) private view returns (Info memory info) {

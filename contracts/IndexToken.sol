@@ -42,13 +42,21 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint8 componentCount;
     }
 
-    /// @dev The basket's data contract and the rebalancing state in one slot: 160+32+8+16+40 bits.
+    /// @dev What both proposal and activation read, in one slot: 160+32+24+40 bits.
     struct BasketSlot {
         address pointer; // SSTORE2 data contract of the current basket
         uint32 minDelay; // {seconds} from proposal to activation
-        uint8 maxChanged; // assets added or removed per rebalance; 0 = no bound
-        uint16 maxTurnoverBps; // 0 = no bound
+        uint24 activationWindow; // {seconds} after the activation time
         uint40 pendingActivation; // {unix seconds}; 0 = no proposal pending
+    }
+
+    /// @dev What only a proposal reads, in one slot: 8+16+16+16+64 bits.
+    struct BoundsSlot {
+        uint8 maxChanged; // max(assets added, assets removed)
+        uint16 maxTurnoverBps; // {bps of the old value}
+        uint16 maxComponentChangeBps; // {bps of the old value}
+        uint16 priceBandBps; // {bps of the feed price}
+        uint64 valueTolerance; // {USD × 1e18 per token}
     }
 
     uint256 public constant override MAX_COMPONENTS = 32;
@@ -58,6 +66,24 @@ contract IndexToken is LockableERC20, IIndexToken {
     uint32 public constant DEFAULT_REBALANCE_DELAY = 2 days;
     /// @notice No index can be rebalanced with less notice than this.
     uint32 public constant MIN_REBALANCE_DELAY = 1 hours;
+    /// @notice Default time after the activation time during which a proposal may activate: the
+    ///         custodians trade on the implementation day; a proposal not activated within three
+    ///         days was made at prices too old to keep.
+    uint24 public constant DEFAULT_ACTIVATION_WINDOW = 3 days;
+    uint24 public constant MIN_ACTIVATION_WINDOW = 1 hours;
+    uint24 public constant MAX_ACTIVATION_WINDOW = 30 days;
+    /// @notice Default bounds, sized for a monthly top-N rebalance (MAG7 replaces one or two
+    ///         constituents; its monthly one-way turnover on the 2021 data stays under ~35%).
+    uint8 public constant DEFAULT_MAX_CHANGED = 3;
+    uint16 public constant DEFAULT_MAX_TURNOVER_BPS = 5_000;
+    uint16 public constant DEFAULT_MAX_COMPONENT_CHANGE_BPS = 3_500;
+    /// @notice Default band around the feed: Chainlink's USD feeds deviate up to 0.5-2% from the
+    ///         market before they update.
+    uint16 public constant DEFAULT_PRICE_BAND_BPS = 200;
+    uint16 public constant MAX_PRICE_BAND_BPS = 1_000;
+    /// @notice Default value tolerance: 1e-6 USD per token {USD × 1e18 per token}; a plan's
+    ///         rounding loses less than 1e-12 USD per token at any realistic price.
+    uint64 public constant DEFAULT_VALUE_TOLERANCE = 1e12;
     uint256 private constant RAY = Units.RAY;
     /// @dev The implementation's own basket pointer: marks it initialised so it can never be used.
     address private constant SENTINEL = address(1);
@@ -73,6 +99,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     FeeState private _fee;
     BasketSlot private _basket;
+    BoundsSlot private _bounds;
     bytes32 private _pendingRebalance; // id of the pending proposal
     // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
@@ -100,7 +127,14 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint64 cap = maxFeeRate();
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
         bool hasLocal = _validateBasket(components);
-        _basket = BasketSlot(BasketCodec.store(components), DEFAULT_REBALANCE_DELAY, 0, 0, 0);
+        _basket = BasketSlot(BasketCodec.store(components), DEFAULT_REBALANCE_DELAY, DEFAULT_ACTIVATION_WINDOW, 0);
+        _bounds = BoundsSlot(
+            DEFAULT_MAX_CHANGED,
+            DEFAULT_MAX_TURNOVER_BPS,
+            DEFAULT_MAX_COMPONENT_CHANGE_BPS,
+            DEFAULT_PRICE_BAND_BPS,
+            DEFAULT_VALUE_TOLERANCE
+        );
         _fee = FeeState({
             factor: uint96(RAY),
             checkpoint: uint40(block.timestamp),
@@ -173,49 +207,73 @@ contract IndexToken is LockableERC20, IIndexToken {
         if (activationTime < earliest) revert RebalanceTooSoon(activationTime, earliest);
         bytes32 pending = _pendingRebalance;
         if (replaces != pending) revert RebalancePending(pending);
-        RebalanceMath.Assessment memory a = _assess(b.pointer, components, prices);
-        if (b.maxChanged != 0 && a.changed > b.maxChanged) revert RebalanceTooManyChanges(a.changed, b.maxChanged);
-        if (b.maxTurnoverBps != 0 && a.turnoverBps > b.maxTurnoverBps) {
-            revert RebalanceTurnoverTooHigh(a.turnoverBps, b.maxTurnoverBps);
+        BoundsSlot memory bounds = _bounds;
+        RebalanceMath.Assessment memory a = _assess(b.pointer, components, prices, bounds);
+        if (a.changed > bounds.maxChanged) revert RebalanceTooManyChanges(a.changed, bounds.maxChanged);
+        if (a.turnoverBps > bounds.maxTurnoverBps) {
+            revert RebalanceTurnoverTooHigh(a.turnoverBps, bounds.maxTurnoverBps);
+        }
+        if (a.maxChangeBps > bounds.maxComponentChangeBps) {
+            revert RebalanceComponentChangeTooHigh(a.maxChangeAsset, a.maxChangeBps, bounds.maxComponentChangeBps);
         }
         uint32 version = _fee.basketVersion;
-        id = _proposalId(version, BasketCodec.encode(components), commitment, activationTime);
+        id = _proposalId(version, BasketCodec.encode(components), commitment, activationTime, msg.sender);
         if (pending != bytes32(0)) emit RebalanceCancelled(pending, msg.sender);
         _pendingRebalance = id;
         _basket.pendingActivation = activationTime;
         emit RebalanceProposed(
-            id, version, msg.sender, commitment, activationTime, components, prices, a.turnoverBps, a.changed
+            id,
+            version,
+            msg.sender,
+            commitment,
+            activationTime,
+            components,
+            prices,
+            a.turnoverBps,
+            a.changed,
+            a.maxChangeBps
         );
     }
 
     /// @inheritdoc IIndexToken
     function cancelRebalance(bytes32 id) external override {
-        if (!ROLES.hasRole(RoleIds.ADMIN, msg.sender)) {
+        if (id == bytes32(0) || id != _pendingRebalance) revert RebalanceNotPending(id);
+        BasketSlot memory b = _basket;
+        bool lapsed = block.timestamp > uint256(b.pendingActivation) + b.activationWindow;
+        if (!lapsed && !ROLES.hasRole(RoleIds.ADMIN, msg.sender)) {
             ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), msg.sender);
         }
-        if (id == bytes32(0) || id != _pendingRebalance) revert RebalanceNotPending(id);
         _pendingRebalance = bytes32(0);
         _basket.pendingActivation = 0;
         emit RebalanceCancelled(id, msg.sender);
     }
 
     /// @inheritdoc IIndexToken
-    function activateRebalance(Component[] calldata components, bytes32 commitment, uint40 activationTime)
-        external
-        override
-    {
+    function activateRebalance(
+        Component[] calldata components,
+        bytes32 commitment,
+        uint40 activationTime,
+        address proposer
+    ) external override {
         FeeState memory f = _fee;
+        // BasketCodec keeps 20 bytes of each amount: checked again so that the packed form, which
+        // the id binds, stands for these components and no others.
+        _checkComponents(components);
         bytes memory packed = BasketCodec.encode(components);
-        bytes32 id = _proposalId(f.basketVersion, packed, commitment, activationTime);
+        bytes32 id = _proposalId(f.basketVersion, packed, commitment, activationTime, proposer);
         if (id != _pendingRebalance) revert RebalanceNotPending(id);
+        BasketSlot memory b = _basket;
         if (block.timestamp < activationTime) revert RebalanceNotDue(activationTime, block.timestamp);
+        uint256 deadline = uint256(activationTime) + b.activationWindow;
+        if (block.timestamp > deadline) revert RebalanceLapsed(activationTime, deadline, block.timestamp);
+        // A proposal falls with its proposer's role: a compiler removed cannot leave a basket behind.
+        ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), proposer);
         // Every acknowledged mint and accepted redemption settles at the basket it was made for.
         uint256 open = ISSUER.code.length == 0 ? 0 : IIssuer(ISSUER).openSettlements(address(this));
         if (open != 0) revert RebalanceSettlementsOpen(open);
         // Fail closed: fresh reserves attributed to this index must already cover the new
         // basket for every token owed.
         ORACLE.requireCovered(address(this), components, _supply.backingUnits);
-        BasketSlot memory b = _basket;
         bytes memory old = SSTORE2.read(b.pointer);
         // Components were validated when proposed; ERC-20 ones cannot change, so hasLocal stays.
         (b.pointer, b.pendingActivation) = (SSTORE2.write(packed), 0);
@@ -227,11 +285,29 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function setRebalanceBounds(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps) external override {
+    function setRebalanceBounds(RebalanceBounds calldata r) external override {
         ROLES.check(RoleIds.ADMIN, msg.sender);
-        if (minDelay < MIN_REBALANCE_DELAY || maxTurnoverBps > RebalanceMath.BPS) revert RebalanceBoundsInvalid();
-        (_basket.minDelay, _basket.maxChanged, _basket.maxTurnoverBps) = (minDelay, maxChanged, maxTurnoverBps);
-        emit RebalanceBoundsSet(minDelay, maxChanged, maxTurnoverBps);
+        if (r.minDelay < MIN_REBALANCE_DELAY) revert RebalanceBoundsInvalid("minDelay", r.minDelay);
+        if (r.activationWindow < MIN_ACTIVATION_WINDOW || r.activationWindow > MAX_ACTIVATION_WINDOW) {
+            revert RebalanceBoundsInvalid("activationWindow", r.activationWindow);
+        }
+        if (r.maxChanged == 0 || r.maxChanged > MAX_COMPONENTS) {
+            revert RebalanceBoundsInvalid("maxChanged", r.maxChanged);
+        }
+        if (r.maxTurnoverBps == 0 || r.maxTurnoverBps > RebalanceMath.BPS) {
+            revert RebalanceBoundsInvalid("maxTurnoverBps", r.maxTurnoverBps);
+        }
+        if (r.maxComponentChangeBps == 0 || r.maxComponentChangeBps > RebalanceMath.BPS) {
+            revert RebalanceBoundsInvalid("maxComponentChangeBps", r.maxComponentChangeBps);
+        }
+        if (r.priceBandBps == 0 || r.priceBandBps > MAX_PRICE_BAND_BPS) {
+            revert RebalanceBoundsInvalid("priceBandBps", r.priceBandBps);
+        }
+        (_basket.minDelay, _basket.activationWindow) = (r.minDelay, r.activationWindow);
+        _bounds = BoundsSlot(
+            r.maxChanged, r.maxTurnoverBps, r.maxComponentChangeBps, r.priceBandBps, r.valueTolerance
+        );
+        emit RebalanceBoundsSet(r);
     }
 
     /// @inheritdoc IIndexToken
@@ -240,9 +316,17 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function rebalanceBounds() external view override returns (uint32, uint8, uint16) {
-        BasketSlot memory b = _basket;
-        return (b.minDelay, b.maxChanged, b.maxTurnoverBps);
+    function rebalanceBounds() external view override returns (RebalanceBounds memory) {
+        (BasketSlot memory b, BoundsSlot memory r) = (_basket, _bounds);
+        return RebalanceBounds(
+            b.minDelay,
+            b.activationWindow,
+            r.maxChanged,
+            r.maxTurnoverBps,
+            r.maxComponentChangeBps,
+            r.priceBandBps,
+            r.valueTolerance
+        );
     }
 
     /// @inheritdoc IIndexToken
@@ -250,40 +334,43 @@ contract IndexToken is LockableERC20, IIndexToken {
         external
         view
         override
-        returns (uint256, uint256, uint256, uint256)
+        returns (uint256, uint256, uint256, uint256, uint256)
     {
-        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices);
-        return (a.oldValue, a.newValue, a.turnoverBps, a.changed);
+        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices, _bounds);
+        return (a.oldValue, a.newValue, a.turnoverBps, a.changed, a.maxChangeBps);
     }
 
-    /// @dev Validates the new basket (size, order, amounts, registered assets: the registry
-    ///      reverts AssetUnknown) and assesses it against the current one at `prices`.
-    function _assess(address pointer, Component[] calldata components, Price[] calldata prices)
-        private
-        view
-        returns (RebalanceMath.Assessment memory)
-    {
+    /// @dev Validates the new basket (size, order, amounts; registered assets with fresh feeds:
+    ///      the registry reverts AssetUnknown, AssetPriceFeedMissing, AssetPriceStale, ...) and
+    ///      assesses it against the current one at `prices`, each within the band of its feed.
+    function _assess(
+        address pointer,
+        Component[] calldata components,
+        Price[] calldata prices,
+        BoundsSlot memory bounds
+    ) private view returns (RebalanceMath.Assessment memory) {
         _checkComponents(components);
         bytes32[] memory ids = new bytes32[](prices.length);
         for (uint256 k; k < prices.length; ++k) {
             ids[k] = prices[k].assetId;
         }
-        address[] memory tokens = REGISTRY.tokensOf(ids);
-        bool[] memory local = new bool[](tokens.length);
-        for (uint256 k; k < tokens.length; ++k) {
-            local[k] = tokens[k] != address(0);
-        }
-        return RebalanceMath.assess(BasketCodec.load(pointer), components, prices, local);
+        // External call before the state change: a view of the registry, which calls the feeds
+        // the admin set (trusted to answer market prices, IAssetRegistry).
+        (uint256[] memory feeds, bool[] memory local) = REGISTRY.feedPrices(ids);
+        RebalanceMath.Market memory m = RebalanceMath.Market(feeds, local, bounds.priceBandBps, bounds.valueTolerance);
+        return RebalanceMath.assess(BasketCodec.load(pointer), components, prices, m);
     }
 
     /// @dev Binds the token, the basket version it replaces, the packed new basket (BasketCodec),
-    ///      the commitment and the activation time.
-    function _proposalId(uint32 version, bytes memory packed, bytes32 commitment, uint40 activationTime)
-        private
-        view
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(address(this), version, keccak256(packed), commitment, activationTime));
+    ///      the commitment, the activation time and the proposer.
+    function _proposalId(
+        uint32 version,
+        bytes memory packed,
+        bytes32 commitment,
+        uint40 activationTime,
+        address proposer
+    ) private view returns (bytes32) {
+        return keccak256(abi.encode(address(this), version, keccak256(packed), commitment, activationTime, proposer));
     }
 
     // ---------------------------------------------------------------- fee

@@ -77,14 +77,17 @@ def pauser(accounts: Any) -> Any:
 # ------------------------------------------------------------------ the system
 @pytest.fixture(scope="session")
 def protocol(deployer: Any, issuer: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """ProtocolRoles + AssetRegistry + IndexFactory, MAG7 assets registered, issuer role granted."""
+    """ProtocolRoles + AssetRegistry + IndexFactory, MAG7 assets registered with TestPriceFeeds
+    at the synthetic market's prices (1 day staleness), issuer role granted."""
     from ssikit.chain.protocol import Deployment
     from ssikit.core.assets import MAG7_ASSETS
+    from ssikit.presets.synthetic import synthetic_prices
 
     path = tmp_path_factory.mktemp("deploy") / "deployments.json"
     deployment = Deployment(deployer, path=path)
     system = deployment.system()
     deployment.assets(system, MAG7_ASSETS)
+    deployment.price_feeds(system, synthetic_prices())
     system.roles.grantRole(system.roles.ISSUER_ROLE(), issuer, sender=deployer)
     return system
 

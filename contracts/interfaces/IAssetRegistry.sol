@@ -8,6 +8,12 @@ pragma solidity ^0.8.27;
 ///         chains, as in CAIP-2) and `identity` the asset on that chain ("native", a mint address,
 ///         or an ERC-20 address written as lowercase 0x-hex). Metadata is stored once: chain,
 ///         symbol, decimals, and the token address for assets that live on this chain.
+///
+///         Price feeds. The admin may give each asset a USD price feed (Chainlink's
+///         AggregatorV3Interface: answer {USD × 10^feed.decimals() per whole asset}) with a
+///         staleness limit. Index tokens read them through `feedPrices` to bound the prices a
+///         rebalance proposal declares. Trust assumption: a feed's answer is the market price
+///         within the feed's deviation threshold, and `updatedAt` is when it was last true.
 interface IAssetRegistry {
     struct Asset {
         string chain; // CAIP-2 style chain name
@@ -20,6 +26,10 @@ interface IAssetRegistry {
     event AssetRegistered(
         bytes32 indexed assetId, string chain, string identity, string symbol, uint8 decimals, address indexed token
     );
+
+    /// @notice The asset's price feed was set (`feed` = address(0): removed). `decimals` are the
+    ///         feed's, read once when it is set; `maxAge` {seconds}.
+    event PriceFeedSet(bytes32 indexed assetId, address indexed feed, uint32 maxAge, uint8 decimals);
 
     /// @notice The id is already registered.
     error AssetAlreadyRegistered(bytes32 assetId);
@@ -35,6 +45,19 @@ interface IAssetRegistry {
     error AssetChainIsLocal(string chain);
     /// @notice The token has no code or does not answer `decimals()`/`symbol()`.
     error AssetTokenUnreadable(address token);
+
+    /// @notice `setPriceFeed` with a feed that has no code or whose `decimals()` cannot be read
+    ///         or are above MAX_DECIMALS, or with a zero `maxAge`.
+    error AssetPriceFeedInvalid(address feed, uint32 maxAge);
+    /// @notice The asset has no price feed.
+    error AssetPriceFeedMissing(bytes32 assetId);
+    /// @notice The feed's last answer is older than the asset's staleness limit {seconds}
+    ///         (`updatedAt` 0: the feed has no answer).
+    error AssetPriceStale(bytes32 assetId, uint256 updatedAt, uint256 maxAge);
+    /// @notice The feed answers a price <= 0, or one that is zero in USD × 1e36 per base unit.
+    error AssetPriceInvalid(bytes32 assetId, int256 answer);
+    /// @notice The feed's round was not answered in that round (answeredInRound < roundId).
+    error AssetPriceRoundIncomplete(bytes32 assetId, uint80 roundId, uint80 answeredInRound);
 
     /// @notice Largest number of decimals an asset may have.
     function MAX_DECIMALS() external view returns (uint8);
@@ -72,4 +95,27 @@ interface IAssetRegistry {
     /// @notice The token address of each asset (address(0) for assets on other chains);
     ///         reverts `AssetUnknown(id)` for the first id that is not registered.
     function tokensOf(bytes32[] calldata ids) external view returns (address[] memory tokens);
+
+    // ---------------------------------------------------------------- price feeds
+
+    /// @notice Sets the asset's USD price feed and its staleness limit `maxAge` {seconds, > 0};
+    ///         `feed` = address(0) removes it (`maxAge` is then ignored and stored as 0). Admin
+    ///         only. Reverts `AssetUnknown`, `AssetPriceFeedInvalid`.
+    function setPriceFeed(bytes32 assetId, address feed, uint32 maxAge) external;
+
+    /// @notice The asset's feed (address(0): none), staleness limit {seconds} and the feed's
+    ///         decimals. Reverts `AssetUnknown`.
+    function priceFeed(bytes32 assetId) external view returns (address feed, uint32 maxAge, uint8 decimals);
+
+    /// @notice For each asset, its feed's latest answer in USD × 1e36 per base unit, rounded
+    ///         down (`RebalanceMath.feedPrice`): floor(answer × 1e36 / 10^(feed decimals + asset
+    ///         decimals)); and whether it is an ERC-20 on this chain (as `tokensOf`). One storage
+    ///         read and one feed call per asset. Reverts, for the first asset that fails:
+    ///         `AssetUnknown`; `AssetPriceFeedMissing`; `AssetPriceRoundIncomplete` when
+    ///         answeredInRound < roundId; `AssetPriceInvalid` when answer <= 0 or the converted
+    ///         price is 0; `AssetPriceStale` when updatedAt is 0 or now - updatedAt > maxAge.
+    ///         Supported answers: answer × 1e36 / 10^(decimals) below 2^256.
+    /// @return prices {USD × 1e36 per base unit}
+    /// @return local Whether each asset is an ERC-20 on this chain.
+    function feedPrices(bytes32[] calldata ids) external view returns (uint256[] memory prices, bool[] memory local);
 }

@@ -23,7 +23,33 @@ import {Price} from "../types/Price.sol";
 ///         of time does not change L: the fee moves value from holders to the fee recipient
 ///         without changing what the custodians must hold. Liability of component i in base units
 ///         = L × storedAmount_i / 1e36, rounded up.
+///
+///         Rebalancing. The index's compiler proposes the next basket with the prices it was
+///         computed at {USD × 1e36 per base unit}; each must be within `priceBandBps` of the
+///         asset's registry price feed (fresh, see IAssetRegistry.feedPrices). At those prices
+///         the new basket must be worth the old within an absolute tolerance, and the bounds
+///         must hold: assets added or removed, one-way turnover, and every component's change in
+///         value (bps of the old basket's value). Anyone activates the proposal from its
+///         activation time until `activationWindow` seconds after, while its proposer still holds
+///         the index's compiler role; after that it has lapsed and anyone may cancel it.
 interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
+    /// @notice The admin's bounds on this index's rebalances (all fit one storage slot with the
+    ///         basket pointer or in one of their own). Supported ranges (else
+    ///         `RebalanceBoundsInvalid`): minDelay >= MIN_REBALANCE_DELAY; activationWindow in
+    ///         [MIN_ACTIVATION_WINDOW, MAX_ACTIVATION_WINDOW]; maxChanged in [1, MAX_COMPONENTS];
+    ///         maxTurnoverBps and maxComponentChangeBps in [1, 10_000]; priceBandBps in
+    ///         [1, MAX_PRICE_BAND_BPS]; valueTolerance any uint64. There is no "unbounded" value:
+    ///         the loosest bounds are 10_000 bps and MAX_COMPONENTS.
+    struct RebalanceBounds {
+        uint32 minDelay; // {seconds} from proposal to activation time
+        uint24 activationWindow; // {seconds} after the activation time during which it may activate
+        uint8 maxChanged; // max(assets added, assets removed) per rebalance
+        uint16 maxTurnoverBps; // one-way turnover {bps of the old basket's value}
+        uint16 maxComponentChangeBps; // any one component's |Δvalue| {bps of the old basket's value}
+        uint16 priceBandBps; // |declared - feed| {bps of the feed price}
+        uint64 valueTolerance; // how much less the new basket may be worth {USD × 1e18 per token}
+    }
+
     /// @notice The basket changed; `version` is the new version. Amounts are per whole token at
     ///         `factor` (they are multiplied by the fee factor, which is RAY at every change).
     event BasketUpdated(uint32 indexed version, Component[] components);
@@ -44,7 +70,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         Component[] components,
         Price[] prices,
         uint256 turnoverBps,
-        uint256 changed
+        uint256 changed,
+        uint256 maxComponentChangeBps
     );
     event RebalanceCancelled(bytes32 indexed id, address indexed by);
     /// @notice The basket moved from version `version - 1` to `version`. Both baskets are in the
@@ -58,7 +85,7 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         bytes oldBasket,
         bytes newBasket
     );
-    event RebalanceBoundsSet(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps);
+    event RebalanceBoundsSet(RebalanceBounds bounds);
 
     /// @notice `initialize` was called on an initialised token or on the implementation.
     error IndexAlreadyInitialized();
@@ -105,8 +132,17 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Acknowledged mints or accepted redemptions of this index are not settled yet: a
     ///         rebalance activates only once they are (so each settles at its basket version).
     error RebalanceSettlementsOpen(uint256 open);
-    /// @notice Bounds outside what is allowed (minimum delay below MIN_REBALANCE_DELAY).
-    error RebalanceBoundsInvalid();
+    /// @notice A bound outside its supported range (see `RebalanceBounds`), by field name.
+    error RebalanceBoundsInvalid(string bound, uint256 value);
+    /// @notice A declared price is further from the asset's feed price than the index's band
+    ///         allows. Prices {USD × 1e36 per base unit}.
+    error RebalancePriceOutsideBand(bytes32 assetId, uint256 declared, uint256 feed, uint256 bandBps);
+    /// @notice One component's value changes by more than the index's bound {bps of the old
+    ///         basket's value}.
+    error RebalanceComponentChangeTooHigh(bytes32 assetId, uint256 changeBps, uint256 maxChangeBps);
+    /// @notice The proposal's activation window has passed (`deadline` = activation time +
+    ///         window, the last second it could activate).
+    error RebalanceLapsed(uint256 activationTime, uint256 deadline, uint256 now_);
 
     /// @notice Most components a basket may have.
     function MAX_COMPONENTS() external view returns (uint256);
@@ -214,12 +250,17 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice Proposes the next basket (stored amounts, sorted by asset id) to take effect at
     ///         `activationTime`, at least the index's minimum delay from now. Only the index's
-    ///         compiler. `prices` {USD × 1e36 per base unit} list the assets of both baskets; at
-    ///         those prices the new basket must be worth the old one (within 1e-9), and the
-    ///         index's bounds on assets changed and turnover must hold. `replaces` must be the
+    ///         compiler. `prices` {USD × 1e36 per base unit} list the assets of both baskets,
+    ///         each within `priceBandBps` of its registry feed (which must exist and be fresh:
+    ///         the registry's `AssetPriceFeedMissing`, `AssetPriceStale`, ... otherwise). At those
+    ///         prices (RebalanceMath.assess) the new basket must be worth the old one: no more
+    ///         than one unit {USD × 1e18 per token} per asset above it, no more than
+    ///         `valueTolerance` plus one unit per asset below it; and the index's bounds on assets
+    ///         changed, turnover and each component's change must hold. `replaces` must be the
     ///         pending proposal's id when one is pending (it is then cancelled), else zero.
     /// @return id keccak256(abi.encode(this, current version, keccak256(packed components),
-    ///         commitment, activationTime)), the packed form being BasketCodec's.
+    ///         commitment, activationTime, proposer = msg.sender)), the packed form being
+    ///         BasketCodec's.
     function proposeRebalance(
         Component[] calldata components,
         Price[] calldata prices,
@@ -228,34 +269,48 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         bytes32 replaces
     ) external returns (bytes32 id);
 
-    /// @notice Withdraws the pending proposal. The admin or the index's compiler.
+    /// @notice Withdraws the pending proposal. The admin or the index's compiler; anyone once it
+    ///         has lapsed (now > activation time + the index's activation window).
     function cancelRebalance(bytes32 id) external;
 
-    /// @notice Makes the pending proposal the basket: anyone, once due, passing the proposed
-    ///         components and commitment again (they are in RebalanceProposed). Requires fresh
-    ///         reserves covering the new basket for the current backing units (the custodians
-    ///         have traded and reported). Bumps the basket version: requests made against the old
-    ///         version can no longer be confirmed and anyone can expire them.
-    function activateRebalance(Component[] calldata components, bytes32 commitment, uint40 activationTime)
-        external;
+    /// @notice Makes the pending proposal the basket: anyone, passing the proposed components,
+    ///         commitment, activation time and proposer again (they are in RebalanceProposed),
+    ///         from the activation time until `activationWindow` seconds after it (then
+    ///         `RebalanceLapsed`), while the proposer still holds this index's compiler role
+    ///         (else `AccessControlUnauthorizedAccount(proposer, role)`). The components are
+    ///         checked again as at the proposal (size, order, non-zero amounts that fit the
+    ///         basket's encoding), so they are exactly the proposed ones; the id binds the basket
+    ///         version they replace, so the old basket and which assets are local are those
+    ///         judged, and registered assets stay registered. Requires fresh reserves covering
+    ///         the new basket for the current backing units (the custodians have traded and
+    ///         reported). Bumps the basket version: requests made against the old version can no
+    ///         longer be confirmed and anyone can expire them.
+    function activateRebalance(
+        Component[] calldata components,
+        bytes32 commitment,
+        uint40 activationTime,
+        address proposer
+    ) external;
 
-    /// @notice Sets the minimum delay {seconds} between proposal and activation, the maximum
-    ///         number of assets changed (0: no bound) and the maximum turnover {bps} (0: no
-    ///         bound). Only the admin.
-    function setRebalanceBounds(uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps) external;
+    /// @notice Sets the index's rebalance bounds (see `RebalanceBounds` for units and ranges).
+    ///         Only the admin. They apply to proposals made after, and the activation window
+    ///         also to the pending one.
+    function setRebalanceBounds(RebalanceBounds calldata bounds) external;
 
     /// @notice The pending proposal's id and activation time (zeros when none).
     function pendingRebalance() external view returns (bytes32 id, uint40 activationTime);
 
-    /// @notice The minimum delay {seconds}, maximum assets changed and maximum turnover {bps}.
-    function rebalanceBounds() external view returns (uint32 minDelay, uint8 maxChanged, uint16 maxTurnoverBps);
+    /// @notice The index's rebalance bounds; at creation the `DEFAULT_*` constants.
+    function rebalanceBounds() external view returns (RebalanceBounds memory);
 
-    /// @notice What `proposeRebalance` would compute and check for these components and prices:
-    ///         the old and new values {USD × 1e18 per token}, turnover {bps}, assets changed.
+    /// @notice What `proposeRebalance` would compute and check for these components and prices
+    ///         (including the feed band and the value tolerance, not the bounds on changes):
+    ///         the old and new values {USD × 1e18 per token}, turnover {bps}, assets changed, and
+    ///         the largest component change {bps of the old value}.
     function previewRebalance(Component[] calldata components, Price[] calldata prices)
         external
         view
-        returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed);
+        returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed, uint256 maxChangeBps);
 
     /// @notice The factory that created this token.
     function factory() external view returns (address);

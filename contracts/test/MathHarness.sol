@@ -50,9 +50,28 @@ contract MathHarness {
         Component[] memory oldBasket,
         Component[] calldata newBasket,
         Price[] calldata prices,
-        bool[] memory local
-    ) external pure returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed) {
-        RebalanceMath.Assessment memory a = RebalanceMath.assess(oldBasket, newBasket, prices, local);
-        return (a.oldValue, a.newValue, a.turnoverBps, a.changed);
+        uint256[] memory feeds,
+        bool[] memory local,
+        uint256 bandBps,
+        uint256 tolerance
+    )
+        external
+        pure
+        returns (
+            uint256 oldValue,
+            uint256 newValue,
+            uint256 turnoverBps,
+            uint256 changed,
+            uint256 maxChangeBps,
+            bytes32 maxChangeAsset
+        )
+    {
+        RebalanceMath.Market memory m = RebalanceMath.Market(feeds, local, bandBps, tolerance);
+        RebalanceMath.Assessment memory a = RebalanceMath.assess(oldBasket, newBasket, prices, m);
+        return (a.oldValue, a.newValue, a.turnoverBps, a.changed, a.maxChangeBps, a.maxChangeAsset);
+    }
+
+    function feedPrice(uint256 answer, uint256 feedDecimals, uint256 assetDecimals) external pure returns (uint256) {
+        return RebalanceMath.feedPrice(answer, feedDecimals, assetDecimals);
     }
 }

@@ -18,6 +18,7 @@ contract TestPriceFeed is AggregatorV3Interface {
     uint8 public immutable override decimals;
     string public override description;
     uint80 private _latest;
+    uint80 private _lag; // answeredInRound = roundId - lag (a round not answered in itself)
     mapping(uint80 roundId => Round) private _rounds;
 
     constructor(uint8 decimals_, string memory description_, int256 answer) {
@@ -36,6 +37,12 @@ contract TestPriceFeed is AggregatorV3Interface {
         _push(answer);
     }
 
+    /// @notice Makes every round report answeredInRound = roundId - `lag` (0: answered in itself).
+    function setAnsweredInRoundLag(uint80 lag) external {
+        if (msg.sender != OWNER) revert TestPriceFeedNotOwner();
+        _lag = lag;
+    }
+
     function getRoundData(uint80 roundId)
         public
         view
@@ -44,7 +51,7 @@ contract TestPriceFeed is AggregatorV3Interface {
     {
         Round memory r = _rounds[roundId];
         if (r.updatedAt == 0) revert TestPriceFeedNoRound(roundId);
-        return (roundId, r.answer, r.updatedAt, r.updatedAt, roundId);
+        return (roundId, r.answer, r.updatedAt, r.updatedAt, roundId - _lag);
     }
 
     function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {

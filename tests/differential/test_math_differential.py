@@ -108,7 +108,14 @@ def rebalances(draw):
         amount = int(value * w * (1 + skew) // (sum(weights) * price[i]))
         new.append((i, min(max(amount, 1), 2**160 - 1)))
     local = [draw(st.booleans()) and draw(st.booleans()) for _ in union]
-    return old, new, prices, local
+    # Feed prices around the declared ones: equal, on the band's edge, or well off it.
+    band = draw(st.sampled_from([1, 50, 200, 1_000]))
+    feeds = []
+    for _, p in prices:
+        off = draw(st.sampled_from([0, 0, 0, band, -band, band + 1, 5_000]))
+        feeds.append(max(p + p * off // 10_000, 1))
+    tolerance = draw(st.sampled_from([0, 10**12, 2**64 - 1]))
+    return old, new, prices, local, feeds, band, tolerance
 
 
 @pytest.fixture(scope="module")
@@ -126,17 +133,37 @@ def test_rebalance_assess__same_integers_or_same_error(harness, error_selectors,
     from ssikit.core.errors import RebalanceError
     from ssikit.math.rebalance import assess
 
-    old, new, prices, local = case
+    old, new, prices, local, feeds, band, tolerance = case
     try:
-        expected = assess(old, new, prices, local)
+        expected = assess(old, new, prices, local, feeds, band, tolerance)
     except RebalanceError as err:
         with pytest.raises(Exception, match=error_selectors[err.rule]):
-            harness.rebalanceAssess(old, new, prices, local)
+            harness.rebalanceAssess(old, new, prices, feeds, local, band, tolerance)
         return
-    got = harness.rebalanceAssess(old, new, prices, local)
+    got = harness.rebalanceAssess(old, new, prices, feeds, local, band, tolerance)
     assert tuple(got) == (
         expected.old_value,
         expected.new_value,
         expected.turnover_bps,
         expected.changed,
+        expected.max_change_bps,
+        expected.max_change_asset,
     )
+
+
+@SETTINGS
+@given(
+    answer=st.integers(min_value=1, max_value=2**200),
+    feed_decimals=st.integers(min_value=0, max_value=36),
+    asset_decimals=st.integers(min_value=0, max_value=36),
+)
+def test_feed_price__same_integers(harness, answer, feed_decimals, asset_decimals):
+    from ssikit.math.rebalance import feed_price
+
+    try:
+        expected = feed_price(answer, feed_decimals, asset_decimals)
+    except OverflowError:
+        with pytest.raises(Exception):  # noqa: B017 - the library's overflow revert
+            harness.feedPrice(answer, feed_decimals, asset_decimals)
+        return
+    assert harness.feedPrice(answer, feed_decimals, asset_decimals) == expected

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
+from ssikit.presets.synthetic import synthetic_prices
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def deployed(deployer, custodian, wlp, mag7_params, tmp_path):
     deployment = Deployment(deployer, path=path)
     system = deployment.system()
     deployment.assets(system, MAG7_ASSETS)
+    deployment.price_feeds(system, synthetic_prices())
     token = deployment.index(system, mag7_params)
     configure_issuance(
         deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]

@@ -42,6 +42,7 @@ def _launch(panel, symbol, until, deployment, protocol, create_index, configure_
     usd = panel.usd_prices(first.implementation_date, [a.symbol for a in weights])
     prices = {a: Fraction(Decimal(str(usd[a.symbol]))) for a in weights}
     deployment.assets(protocol, list(weights))
+    deployment.price_feeds(protocol, prices, update=True)  # the feeds follow the market
     basket = basket_from_weights(weights, prices, Fraction(100))
     token = configure_index(create_index(symbol=symbol, basket=basket))
     return token, first
@@ -76,6 +77,16 @@ def _rebalance_once(
     symbols = {c.symbol for c in announcement.constituents}
     symbols |= {c.symbol for c in first.constituents}
     usd = panel.usd_prices(announcement.implementation_date, sorted(symbols))
+    # The market moved to the implementation day's prices, and the feeds with it; newcomers not
+    # yet registered get their feeds when the admin prepares them.
+    both = [*first.constituents, *announcement.constituents]
+    registered = {
+        a for a in (asset_for_symbol(c.symbol, c.asset_id) for c in both)
+        if protocol.assets.isRegistered(a.id)
+    }  # fmt: skip
+    deployment.price_feeds(
+        protocol, {a: Decimal(str(usd[a.symbol])) for a in registered}, update=True
+    )
     plan = compiler.plan(token.address, announcement, {k: Decimal(str(v)) for k, v in usd.items()})
     compiler.prepare_assets(deployment, token.address, plan, [custodian.address], DAY)
 

@@ -103,6 +103,16 @@ def test_issuance_state_machine(
         "ETH": 2_550 * 10**36 // 10**18,
         "SOL": 95 * 10**36 // 10**9,
     }
+    # The feeds follow the market: the compiler's random prices are set on them before each
+    # proposal (the $1 ERC-20s get feeds of their own). Bounds loose enough for any of the
+    # machine's reweightings, and the longest window: this machine tests reserves, not bounds.
+    decimals = {a: d for a, d in zip(local_prices, (6, 18), strict=True)}
+    decimals |= {assets[s].id: assets[s].decimals for s in OFFCHAIN_PRICES}
+    for asset_id in local_prices:
+        feed = project.TestPriceFeed.deploy(8, "SM / USD", 10**8, sender=deployer)
+        registry.setPriceFeed(asset_id, feed, DAY, sender=deployer)
+    feeds = {a: project.TestPriceFeed.at(registry.priceFeed(a)[0]) for a in decimals}
+    index.setRebalanceBounds((2 * DAY, 30 * DAY, 32, 10_000, 10_000, 200, 0), sender=deployer)
 
     first_errors: list[str] = []
     activations: list[int] = []
@@ -315,6 +325,8 @@ def test_issuance_state_machine(
             new.sort()
             union = sorted({a for a, _ in stored} | {a for a, _ in new})
             price_list = [(a, prices[a]) for a in union]
+            for a, price in price_list:  # {USD × 1e8 per whole asset}
+                feeds[a].setAnswer(price * 10 ** decimals[a] // 10**28, sender=deployer)
             when = chain.blocks.head.timestamp + 2 * DAY + 1
             pending = bytes(index.pendingRebalance()[0])
             self.log.append(f"propose {pick} {weight}% prices {moves}")
@@ -347,12 +359,14 @@ def test_issuance_state_machine(
             components, commitment, when = self.proposal
             version = index.basketVersion()
             try:
-                index.activateRebalance.call(components, commitment, when, sender=stranger)
+                index.activateRebalance.call(
+                    components, commitment, when, index_compiler, sender=stranger
+                )
             except ContractLogicError:
                 assert index.basketVersion() == version  # not due, or not covered: nothing moved
                 return
             self.log.append("activate")
-            index.activateRebalance(components, commitment, when, sender=stranger)
+            index.activateRebalance(components, commitment, when, index_compiler, sender=stranger)
             activations.append(index.basketVersion())
             assert index.basketVersion() == version + 1
             stored, _, units, *_ = index.basketState()

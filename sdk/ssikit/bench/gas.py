@@ -130,6 +130,7 @@ def _measure_issuance(accounts: Any) -> dict[str, int]:
     from ..core.assets import Asset
     from ..core.basket import Basket, Component
     from ..core.units import PRECISION
+    from ..presets.synthetic import synthetic_prices
 
     deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
     gas: dict[str, int] = {}
@@ -137,6 +138,7 @@ def _measure_issuance(accounts: Any) -> dict[str, int]:
         deployment = Deployment(deployer, path=Path(tmp) / "deployments.json")
         protocol = deployment.system()
         deployment.assets(protocol, MAG7_ASSETS)
+        deployment.price_feeds(protocol, synthetic_prices())
         offchain = deployment.index(protocol, mag7_params(compiler.address, fee_recipient.address))
         local_assets = []
         for i, decimals in enumerate((6, 8, 18, 18, 9, 12, 18)):
@@ -218,10 +220,11 @@ def _measure_issuance(accounts: Any) -> dict[str, int]:
 def _measure_rebalance(
     deployer: Any, compiler: Any, custodian: Any, protocol: Any, token: Any, sequence: int
 ) -> dict[str, int]:
-    """MAG7 7 -> 7 with ADA and DOGE replaced by DOT and LTC, on an index with supply."""
+    """MAG7 7 -> 7 with ADA and DOGE replaced by DOT and LTC, on an index with supply; every
+    asset has a TestPriceFeed (Chainlink's interface) at the declared price."""
     from decimal import Decimal
 
-    from ape import chain
+    from ape import chain, project
 
     from ..builders.rebalance import plan_rebalance
     from ..core.assets import KNOWN_ASSETS
@@ -237,6 +240,9 @@ def _measure_rebalance(
         )
         oracle.configureAsset(asset.id, DAY, sender=deployer)
         oracle.addCustodian(asset.id, custodian, sender=deployer)
+        answer = {"DOT": 720_000_000, "LTC": 7_000_000_000}[symbol]  # {USD × 1e8}
+        feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
+        protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=deployer)
     announcement = fixed_announcement(reason="bench")
     usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
     usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
@@ -255,6 +261,7 @@ def _measure_rebalance(
         plan.components(), plan.price_tuples(), commitment, when, b"\x00" * 32, sender=compiler
     )
     gas = {"rebalance_propose_7": receipt.gas_used}
+    RECEIPTS["rebalance_propose_7"] = receipt
     chain.mine(1, timestamp=when)
     balances = sorted(
         (bytes.fromhex(a[2:]), bm.liability(x, plan.backing_units) + 10**12)
@@ -262,7 +269,9 @@ def _measure_rebalance(
     )
     report = (custodian.address, sequence + 1, chain.blocks.head.timestamp, b"\x04" * 32, balances)
     oracle.report(report, sender=custodian)
-    receipt = token.activateRebalance(plan.components(), commitment, when, sender=custodian)
+    receipt = token.activateRebalance(
+        plan.components(), commitment, when, compiler.address, sender=custodian
+    )
     gas["rebalance_activate_7"] = receipt.gas_used
     RECEIPTS["rebalance_activate_7"] = receipt
     return gas

@@ -13,7 +13,10 @@ Units and rounding (mirrored by the contracts where the chain recomputes anythin
   at most what the old one is, and less by under one precise unit of each new component:
   ``0 <= V_old - V_new < Σ_j price36_j`` (in USD × 1e54 per token), i.e. below
   ``Σ_j usd_j × 1e-18 / 10**decimals_j`` dollars per token. The chain accepts a proposal whose
-  values (each component's rounded down) agree within one part in 1e9 (RebalanceMath).
+  values (each component's rounded down) agree within the index's absolute tolerance plus one
+  unit {USD × 1e18 per token} per asset (RebalanceMath).
+- Declared prices must be within the index's band of the registry's feeds at the proposal
+  (``preflight`` checks a plan against the feeds and bounds read from the chain before sending).
 - Trades are the change in what the reserves must hold for the current backing units L:
   ``liability(new_i, L) - liability(old_i, L)`` base units (BasketMath.liability, rounded up).
 """
@@ -37,6 +40,25 @@ from ..core.units import PRICE_SCALE
 from ..math import basket as bm
 from ..math.rebalance import Assessment, assess
 from ..methodology.compose import Announcement
+
+
+class RebalanceBounds(BaseModel):
+    """IIndexToken.RebalanceBounds: the index's bounds on its rebalances."""
+
+    min_delay: int  # {seconds} from proposal to activation time
+    activation_window: int  # {seconds} after the activation time
+    max_changed: int  # max(assets added, assets removed)
+    max_turnover_bps: int  # {bps of the old value}
+    max_component_change_bps: int  # {bps of the old value}
+    price_band_bps: int  # {bps of the feed price}
+    value_tolerance: int  # {USD × 1e18 per token}
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> RebalanceBounds:
+        return cls(**dict(zip(cls.model_fields, (int(v) for v in raw), strict=True)))
+
+    def as_abi(self) -> tuple[int, ...]:
+        return tuple(getattr(self, k) for k in type(self).model_fields)
 
 
 class AssetInfo(Protocol):
@@ -72,6 +94,7 @@ class RebalancePlan(BaseModel):
     turnover_bps: int
     changed: int
     trades: list[Trade]
+    max_change_bps: int = 0  # the largest component's |Δvalue| {bps of the old value}
     backing_units: int
 
     def components(self) -> list[tuple[bytes, int]]:
@@ -80,6 +103,48 @@ class RebalancePlan(BaseModel):
 
     def price_tuples(self) -> list[tuple[bytes, int]]:
         return [(bytes.fromhex(a[2:]), p) for a, p in self.prices]
+
+
+def preflight(
+    plan: RebalancePlan,
+    bounds: RebalanceBounds,
+    feeds: Mapping[bytes, int],
+    local: frozenset[bytes] = frozenset(),
+) -> Assessment:
+    """What ``proposeRebalance`` would refuse, before sending: the plan's prices against the
+    feed prices {USD × 1e36 per base unit} and the index's bounds, in the contract's order.
+    Raises RebalanceError naming the contract's error."""
+    old = [(bytes.fromhex(a[2:]), x) for a, x in plan.old_basket]
+    prices = plan.price_tuples()
+    missing = [i for i, _ in prices if i not in feeds]
+    if missing:
+        raise RebalanceError(f"no feed price for 0x{missing[0].hex()}", "AssetPriceFeedMissing")
+    result = assess(
+        old,
+        plan.components(),
+        prices,
+        [i in local for i, _ in prices],
+        [feeds[i] for i, _ in prices],
+        bounds.price_band_bps,
+        bounds.value_tolerance,
+    )
+    if result.changed > bounds.max_changed:
+        raise RebalanceError(
+            f"{result.changed} assets changed, the bound is {bounds.max_changed}",
+            "RebalanceTooManyChanges",
+        )
+    if result.turnover_bps > bounds.max_turnover_bps:
+        raise RebalanceError(
+            f"turnover {result.turnover_bps} bps, the bound is {bounds.max_turnover_bps}",
+            "RebalanceTurnoverTooHigh",
+        )
+    if result.max_change_bps > bounds.max_component_change_bps:
+        raise RebalanceError(
+            f"0x{result.max_change_asset.hex()} changes by {result.max_change_bps} bps of the "
+            f"basket, the bound is {bounds.max_component_change_bps}",
+            "RebalanceComponentChangeTooHigh",
+        )
+    return result
 
 
 def price36(usd: Decimal | Fraction, decimals: int) -> int:
@@ -219,6 +284,7 @@ def plan_rebalance(
         new_value=result.new_value,
         turnover_bps=result.turnover_bps,
         changed=result.changed,
+        max_change_bps=result.max_change_bps,
         trades=trades,
         backing_units=backing_units,
     )

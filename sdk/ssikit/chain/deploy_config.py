@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..core.assets import MAG7_ASSETS
 from ..core.errors import DeploymentError
 from ..presets.indices import mag7_params
-from .protocol import Deployment, IssuanceSettings, Protocol, configure_issuance
+from ..presets.synthetic import synthetic_prices
+from .protocol import (
+    DEFAULT_FEED_MAX_AGE,
+    Deployment,
+    IssuanceSettings,
+    Protocol,
+    configure_issuance,
+)
 
 
 def _checksum(value: str) -> str:
@@ -47,7 +54,10 @@ class IndexEntry(BaseModel):
 
 class DeployConfig(BaseModel):
     """``admin``: the account (timelock or Safe) the admin role is handed to, in two steps
-    (it accepts after ``admin_delay`` seconds); None keeps the deployer as admin."""
+    (it accepts after ``admin_delay`` seconds); None keeps the deployer as admin.
+    ``price_feeds``: symbol -> Chainlink USD feed address, with staleness ``feed_max_age``
+    {seconds}; on a local chain an asset without one gets a TestPriceFeed at the synthetic
+    market's price."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -56,6 +66,13 @@ class DeployConfig(BaseModel):
     pausers: list[str] = Field(default_factory=list)
     custodians: list[str] = Field(default_factory=list)
     indices: list[IndexEntry] = Field(default_factory=list)
+    price_feeds: dict[str, str] = Field(default_factory=dict)
+    feed_max_age: int = Field(default=DEFAULT_FEED_MAX_AGE, gt=0, lt=2**32)
+
+    @field_validator("price_feeds")
+    @classmethod
+    def _feeds(cls, values: dict[str, str]) -> dict[str, str]:
+        return {k: _checksum(v) for k, v in values.items()}
 
     @field_validator("admin")
     @classmethod
@@ -79,6 +96,7 @@ def deploy(deployment: Deployment, config: DeployConfig) -> Protocol:
     """Everything the config asks for, each step once; then the admin hand-off."""
     system = deployment.system(admin_delay=config.admin_delay)
     deployment.assets(system, MAG7_ASSETS)
+    deployment.price_feeds(system, synthetic_prices(), config.feed_max_age, config.price_feeds)
     roles = system.roles
     for entry in config.indices:
         if entry.preset != "MAG7":

@@ -8,8 +8,10 @@ registry is saved after each step, so a deployment that fails half-way resumes w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,11 @@ from ..core.index import IndexParams
 from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
+
+LOCAL_CHAIN_IDS = (31337, 1337)
+"""Chains where a missing price feed is a TestPriceFeed the deployer sets (Anvil, Ganache)."""
+TEST_FEED_DECIMALS = 8  # as Chainlink's USD feeds
+DEFAULT_FEED_MAX_AGE = 86_400  # {seconds}: Chainlink's slowest USD heartbeat is a day
 
 SYSTEM_CONTRACTS = (
     "ProtocolRoles",
@@ -198,6 +205,59 @@ class Deployment:
         self._save()
         return ids
 
+    def price_feeds(
+        self,
+        protocol: Protocol,
+        prices: Mapping[Asset, Decimal | Fraction],
+        max_age: int = DEFAULT_FEED_MAX_AGE,
+        addresses: Mapping[str, str] | None = None,
+        update: bool = False,
+    ) -> dict[str, str]:
+        """A USD price feed in the registry for every asset of ``prices``; returns symbol -> feed.
+
+        An asset whose symbol is in ``addresses`` gets that feed (a Chainlink aggregator on a
+        live network). Otherwise, on a local chain only, the deployer's TestPriceFeed answering
+        ``prices[asset]`` (8 decimals, rounded down) stands in for one; elsewhere a missing feed
+        is a DeploymentError. An asset that already has a feed keeps it; with ``update``, on a
+        local chain, that feed (a TestPriceFeed of this deployer) is set to the new price: the
+        local market moved."""
+        from ape import project
+
+        addresses = dict(addresses or {})
+        found: dict[str, str] = {}
+        for asset, usd in prices.items():
+            current = str(protocol.assets.priceFeed(asset.id)[0])
+            name = f"TestPriceFeed {asset.symbol}"
+            if int(current, 16) != 0:
+                if update and self.chain_id in LOCAL_CHAIN_IDS:  # the deployer's TestPriceFeed
+                    project.TestPriceFeed.at(current).setAnswer(
+                        _feed_answer(asset, usd), sender=self.sender
+                    )
+                    self.actions.append(f"price {asset.symbol}")
+                found[asset.symbol] = current
+                continue
+            if asset.symbol in addresses:
+                feed = addresses[asset.symbol]
+            elif self.chain_id in LOCAL_CHAIN_IDS:
+                feed = self.contract(
+                    name,
+                    TEST_FEED_DECIMALS,
+                    f"{asset.symbol} / USD (test)",
+                    _feed_answer(asset, usd),
+                    container=project.TestPriceFeed,
+                ).address
+            else:
+                raise DeploymentError(
+                    f"no price feed for {asset.symbol} on chain {self.chain_id}: give its "
+                    "Chainlink USD feed's address"
+                )
+            protocol.assets.setPriceFeed(asset.id, feed, max_age, sender=self.sender)
+            self.actions.append(f"feed {asset.symbol}")
+            self.log(f"asset {asset.symbol}: price feed {feed} (max age {max_age} s)")
+            found[asset.symbol] = feed
+        self._save()
+        return found
+
     def index(self, protocol: Protocol, params: IndexParams) -> Any:
         """Creates the index unless one with its symbol exists."""
         from ape import project
@@ -217,6 +277,15 @@ class Deployment:
         self.actions.append(f"create {params.symbol}")
         self.log(f"index {params.symbol}: created at {created.index} (gas {receipt.gas_used})")
         return project.IndexToken.at(created.index)
+
+
+def _feed_answer(asset: Asset, usd: Decimal | Fraction) -> int:
+    """{USD × 1e8 per whole asset}, rounded down; DeploymentError when that is zero."""
+    scaled = Fraction(usd) * 10**TEST_FEED_DECIMALS
+    answer = scaled.numerator // scaled.denominator
+    if answer <= 0:
+        raise DeploymentError(f"{asset.symbol} at {usd} USD is zero at 8 decimals")
+    return answer
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The index compiler's thin client: plan a rebalance from the chain's current basket, propose it,
-watch it, activate it. Proposals are found again from the token's events, so nothing depends on
-the program that proposed still running."""
+"""The index compiler's thin client: plan a rebalance from the chain's current basket (at the
+registry's feed prices, or prices given), propose it once the plan passes the same checks as the
+chain (feed band, bounds), watch it, activate it. Proposals are found again from the token's
+events, so nothing depends on the program that proposed still running."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..builders.rebalance import RebalancePlan, plan_rebalance
+from ..builders.rebalance import RebalanceBounds, RebalancePlan, plan_rebalance, preflight
+from ..core.assets import asset_for_symbol
 from ..core.basket import Basket, Component
 from ..core.errors import RebalanceError
 from ..math import basket as bm
@@ -42,18 +44,52 @@ class CompilerClient:
     def token(self, index: str) -> Any:
         return _index(self.protocol, index)
 
+    def bounds(self, index: str) -> RebalanceBounds:
+        return RebalanceBounds.from_abi(self.token(index).rebalanceBounds())
+
+    def feed_usd(self, asset_ids: list[bytes]) -> dict[str, Decimal]:
+        """USD per whole asset by symbol, each feed's latest answer exactly (answer /
+        10^decimals): converted to USD × 1e36 per base unit by the plan (rounded down), they
+        are the prices the registry's ``feedPrices`` gives."""
+        from ape import project
+
+        out = {}
+        for asset_id in asset_ids:
+            feed, _, decimals = self.protocol.assets.priceFeed(asset_id)
+            symbol = _asset(self.protocol, asset_id).symbol
+            if int(str(feed), 16) == 0:
+                raise RebalanceError(f"{symbol} has no price feed", "AssetPriceFeedMissing")
+            answer = int(project.AggregatorV3Interface.at(feed).latestRoundData()[1])
+            out[symbol] = Decimal(answer) / Decimal(10 ** int(decimals))
+        return out
+
     def plan(
-        self, index: str, announcement: Announcement, usd_prices: dict[str, Decimal]
+        self, index: str, announcement: Announcement, usd_prices: dict[str, Decimal] | None = None
     ) -> RebalancePlan:
-        """The plan against the index's basket, backing units and version now."""
+        """The plan against the index's basket, backing units and version now; at
+        ``usd_prices`` (USD per whole asset by ticker) or, without them, at the registry's feed
+        prices now (every asset of both baskets must have a feed)."""
         token = self.token(index)
         stored, _, units, version, _ = token.basketState()
         current = Basket.of(Component(asset_id=bytes(a), amount=int(x)) for a, x in stored)
         assets = {c.asset_id: _asset(self.protocol, c.asset_id) for c in current.components}
         local = frozenset(i for i, a in assets.items() if a.token is not None)
+        if usd_prices is None:
+            new = [asset_for_symbol(c.symbol, c.asset_id).id for c in announcement.constituents]
+            usd_prices = self.feed_usd(sorted({*assets, *new}))
         return plan_rebalance(
             announcement, usd_prices, current, int(units), int(version), assets, local
         )
+
+    def check(self, index: str, plan: RebalancePlan) -> None:
+        """Refuses, before sending, a plan the chain would refuse: its prices against the
+        feeds now (the registry's own errors when a feed is missing or stale) and the index's
+        bounds. Raises RebalanceError (or the registry's revert)."""
+        ids = [i for i, _ in plan.price_tuples()]
+        prices, local = self.protocol.assets.feedPrices(ids)
+        feeds = {i: int(p) for i, p in zip(ids, prices, strict=True)}
+        on_chain = frozenset(i for i, is_local in zip(ids, local, strict=True) if is_local)
+        preflight(plan, self.bounds(index), feeds, on_chain)
 
     def prepare_assets(
         self,
@@ -62,15 +98,26 @@ class CompilerClient:
         plan: RebalancePlan,
         custodians: list[str],
         max_age: int,
+        feeds: dict[str, str] | None = None,
+        feed_max_age: int | None = None,
     ) -> None:
-        """Admin steps the new constituents need before custodians can report them: registered,
-        configured in the oracle, with their custodians. Each only if not already done."""
-        from ..core.assets import asset_for_symbol
+        """Admin steps the new constituents need before the proposal and before custodians can
+        report them: registered, with a price feed (``feeds``: symbol -> Chainlink address; on
+        a local chain a TestPriceFeed at the plan's price), configured in the oracle, with
+        their custodians. Each only if not already done."""
+        from .protocol import DEFAULT_FEED_MAX_AGE
 
         from .protocol import set_up_account
 
         new = [asset_for_symbol(c["symbol"], c["source_id"]) for c in plan.document["constituents"]]
         deployment.assets(self.protocol, new)
+        usd = {p["symbol"]: Decimal(p["usd"]) for p in plan.document["prices"]}
+        deployment.price_feeds(
+            self.protocol,
+            {a: usd[a.symbol] for a in new},
+            feed_max_age or DEFAULT_FEED_MAX_AGE,
+            feeds,
+        )
         address = self.token(index).address
         for asset in new:
             set_up_account(
@@ -81,7 +128,7 @@ class CompilerClient:
         """Now + the index's minimum delay + ``slack`` seconds for the proposal to be mined."""
         from ape import chain
 
-        min_delay = int(self.token(index).rebalanceBounds()[0])
+        min_delay = self.bounds(index).min_delay
         return int(chain.blocks.head.timestamp) + min_delay + slack
 
     def propose(
@@ -96,6 +143,14 @@ class CompilerClient:
                 f"{token.basketVersion()}: plan again"
             )
         when = activation_time or max(plan.activation_time, self.earliest_activation(index))
+        earliest = self.earliest_activation(index, slack=1)  # the next block, at the soonest
+        if when < earliest:  # the token's first refusal, before the plan's
+            raise RebalanceError(
+                f"RebalanceTooSoon(activationTime={when}, earliest={earliest}): before now + "
+                "the index's minimum delay",
+                "RebalanceTooSoon",
+            )
+        self.check(index, plan)
         pending = bytes(token.pendingRebalance()[0])
         receipt = token.proposeRebalance(
             plan.components(),
@@ -112,6 +167,7 @@ class CompilerClient:
             "replaced": "0x" + pending.hex() if any(pending) else None,
             "turnover_bps": event.turnoverBps,
             "changed": event.changed,
+            "max_component_change_bps": event.maxComponentChangeBps,
             "commitment": plan.commitment,
             "tx": str(receipt.txn_hash),
             "gas": receipt.gas_used,
@@ -157,6 +213,11 @@ class CompilerClient:
                 }
             )
         activation = int(proposed["activationTime"])
+        deadline = activation + self.bounds(index).activation_window
+        proposer = str(proposed["by"])
+        compiler_role = self.protocol.roles.indexRole(
+            self.protocol.roles.INDEX_COMPILER_ROLE(), token
+        )
         return {
             **base,
             "pending": {
@@ -164,6 +225,10 @@ class CompilerClient:
                 "commitment": "0x" + bytes(proposed["commitment"]).hex(),
                 "activation_time": activation,
                 "seconds_to_activation": max(activation - now, 0),
+                "deadline": deadline,
+                "lapsed": now > deadline,
+                "proposer": proposer,
+                "proposer_is_compiler": bool(self.protocol.roles.hasRole(compiler_role, proposer)),
                 "covered": covered,
                 "coverage": rows,
                 "turnover_bps": int(proposed["turnoverBps"]),
@@ -182,6 +247,7 @@ class CompilerClient:
             components,
             bytes(proposed["commitment"]),
             int(proposed["activationTime"]),
+            str(proposed["by"]),
             sender=self.account,
         )
         event = receipt.decode_logs(token.RebalanceActivated)[0]

@@ -63,6 +63,12 @@ def rebalance() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON {"BTC": "43000", ...} USD per whole asset (default: from the market data)',
 )
+@click.option(
+    "--feeds",
+    "from_feeds",
+    is_flag=True,
+    help="declare the registry's price feeds now (what the proposal is checked against)",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="write the plan (JSON)")
 @chain_options(default_test_account=1)
 def plan(
@@ -72,6 +78,7 @@ def plan(
     on,
     data_path,
     prices_path,
+    from_feeds,
     output,
     network,
     alias,
@@ -101,7 +108,10 @@ def plan(
             from ..chain.rebalance import _asset
 
             symbols += [_asset(client.protocol, bytes(a)).symbol for a, _ in stored]
-            if prices_path is not None:
+            prices: dict[str, Decimal] | None
+            if from_feeds:
+                prices = None
+            elif prices_path is not None:
                 raw = json.loads(prices_path.read_text())
                 prices = {k: Decimal(str(v)) for k, v in raw.items()}
             else:
@@ -155,20 +165,49 @@ def plan(
 @click.option("--index", required=True, help="index symbol or address the plan is for")
 @click.option("--custodian", "custodians", multiple=True, help="custodian of the new assets")
 @click.option("--max-age", default=86_400, show_default=True, help="reserve staleness {s}")
+@click.option(
+    "--feed",
+    "feed_specs",
+    multiple=True,
+    metavar="SYMBOL=ADDRESS",
+    help="a new asset's Chainlink USD feed (local chains: a TestPriceFeed at the plan's price)",
+)
+@click.option("--feed-max-age", default=86_400, show_default=True, help="feed staleness {s}")
 @chain_options(default_test_account=0)
-def prepare(plan_path, index, custodians, max_age, network, alias, test_account, registry, as_json):
-    """Admin: register the plan's new assets and set them up in the reserve oracle (staleness
-    limit, custodians) of the index's reserve accounts, so custodians can report them before
-    activation. Idempotent."""
+def prepare(
+    plan_path,
+    index,
+    custodians,
+    max_age,
+    feed_specs,
+    feed_max_age,
+    network,
+    alias,
+    test_account,
+    registry,
+    as_json,
+):
+    """Admin: register the plan's new assets with their price feeds and set them up in the
+    index's reserve accounts in the oracle (staleness limit, custodians), so the compiler can propose and custodians
+    can report them before activation. Idempotent."""
     from ..builders.rebalance import RebalancePlan
     from ..chain.protocol import Deployment
 
     plan = RebalancePlan.model_validate_json(plan_path.read_text())
+    feeds = {}
+    for spec in feed_specs:
+        symbol, sep, address = spec.partition("=")
+        if not sep or not symbol or not address:
+            raise click.BadParameter(f"{spec!r} is not SYMBOL=ADDRESS", param_hint="--feed")
+        feeds[symbol] = address
     with connected(network, quiet=as_json):
         admin = signer(alias, test_account)
         client = _client(registry, alias, test_account)
         deployment = Deployment(admin, path=registry)
-        client.prepare_assets(deployment, index, plan, list(custodians), max_age)
+        try:
+            client.prepare_assets(deployment, index, plan, list(custodians), max_age, feeds, feed_max_age)
+        except _refusals() as err:
+            raise _fail(err) from err
     result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}
     emit(as_json, result)
 

@@ -162,6 +162,8 @@ def run_demo(
     weights = {a: w / total for a, w in weights.items()}
     launch_usd = _usd_prices(panel, launch.implementation_date, [a.symbol for a in weights])
     deployment.assets(system, [*MAG7_ASSETS, *weights])
+    # The index's assets' USD feeds (on a local chain, TestPriceFeeds that follow the market).
+    deployment.price_feeds(system, {a: launch_usd[a.symbol] for a in weights}, update=True)
     basket = basket_from_weights(
         weights, {a: Fraction(launch_usd[a.symbol]) for a in weights}, Fraction(100)
     )
@@ -327,6 +329,16 @@ def run_demo(
     # 8. the compiler rebalances ---------------------------------------------------------------
     step = rec.step("compiler rebalances; custodian trades and reports")
     compiler_client = CompilerClient(system, compiler)
+    # The feeds follow the market to this month's prices (newcomers get theirs when prepared).
+    registered = [
+        a
+        for a in (
+            asset_for_symbol(c.symbol, c.asset_id)
+            for c in [*launch.constituents, *announcement.constituents]
+        )
+        if system.assets.isRegistered(a.id)
+    ]
+    deployment.price_feeds(system, {a: prices_now[a.symbol] for a in registered}, update=True)
     plan = compiler_client.plan(token.address, announcement, prices_now)
     CompilerClient(system, deployer).prepare_assets(
         Deployment(deployer, path=registry_path), token.address, plan, [custodian.address], DAY

@@ -1,4 +1,5 @@
-"""IndexToken rebalancing: propose, cancel, replace, activate; every refusal by its custom error."""
+"""IndexToken rebalancing: propose (prices bounded by feeds), cancel, replace, activate (within
+its window, while the proposer is the compiler); every refusal by its custom error."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ssikit.builders.rebalance import plan_rebalance
+from ssikit.builders.rebalance import RebalanceBounds, plan_rebalance
 from ssikit.core.assets import KNOWN_ASSETS, MAG7_ASSETS, Asset
 from ssikit.core.basket import Basket, Component, unpack_basket
 from ssikit.core.units import INDEX_UNIT, PRECISION
@@ -44,16 +45,39 @@ def _plan(token, symbols=NEW_SYMBOLS, weights=WEIGHTS, usd=None):
 
 
 @pytest.fixture(scope="module")
-def new_assets(protocol, deployer, custodian, oracle):
-    """DOT and LTC registered, configured in the oracle (1 day staleness), with the custodian."""
+def new_assets(protocol, deployer, custodian, oracle, project):
+    """DOT and LTC registered with price feeds at USD, configured in the oracle (1 day
+    staleness), with the custodian."""
     for symbol in ("DOT", "LTC"):
         asset = KNOWN_ASSETS[symbol]
         protocol.assets.registerExternalAsset(
             asset.chain, asset.identity, asset.symbol, asset.decimals, sender=deployer
         )
+        answer = int(Decimal(USD[symbol]) * 10**8)
+        feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
+        protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=deployer)
         oracle.configureAsset(asset.id, DAY, sender=deployer)
         oracle.addCustodian(asset.id, custodian, sender=deployer)
     return [KNOWN_ASSETS["DOT"], KNOWN_ASSETS["LTC"]]
+
+
+def _feed(registry, project, symbol):
+    return project.TestPriceFeed.at(registry.priceFeed(KNOWN_ASSETS[symbol].id)[0])
+
+
+def _activate(token, plan, when, proposer, sender, components=None):
+    return token.activateRebalance(
+        components or plan.components(),
+        bytes.fromhex(plan.commitment[2:]),
+        when,
+        proposer,
+        sender=sender,
+    )
+
+
+def _bounds(token, **changes) -> tuple[int, ...]:
+    bounds = RebalanceBounds.from_abi(token.rebalanceBounds())
+    return bounds.model_copy(update=changes).as_abi()
 
 
 @pytest.fixture
@@ -100,6 +124,7 @@ def test_propose_then_activate__basket_replaced_value_kept(
         plan.new_value,
         plan.turnover_bps,
         plan.changed,
+        plan.max_change_bps,
     )
     assert plan.changed == 2 and 0 < plan.turnover_bps < 10_000
     when = _later(chain)
@@ -108,16 +133,16 @@ def test_propose_then_activate__basket_replaced_value_kept(
     event = receipt.decode_logs(token.RebalanceProposed)[0]
     assert "0x" + bytes(event.commitment).hex() == plan.commitment and event.fromVersion == 1
 
-    components, commitment = plan.components(), bytes.fromhex(plan.commitment[2:])
+    components = plan.components()
     with expect_revert(token.RebalanceNotDue, activationTime=when):
-        token.activateRebalance(components, commitment, when, sender=stranger)
+        _activate(token, plan, when, index_compiler, stranger)
     chain.mine(1, timestamp=when)
     with expect_revert(oracle.OracleReservesStale):  # DOT and LTC never reported
-        token.activateRebalance(components, commitment, when, sender=stranger)
+        _activate(token, plan, when, index_compiler, stranger)
     assert token.basketVersion() == 1
 
     _report_new_basket(post_report, plan)
-    receipt = token.activateRebalance(components, commitment, when, sender=stranger)
+    receipt = _activate(token, plan, when, index_compiler, stranger)
     activated = receipt.decode_logs(token.RebalanceActivated)[0]
     assert activated.version == 2 and "0x" + bytes(activated.commitment).hex() == plan.commitment
     assert unpack_basket(bytes(activated.oldBasket)) == [
@@ -129,7 +154,7 @@ def test_propose_then_activate__basket_replaced_value_kept(
     assert [(bytes(a), int(x)) for a, x in stored] == components
     assert token.basketInfo() == (2, False, 7)
     with expect_revert(token.RebalanceNotPending):
-        token.activateRebalance(components, commitment, when, sender=stranger)
+        _activate(token, plan, when, index_compiler, stranger)
 
 
 def test_activate__short_reserves__reverts_and_keeps_the_basket(
@@ -147,9 +172,7 @@ def test_activate__short_reserves__reverts_and_keeps_the_basket(
     balances[dot] -= 1  # one base unit short
     post_report(balances)
     with expect_revert(oracle.OracleReservesShort, assetId=dot):
-        token.activateRebalance(
-            plan.components(), bytes.fromhex(plan.commitment[2:]), when, sender=stranger
-        )
+        _activate(token, plan, when, index_compiler, stranger)
     assert token.basketVersion() == 1 and token.pendingRebalance()[1] == when
 
 
@@ -164,7 +187,9 @@ def test_activate__other_contents_than_proposed__reverts(
     tampered = list(plan.components())
     tampered[0] = (tampered[0][0], tampered[0][1] + 1)
     with expect_revert(token.RebalanceNotPending):
-        token.activateRebalance(tampered, bytes.fromhex(plan.commitment[2:]), when, sender=stranger)
+        _activate(token, plan, when, index_compiler, stranger, components=tampered)
+    with expect_revert(token.RebalanceNotPending):  # the proposer is part of the proposal
+        _activate(token, plan, when, stranger, stranger)
 
 
 def _bad(token, compiler, components, prices, when):
@@ -229,28 +254,87 @@ def test_propose__too_soon__reverts(expect_revert, supplied, index_compiler, cha
         _propose(supplied, plan, index_compiler, chain.blocks.head.timestamp + DAY)
 
 
-def test_bounds__changes_and_turnover_enforced(
+def test_bounds__changes_turnover_and_component_change_enforced(
     expect_revert, supplied, index_compiler, deployer, stranger, chain
 ):
     token = supplied
     plan = _plan(token)
     with expect_revert(token.AccessControlUnauthorizedAccount, account=stranger.address):
-        token.setRebalanceBounds(2 * DAY, 1, 0, sender=stranger)
-    with expect_revert(token.RebalanceBoundsInvalid):
-        token.setRebalanceBounds(60, 1, 0, sender=deployer)  # under an hour of notice
-    token.setRebalanceBounds(2 * DAY, 1, 0, sender=deployer)
-    assert token.rebalanceBounds() == (2 * DAY, 1, 0)
-    with expect_revert(token.RebalanceTooManyChanges, changed=2, maxChanged=1):
-        _propose(token, plan, index_compiler, _later(chain))
-    token.setRebalanceBounds(2 * DAY, 2, plan.turnover_bps - 1, sender=deployer)
-    with expect_revert(
-        token.RebalanceTurnoverTooHigh,
-        turnoverBps=plan.turnover_bps,
-        maxTurnoverBps=plan.turnover_bps - 1,
-    ):
-        _propose(token, plan, index_compiler, _later(chain))
-    token.setRebalanceBounds(2 * DAY, 2, plan.turnover_bps, sender=deployer)
+        token.setRebalanceBounds(_bounds(token, max_changed=1), sender=stranger)
+    tighter = [  # each bound just below what the plan needs, the others loose enough
+        ({"max_changed": 1}, token.RebalanceTooManyChanges, {"changed": 2, "maxChanged": 1}),
+        (
+            {"max_changed": 2, "max_turnover_bps": plan.turnover_bps - 1},
+            token.RebalanceTurnoverTooHigh,
+            {"turnoverBps": plan.turnover_bps, "maxTurnoverBps": plan.turnover_bps - 1},
+        ),
+        (
+            {
+                "max_turnover_bps": plan.turnover_bps,
+                "max_component_change_bps": plan.max_change_bps - 1,
+            },
+            token.RebalanceComponentChangeTooHigh,
+            {"changeBps": plan.max_change_bps, "maxChangeBps": plan.max_change_bps - 1},
+        ),
+    ]
+    for changes, error, inputs in tighter:
+        token.setRebalanceBounds(_bounds(token, **changes), sender=deployer)
+        with expect_revert(error, **inputs):
+            _propose(token, plan, index_compiler, _later(chain))
+    token.setRebalanceBounds(
+        _bounds(token, max_component_change_bps=plan.max_change_bps), sender=deployer
+    )
     _propose(token, plan, index_compiler, _later(chain))
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("min_delay", 60),  # under an hour of notice
+        ("activation_window", 0),
+        ("activation_window", 30 * DAY + 1),
+        ("max_changed", 0),
+        ("max_changed", 33),
+        ("max_turnover_bps", 0),
+        ("max_turnover_bps", 10_001),
+        ("max_component_change_bps", 0),
+        ("max_component_change_bps", 10_001),
+        ("price_band_bps", 0),
+        ("price_band_bps", 1_001),
+    ],
+)
+def test_set_bounds__out_of_range__reverts_naming_the_bound(
+    expect_revert, supplied, deployer, field, value
+):
+    token = supplied
+    name = "".join(w if k == 0 else w.title() for k, w in enumerate(field.split("_")))
+    with expect_revert(token.RebalanceBoundsInvalid, bound=name, value=value):
+        token.setRebalanceBounds(_bounds(token, **{field: value}), sender=deployer)
+
+
+def test_set_bounds__loosest_and_tightest_accepted(supplied, deployer):
+    token = supplied
+    loosest = (2**32 - 1, 30 * DAY, 32, 10_000, 10_000, 1_000, 2**64 - 1)
+    receipt = token.setRebalanceBounds(loosest, sender=deployer)
+    assert tuple(token.rebalanceBounds()) == loosest
+    assert tuple(receipt.decode_logs(token.RebalanceBoundsSet)[0].bounds) == loosest
+    tightest = (3_600, 3_600, 1, 1, 1, 1, 0)
+    token.setRebalanceBounds(tightest, sender=deployer)
+    assert tuple(token.rebalanceBounds()) == tightest
+
+
+def test_defaults__every_bound_non_zero(create_index):
+    token = create_index(symbol="DEFAULTS.ssi")
+    bounds = RebalanceBounds.from_abi(token.rebalanceBounds())
+    assert bounds == RebalanceBounds(
+        min_delay=2 * DAY,
+        activation_window=3 * DAY,
+        max_changed=3,
+        max_turnover_bps=5_000,
+        max_component_change_bps=3_500,
+        price_band_bps=200,
+        value_tolerance=10**12,
+    )
 
 
 def test_roles__stranger_cannot_propose_or_cancel(
@@ -316,9 +400,7 @@ def test_old_version_requests__cannot_be_confirmed_and_anyone_expires_them(
     assert token.lockedOf(wlp) == INDEX_UNIT
     chain.mine(1, timestamp=when)
     _report_new_basket(post_report, plan)
-    token.activateRebalance(
-        plan.components(), bytes.fromhex(plan.commitment[2:]), when, sender=stranger
-    )
+    _activate(token, plan, when, index_compiler, stranger)
     with expect_revert(issuer_contract.IssuerBasketVersionMismatch, requested=1, current=2):
         issuer_contract.confirmMint(mint.as_abi(), REFS7, sender=custodian)
     with expect_revert(issuer_contract.IssuerBasketVersionMismatch):
@@ -335,6 +417,8 @@ def test_local_component__cannot_change(
     erc20 = project.TestToken.deploy("Local", "LOC", 18, sender=deployer)
     registry.registerLocalToken(erc20, sender=deployer)
     local = Asset.local_token(chain.chain_id, erc20.address, "LOC", 18)
+    feed = project.TestPriceFeed.deploy(8, "LOC / USD", 10**8, sender=deployer)  # $1
+    registry.setPriceFeed(local.id, feed, DAY, sender=deployer)
     btc = MAG7_ASSETS[0]
     basket = Basket.of(
         [
@@ -344,6 +428,212 @@ def test_local_component__cannot_change(
     )
     token = create_index(symbol="LOCAL.ssi", basket=basket)
     components = sorted([(local.id, 2 * 10**18 * PRECISION), (btc.id, 10**5 * PRECISION // 2)])
-    prices = sorted([(local.id, 10**18), (btc.id, 10**36)])  # worth the same at these prices
+    prices = sorted([(local.id, 10**18), (btc.id, 43_000 * 10**28)])  # at the feeds
     with expect_revert(token.RebalanceLocalComponentChanged, assetId=local.id):
         _bad(token, index_compiler, components, prices, _later(chain))
+
+
+# ---------------------------------------------------------------- finding 3 and its kin
+def test_propose__price_far_from_feed__reverts(
+    expect_revert, supplied, index_compiler, deployer, chain
+):
+    """The attack: BTC declared at a near-zero price lets 99.99% of it leave with turnover 0 and
+    no asset changed, whatever the bounds on those. The feed band refuses it."""
+    token = supplied
+    token.setRebalanceBounds(_bounds(token, max_changed=1, max_turnover_bps=1), sender=deployer)
+    btc = KNOWN_ASSETS["BTC"].id
+    stored = [(bytes(a), int(x)) for a, x in token.basketState()[0]]
+    components = [(a, x // 10_000 if a == btc else x) for a, x in stored]
+    plan = _plan(token)
+    feeds = dict(plan.price_tuples())
+    prices = [(a, 1 if a == btc else feeds[a]) for a, _ in stored]
+    feed = feeds[btc]
+    with expect_revert(
+        token.RebalancePriceOutsideBand, assetId=btc, declared=1, feed=feed, bandBps=200
+    ):
+        _bad(token, index_compiler, components, prices, _later(chain))
+    # On the edge of the band: 2% above the feed passes the band (and fails on value only).
+    high = [(a, feed * 10_200 // 10_000 if a == btc else p) for a, p in prices]
+    with expect_revert(token.RebalanceValueChanged):
+        _bad(token, index_compiler, components, high, _later(chain))
+    just_out = [(a, feed * 10_200 // 10_000 + 1 if a == btc else p) for a, p in prices]
+    with expect_revert(token.RebalancePriceOutsideBand, assetId=btc):
+        _bad(token, index_compiler, components, just_out, _later(chain))
+    assert token.pendingRebalance() == (b"\x00" * 32, 0)
+
+
+def test_propose__no_feed__reverts(
+    expect_revert, supplied, index_compiler, deployer, registry, chain
+):
+    token = supplied
+    ltc = KNOWN_ASSETS["LTC"].id
+    registry.setPriceFeed(ltc, "0x" + "00" * 20, 0, sender=deployer)
+    assert registry.priceFeed(ltc) == ("0x" + "00" * 20, 0, 0)
+    with expect_revert(registry.AssetPriceFeedMissing, assetId=ltc):
+        _propose(token, _plan(token), index_compiler, _later(chain))
+
+
+def test_propose__stale_feed__reverts(
+    expect_revert, supplied, index_compiler, registry, project, deployer, chain
+):
+    token = supplied
+    plan = _plan(token)
+    dot = _feed(registry, project, "DOT")
+    updated = dot.latestRoundData()[3]
+    chain.mine(1, timestamp=updated + DAY + 1)
+    for symbol in ("BTC", "ETH", "BNB", "SOL", "XRP", "ADA", "DOGE", "LTC"):  # all but DOT fresh
+        feed = _feed(registry, project, symbol)
+        feed.setAnswer(feed.latestRoundData()[1], sender=deployer)
+    with expect_revert(
+        registry.AssetPriceStale, assetId=KNOWN_ASSETS["DOT"].id, updatedAt=updated, maxAge=DAY
+    ):
+        _propose(token, plan, index_compiler, _later(chain))
+
+
+@pytest.mark.parametrize("fault", ["negative", "zero", "round_incomplete"])
+def test_propose__feed_answer_refused__reverts(
+    expect_revert, supplied, index_compiler, registry, project, deployer, chain, fault
+):
+    token = supplied
+    eth = _feed(registry, project, "ETH")
+    eth_id = KNOWN_ASSETS["ETH"].id
+    if fault == "round_incomplete":
+        eth.setAnsweredInRoundLag(1, sender=deployer)
+        round_id = eth.latestRoundData()[0]
+        error, inputs = registry.AssetPriceRoundIncomplete, {"answeredInRound": round_id - 1}
+    else:
+        eth.setAnswer(-1 if fault == "negative" else 0, sender=deployer)
+        error, inputs = registry.AssetPriceInvalid, {"answer": -1 if fault == "negative" else 0}
+    with expect_revert(error, assetId=eth_id, **inputs):
+        _propose(token, _plan(token), index_compiler, _later(chain))
+
+
+def test_propose__component_change_above_bound__reverts_with_no_asset_changed(
+    expect_revert, supplied, index_compiler, deployer, chain
+):
+    """Every asset stays, so the bound on assets changed says nothing; 90% of BTC's value moving
+    to ETH is a change of ~26% of the basket, above a 20% bound."""
+    token = supplied
+    token.setRebalanceBounds(_bounds(token, max_component_change_bps=2_000), sender=deployer)
+    symbols = ("BTC", "ETH", "BNB", "SOL", "XRP", "ADA", "DOGE")
+    weights = (0.029, 0.431, 0.11, 0.11, 0.11, 0.105, 0.105)
+    plan = _plan(token, symbols=symbols, weights=weights)
+    assert plan.changed == 0 and plan.max_change_bps > 2_000
+    with expect_revert(
+        token.RebalanceComponentChangeTooHigh,
+        changeBps=plan.max_change_bps,
+        maxChangeBps=2_000,
+    ):
+        _propose(token, plan, index_compiler, _later(chain))
+
+
+def test_activate__after_window__reverts_and_anyone_cancels(
+    expect_revert, supplied, index_compiler, stranger, post_report, chain
+):
+    token = supplied
+    plan = _plan(token)
+    when = _later(chain)
+    proposal_id, _ = _propose(token, plan, index_compiler, when)
+    deadline = when + 3 * DAY
+    chain.mine(1, timestamp=deadline)
+    _report_new_basket(post_report, plan)
+    with chain.isolate():  # the last second of the window still activates
+        _activate(token, plan, when, index_compiler, stranger)
+    chain.mine(1, timestamp=deadline + 1)
+    _report_new_basket(post_report, plan)
+    with expect_revert(token.RebalanceLapsed, activationTime=when, deadline=deadline):
+        _activate(token, plan, when, index_compiler, stranger)
+    token.cancelRebalance(proposal_id, sender=stranger)  # lapsed: anyone clears it
+    assert token.pendingRebalance() == (b"\x00" * 32, 0) and token.basketVersion() == 1
+
+
+def test_cancel__before_lapse__stranger_refused(
+    expect_revert, supplied, index_compiler, stranger, roles, chain
+):
+    token = supplied
+    when = _later(chain)
+    proposal_id, _ = _propose(token, _plan(token), index_compiler, when)
+    chain.mine(1, timestamp=when + 3 * DAY)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        token.cancelRebalance(proposal_id, sender=stranger)
+
+
+def test_activate__proposer_lost_role__reverts(
+    expect_revert, supplied, index_compiler, stranger, deployer, roles, post_report, chain
+):
+    token = supplied
+    plan = _plan(token)
+    when = _later(chain)
+    _propose(token, plan, index_compiler, when)
+    compiler_role = roles.indexRole(roles.INDEX_COMPILER_ROLE(), token)
+    roles.revokeRole(compiler_role, index_compiler, sender=deployer)
+    roles.grantRole(compiler_role, stranger, sender=deployer)  # a new compiler takes over
+    chain.mine(1, timestamp=when)
+    _report_new_basket(post_report, plan)
+    with expect_revert(
+        roles.AccessControlUnauthorizedAccount,
+        account=index_compiler.address,
+        neededRole=compiler_role,
+    ):
+        _activate(token, plan, when, index_compiler, stranger)
+    assert token.basketVersion() == 1
+
+
+def test_activate__components_revalidated(
+    expect_revert, supplied, index_compiler, stranger, post_report, chain
+):
+    """An amount above 2^160 - 1 packs to the same bytes as the proposed one (BasketCodec keeps
+    20 bytes), so only checking the components again tells the two apart."""
+    token = supplied
+    plan = _plan(token)
+    when = _later(chain)
+    _propose(token, plan, index_compiler, when)
+    chain.mine(1, timestamp=when)
+    _report_new_basket(post_report, plan)
+    aliased = list(plan.components())
+    asset, amount = aliased[0]
+    aliased[0] = (asset, amount + 2**160)
+    with expect_revert(token.BasketAmountTooLarge, assetId=asset, amount=amount + 2**160):
+        _activate(token, plan, when, index_compiler, stranger, components=aliased)
+    _activate(token, plan, when, index_compiler, stranger)
+    assert token.basketVersion() == 2
+
+
+def test_preview__feed_checked_like_the_proposal(expect_revert, supplied):
+    token = supplied
+    plan = _plan(token)
+    prices = [(a, p * 2) for a, p in plan.price_tuples()]
+    with expect_revert(token.RebalancePriceOutsideBand):
+        token.previewRebalance(plan.components(), prices)
+
+
+def test_feed_prices__converted_to_the_price_unit_rounding_down(registry, deployer, project):
+    btc, eth = KNOWN_ASSETS["BTC"], KNOWN_ASSETS["ETH"]
+    prices, local = registry.feedPrices([btc.id])
+    assert list(prices) == [43_000 * 10**36 // 10**8] and list(local) == [False]
+    # 20 feed decimals on an 18-decimal asset: floor(answer × 1e36 / 1e38) = floor(answer / 100)
+    feed = project.TestPriceFeed.deploy(20, "ETH / USD (20)", 2_550 * 10**20 + 99, sender=deployer)
+    receipt = registry.setPriceFeed(eth.id, feed, 60, sender=deployer)
+    event = receipt.decode_logs(registry.PriceFeedSet)[0]
+    assert (event.feed, event.maxAge, event.decimals) == (feed.address, 60, 20)
+    assert list(registry.feedPrices([eth.id])[0]) == [2_550 * 10**18]
+    assert registry.priceFeed(eth.id) == (feed.address, 60, 20)
+
+
+def test_set_price_feed__refusals(expect_revert, registry, deployer, stranger, project, roles):
+    btc = KNOWN_ASSETS["BTC"]
+    feed = registry.priceFeed(btc.id)[0]
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        registry.setPriceFeed(btc.id, feed, DAY, sender=stranger)
+    with expect_revert(registry.AssetPriceFeedInvalid, feed=feed, maxAge=0):
+        registry.setPriceFeed(btc.id, feed, 0, sender=deployer)
+    with expect_revert(registry.AssetPriceFeedInvalid, feed=stranger.address):
+        registry.setPriceFeed(btc.id, stranger.address, DAY, sender=deployer)  # no code
+    too_fine = project.TestPriceFeed.deploy(37, "37 decimals", 1, sender=deployer)
+    with expect_revert(registry.AssetPriceFeedInvalid, feed=too_fine.address):
+        registry.setPriceFeed(btc.id, too_fine, DAY, sender=deployer)
+    unknown = Asset(chain="nowhere", identity="native", symbol="NOPE", decimals=8)
+    with expect_revert(registry.AssetUnknown, assetId=unknown.id):
+        registry.setPriceFeed(unknown.id, feed, DAY, sender=deployer)
+    with expect_revert(registry.AssetUnknown, assetId=unknown.id):
+        registry.feedPrices([unknown.id])
