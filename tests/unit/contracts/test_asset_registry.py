@@ -52,15 +52,16 @@ def test_register__twice__reverts_already_registered(expect_revert, registry, de
     assert registry.asset(existing).symbol == "BTC"
 
 
-def test_register__decimals_over_36__reverts(expect_revert, registry, deployer):
-    with expect_revert(registry.AssetDecimalsTooLarge, decimals=37, maxDecimals=36):
-        registry.registerExternalAsset("mars", "native", "MRS", 37, sender=deployer)
+def test_register__decimals_over_24__reverts(expect_revert, registry, deployer):
+    """Reserve reports (uint128) and basket amounts (2^160) are sized for 24 decimals."""
+    with expect_revert(registry.AssetDecimalsTooLarge, decimals=25, maxDecimals=24):
+        registry.registerExternalAsset("mars", "native", "MRS", 25, sender=deployer)
     assert not registry.isRegistered(asset_id("mars", "native"))
 
 
-def test_register__36_decimals__accepted(registry, deployer):
-    registry.registerExternalAsset("mars", "native", "MRS", 36, sender=deployer)
-    assert registry.asset(asset_id("mars", "native")).decimals == 36
+def test_register__24_decimals__accepted(registry, deployer):
+    registry.registerExternalAsset("mars", "native", "MRS", 24, sender=deployer)
+    assert registry.asset(asset_id("mars", "native")).decimals == 24
 
 
 @pytest.mark.parametrize(

@@ -45,9 +45,11 @@ def _plan(token, symbols=NEW_SYMBOLS, weights=WEIGHTS, usd=None):
 
 
 @pytest.fixture(scope="module")
-def new_assets(protocol, deployer, custodian, oracle, project):
-    """DOT and LTC registered with price feeds at USD, configured in the oracle (1 day
-    staleness), with the custodian."""
+def new_assets(protocol, deployer, custodian, oracle, project, index):
+    """DOT and LTC registered with price feeds at USD, with reserve accounts of MAG7.ssi in the
+    oracle (1 day staleness), with the custodian."""
+    from ssikit.chain.protocol import set_up_account
+
     for symbol in ("DOT", "LTC"):
         asset = KNOWN_ASSETS[symbol]
         protocol.assets.registerExternalAsset(
@@ -56,8 +58,7 @@ def new_assets(protocol, deployer, custodian, oracle, project):
         answer = int(Decimal(USD[symbol]) * 10**8)
         feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
         protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=deployer)
-        oracle.configureAsset(asset.id, DAY, sender=deployer)
-        oracle.addCustodian(asset.id, custodian, sender=deployer)
+        set_up_account(oracle, index.address, asset.id, DAY, [custodian.address], deployer)
     return [KNOWN_ASSETS["DOT"], KNOWN_ASSETS["LTC"]]
 
 
