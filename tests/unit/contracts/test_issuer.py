@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from ssikit.builders.requests import request_id
+from ssikit.chain.issuance import mint_deposit
 from ssikit.core.assets import Asset, asset_id
 from ssikit.core.basket import Basket, Component
 from ssikit.core.units import INDEX_UNIT, PRECISION
@@ -17,6 +18,7 @@ DAY = 86_400
 MINT_FEE_BPS, REDEEM_FEE_BPS = 10, 20
 AMOUNT = 10 * INDEX_UNIT
 PENDING_MINT, PENDING_REDEEM, CONFIRMED, REJECTED, CANCELLED, EXPIRED = 1, 2, 3, 4, 5, 6
+ACCEPTED = 8
 REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
 
 
@@ -31,6 +33,15 @@ def _minted(index, wlp, cover, issuer_contract, custodian, mint_request, amount=
     return request
 
 
+def _redeemed(issuer_contract, custodian, accept_redeem, request, refs=REFS7):
+    """Accept, then confirm: the receipt of confirmRedeem and the settlement."""
+    settlement = accept_redeem(request)
+    receipt = issuer_contract.confirmRedeem(
+        request.as_abi(), settlement.as_abi(), refs, sender=custodian
+    )
+    return receipt, settlement
+
+
 # ------------------------------------------------------------------ mint, off-chain components
 def test_mint__request_then_confirm__wlp_gets_amount_minus_fee(
     index, issuer_contract, wlp, custodian, cover, mint_request, chain
@@ -38,10 +49,9 @@ def test_mint__request_then_confirm__wlp_gets_amount_minus_fee(
     request, receipt = mint_request(index, AMOUNT)
     event = receipt.decode_logs(issuer_contract.MintRequested)[0]
     expected_id = request_id(request, True, chain.chain_id, issuer_contract.address)
-    assert (
-        bytes(event.id) == expected_id == bytes(issuer_contract.requestId(request.as_abi(), True))
-    )
+    assert bytes(event.id) == expected_id
     assert (event.requester, event.amount, event.basketVersion) == (wlp.address, AMOUNT, 1)
+    assert 0 < event.factor == request.factor <= 10**27
     assert issuer_contract.statusOf(wlp, request.nonce) == PENDING_MINT
 
     cover(index, AMOUNT)
@@ -131,7 +141,7 @@ def test_confirm__a_request_never_made__reverts(
         issuer_contract.confirmMint(forged.as_abi(), REFS7, sender=custodian)
     with expect_revert(issuer_contract.IssuerRequestNotPending, status=0):
         issuer_contract.cancel(forged.as_abi(), True, sender=wlp)
-    assert issuer_contract.statusOfRequest(request.as_abi(), True) == PENDING_MINT
+    assert issuer_contract.statusOf(request.requester, request.nonce) == PENDING_MINT
 
 
 def test_cancel__by_someone_else__reverts(
@@ -210,15 +220,32 @@ def test_request_mint__nonce_reused__reverts(
         mint_request(index, AMOUNT, nonce=77)
 
 
-def test_request_mint__capacity__exceeded_then_refills(
-    expect_revert, index, issuer_contract, mint_request, chain
+def test_request_mint__own_capacity__exceeded_then_refills(
+    expect_revert, index, issuer_contract, mint_request, chain, wlp
 ):
-    for _ in range(5):
+    # Requests take only the WLP's own capacity (20,000 a day); the index's is untouched.
+    for _ in range(2):
         mint_request(index, 10_000 * INDEX_UNIT)
-    with expect_revert(issuer_contract.IssuerCapacityExceeded):
+    assert issuer_contract.participantCapacity(index, wlp)[0] == 0
+    assert issuer_contract.availableCapacity(index)[0] == 50_000 * INDEX_UNIT
+    with expect_revert(issuer_contract.IssuerCapacityExceeded, amount=INDEX_UNIT, available=0):
         mint_request(index, INDEX_UNIT)
     chain.pending_timestamp = chain.blocks.head.timestamp + DAY // 10
-    mint_request(index, 4_000 * INDEX_UNIT)  # a tenth of the window refilled 5,000
+    mint_request(index, 2_000 * INDEX_UNIT)  # a tenth of the window refilled 2,000
+
+
+def test_confirm_mint__index_capacity__exceeded__reverts(
+    expect_revert, index, issuer_contract, mint_request, custodian, cover, deployer
+):
+    issuer_contract.setLimits(index, _limits(mint_capacity=15 * INDEX_UNIT), sender=deployer)
+    first, _ = mint_request(index, AMOUNT)
+    second, _ = mint_request(index, AMOUNT)
+    cover(index, 2 * AMOUNT)
+    issuer_contract.confirmMint(first.as_abi(), REFS7, sender=custodian)
+    assert issuer_contract.availableCapacity(index)[0] == 5 * INDEX_UNIT
+    with expect_revert(issuer_contract.IssuerCapacityExceeded, amount=AMOUNT):
+        issuer_contract.confirmMint(second.as_abi(), REFS7, sender=custodian)
+    assert issuer_contract.statusOf(second.requester, second.nonce) == PENDING_MINT
 
 
 def test_request_mint__paused__reverts(
@@ -233,17 +260,43 @@ def test_request_mint__paused__reverts(
     mint_request(index, AMOUNT)
 
 
-def test_set_limits__redeem_capacity_below_mint__reverts(
-    expect_revert, index, issuer_contract, deployer
+def _limits(**overrides):
+    """The limits `configure_index` sets (IssuanceSettings' defaults), with overrides."""
+    from ssikit.chain.protocol import IssuanceSettings
+
+    return IssuanceSettings(**overrides).limits()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"mint_capacity": 100, "redeem_capacity": 99},
+        {"min_amount": 0},
+        {"min_amount": 10**12 + 1},
+        {"participant_mint_capacity": 0},
+        {"participant_redeem_capacity": 0},
+        {"window": 0},
+        {"min_amount": 2 * 10**12, "max_amount": 10**12},
+    ],
+)
+def test_set_limits__out_of_range__reverts(
+    expect_revert, index, issuer_contract, deployer, overrides
 ):
     with expect_revert(issuer_contract.IssuerInvalidLimits):
-        issuer_contract.setLimits(index, (1, 10, 100, 99, DAY), sender=deployer)
-    assert issuer_contract.limits(index).redeemCapacity == 50_000 * INDEX_UNIT
+        issuer_contract.setLimits(index, _limits(**overrides), sender=deployer)
+    assert tuple(issuer_contract.limits(index)) == _limits()
+
+
+def test_set_limits__seven_fields_round_trip(index, issuer_contract, deployer):
+    limits = (10**12, 5 * 10**18, 7 * 10**18, 8 * 10**18, 3 * 10**18, 4 * 10**18, 3_600)
+    receipt = issuer_contract.setLimits(index, limits, sender=deployer)
+    assert tuple(receipt.decode_logs(issuer_contract.LimitsSet)[0].limits) == limits
+    assert tuple(issuer_contract.limits(index)) == limits
 
 
 def test_set_limits__not_an_index__reverts(expect_revert, issuer_contract, deployer, stranger):
     with expect_revert(issuer_contract.IssuerNotAnIndex, index=stranger.address):
-        issuer_contract.setLimits(stranger, (1, 10, 100, 100, DAY), sender=deployer)
+        issuer_contract.setLimits(stranger, _limits(), sender=deployer)
 
 
 def test_set_fees__above_max__reverts(expect_revert, index, issuer_contract, deployer):
@@ -252,26 +305,84 @@ def test_set_fees__above_max__reverts(expect_revert, index, issuer_contract, dep
 
 
 # ------------------------------------------------------------------ redeem
-def test_redeem__request_locks_confirm_burns_fee_stays_backed(
-    index, issuer_contract, wlp, custodian, cover, mint_request, chain
+def test_redeem__request_locks_accept_fixes_terms_confirm_burns(
+    index, issuer_contract, wlp, custodian, cover, mint_request, accept_redeem
 ):
     _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
     held = index.balanceOf(wlp)
-    request, _ = mint_request(index, held, is_mint=False)  # no approval: nothing is transferred
+    request, receipt = mint_request(index, held, is_mint=False)  # nothing is transferred
+    assert receipt.decode_logs(issuer_contract.RedeemRequested)[0].factor == request.factor
     assert index.balanceOf(wlp) == held == index.lockedOf(wlp)
     assert index.balanceOf(issuer_contract) == 0
     assert issuer_contract.statusOf(wlp, request.nonce) == PENDING_REDEEM
-    supply, share = index.totalSupply(), index.feeShare()
-    receipt = issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+
+    receipt = issuer_contract.acceptRedeem(request.as_abi(), sender=custodian)
+    accepted = receipt.decode_logs(issuer_contract.RedeemAccepted)[0]
     fee = _fee(held, REDEEM_FEE_BPS)
+    assert (accepted.fee, accepted.paidFor, accepted.basketVersion) == (fee, held - fee, 1)
+    fee_bps, factor = accepted.settlement
+    assert fee_bps == REDEEM_FEE_BPS and 0 < factor <= request.factor
+    assert issuer_contract.statusOf(wlp, request.nonce) == ACCEPTED
+    assert issuer_contract.openSettlements(index) == 1
+
+    supply, share = index.totalSupply(), index.feeShare()
+    receipt = issuer_contract.confirmRedeem(
+        request.as_abi(), (fee_bps, factor), REFS7, sender=custodian
+    )
     event = receipt.decode_logs(issuer_contract.RedeemConfirmed)[0]
-    assert (event.burned, event.fee) == (held - fee, fee)
+    assert (event.burned, event.paidFor, event.fee) == (held, held - fee, fee)
+    assert [bytes(r) for r in event.refs] == REFS7
     assert index.totalSupply() == supply - held
     assert index.balanceOf(wlp) == 0 and index.lockedOf(wlp) == 0
+    assert issuer_contract.openSettlements(index) == 0
+    assert issuer_contract.statusOf(wlp, request.nonce) == CONFIRMED
     # The fee's backing stays in the index: the fee recipient's share grew by the fee (and by
-    # the management fee of the second or so between the two reads).
+    # the management fee of the second or so between the reads).
     grew = index.feeShare() - share
     assert fee - 2 <= grew <= fee + supply // 10**6
+
+
+def test_confirm_redeem__not_accepted__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    with expect_revert(issuer_contract.IssuerRequestNotPending):
+        issuer_contract.confirmRedeem(
+            request.as_abi(), (REDEEM_FEE_BPS, request.factor), REFS7, sender=custodian
+        )
+    assert index.lockedOf(wlp) == INDEX_UNIT
+
+
+def test_confirm_redeem__wrong_number_of_refs__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, accept_redeem
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    settlement = accept_redeem(request)
+    with expect_revert(issuer_contract.IssuerDeliveryRefsMismatch, given=6, expected=7):
+        issuer_contract.confirmRedeem(
+            request.as_abi(), settlement.as_abi(), REFS7[:6], sender=custodian
+        )
+
+
+def test_accept_redeem__not_custodian__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, stranger, roles
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
+        issuer_contract.acceptRedeem(request.as_abi(), sender=stranger)
+
+
+def test_accept_redeem__after_deadline__reverts(
+    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, chain
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    chain.pending_timestamp = request.deadline + 1
+    with expect_revert(issuer_contract.IssuerDeadlinePassed, deadline=request.deadline):
+        issuer_contract.acceptRedeem(request.as_abi(), sender=custodian)
 
 
 def test_redeem__locked_tokens_cannot_move_and_short_balance_reverts(
@@ -288,12 +399,21 @@ def test_redeem__locked_tokens_cannot_move_and_short_balance_reverts(
 
 
 def test_redeem_fees__collected_by_fee_recipient_only(
-    expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, fee_recipient, roles
+    expect_revert,
+    index,
+    issuer_contract,
+    wlp,
+    custodian,
+    cover,
+    mint_request,
+    fee_recipient,
+    roles,
+    accept_redeem,
 ):
     _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
     request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
     share = index.feeShare()
-    issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+    _redeemed(issuer_contract, custodian, accept_redeem, request)
     fee = _fee(INDEX_UNIT, REDEEM_FEE_BPS)
     with expect_revert(roles.AccessControlUnauthorizedAccount, account=wlp.address):
         index.collectFees(wlp, sender=wlp)
@@ -303,33 +423,55 @@ def test_redeem_fees__collected_by_fee_recipient_only(
 
 
 def test_redeem__never_blocked_by_oracle(
-    index, issuer_contract, wlp, custodian, cover, mint_request, chain
+    index, issuer_contract, wlp, custodian, cover, mint_request, chain, accept_redeem
 ):
     _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
     chain.mine(1, timestamp=chain.blocks.head.timestamp + 30 * DAY)  # reserves long stale
     request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
-    issuer_contract.confirmRedeem(request.as_abi(), REFS7, sender=custodian)
+    _redeemed(issuer_contract, custodian, accept_redeem, request)
     assert issuer_contract.statusOf(wlp, request.nonce) == CONFIRMED
 
 
-def test_redeem__cancel_returns_tokens(index, issuer_contract, wlp, custodian, cover, mint_request):
+def test_redeem__cancel_while_pending_returns_tokens_and_capacity(
+    index, issuer_contract, wlp, custodian, cover, mint_request
+):
     _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
     held = index.balanceOf(wlp)
+    own = issuer_contract.participantCapacity(index, wlp)[1]
     request, _ = mint_request(index, held, is_mint=False)
+    assert issuer_contract.participantCapacity(index, wlp)[1] == own - held
     issuer_contract.cancel(request.as_abi(), False, sender=wlp)
     assert index.balanceOf(wlp) == held and index.lockedOf(wlp) == 0
+    assert issuer_contract.participantCapacity(index, wlp)[1] == own
+    assert issuer_contract.statusOf(wlp, request.nonce) == CANCELLED
 
 
-def test_redeem_pause__bounded_and_lapses(
+def test_redeem__reject_while_pending_unlocks(
+    index, issuer_contract, wlp, custodian, cover, mint_request
+):
+    _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    request, _ = mint_request(index, INDEX_UNIT, is_mint=False)
+    issuer_contract.reject(request.as_abi(), False, 7, sender=custodian)
+    assert index.lockedOf(wlp) == 0
+    assert issuer_contract.statusOf(wlp, request.nonce) == REJECTED
+
+
+def test_redeem_pause__bounded_blocks_requests_and_acceptances_then_lapses(
     expect_revert, index, issuer_contract, wlp, custodian, cover, mint_request, pauser, chain
 ):
     _minted(index, wlp, cover, issuer_contract, custodian, mint_request)
+    waiting, _ = mint_request(index, INDEX_UNIT, is_mint=False)
     with expect_revert(issuer_contract.IssuerPauseTooLong):
         issuer_contract.pauseRedeem(index, 7 * DAY + 1, sender=pauser)
-    issuer_contract.pauseRedeem(index, DAY, sender=pauser)
+    receipt = issuer_contract.pauseRedeem(index, DAY, sender=pauser)
+    event = receipt.decode_logs(issuer_contract.RedeemPauseSet)[0]
+    assert event.nextPauseAt == event.pausedUntil + 7 * DAY
+    assert tuple(issuer_contract.redeemPause(index)) == (event.pausedUntil, event.nextPauseAt)
     with expect_revert(issuer_contract.IssuerRedeemPaused):
         mint_request(index, INDEX_UNIT, is_mint=False)
-    later = chain.blocks.head.timestamp + DAY + 1
+    with expect_revert(issuer_contract.IssuerRedeemPaused):
+        issuer_contract.acceptRedeem(waiting.as_abi(), sender=custodian)
+    later = event.pausedUntil + 1
     chain.pending_timestamp = later
     mint_request(index, INDEX_UNIT, is_mint=False, deadline=later + DAY)  # the pause lapsed
 
@@ -355,10 +497,9 @@ def test_circuit_breaker__trip_when_stale__reset_when_covered(
 
 # ------------------------------------------------------------------ on-chain components
 @pytest.fixture
-def onchain(
-    deployer, registry, create_index, configure_index, project, wlp, chain, issuer_contract
-):
-    """An index of three ERC-20s (6, 8 and 18 decimals) and native BTC."""
+def onchain(deployer, registry, create_index, configure_index, project, wlp, chain, vault):
+    """An index of three ERC-20s (6, 8 and 18 decimals) and native BTC; the WLP approved the
+    vault."""
     tokens = [project.TestToken.deploy(f"T{d}", f"T{d}", d, sender=deployer) for d in (6, 8, 18)]
     components = []
     for token, decimals in zip(tokens, (6, 8, 18), strict=True):
@@ -366,57 +507,80 @@ def onchain(
         asset = Asset.local_token(chain.chain_id, token.address, f"T{decimals}", decimals)
         components.append(Component(asset_id=asset.id, amount=3 * 10**decimals * PRECISION + 7))
         token.mint(wlp, 10**9 * 10**decimals, sender=deployer)
-        token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+        token.approve(vault, 2**256 - 1, sender=wlp)
     components.append(Component(asset_id=asset_id("bitcoin", "native"), amount=10**5 * PRECISION))
     index = configure_index(create_index(symbol="ONCH.ssi", basket=Basket.of(components)))
     return index, tokens
 
 
-def test_onchain_mint__escrow_rounded_up_then_vault(
-    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault, oracle
+def test_onchain_mint__escrow_at_request_factor_rounded_up_then_index_ledger(
+    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault, oracle, protocol
 ):
     index, tokens = onchain
     amount = 3 * INDEX_UNIT + 1
-    deposit_tokens, deposit_amounts = issuer_contract.mintDeposit(index, amount)
-    stored, factor, *_ = index.basketState()
-    by_token = {}
-    for asset, stored_amount in stored:
-        if oracle.assetConfig(asset)[3]:
-            by_token[bytes(asset)] = bm.deposit_for(stored_amount, factor, amount)
-            # never less than amount per token (rounded up) times the quantity
-            per_token = bm.amount_per_token(stored_amount, factor, Rounding.CEIL)
-            assert by_token[bytes(asset)] >= bm.quantity(per_token, amount, Rounding.FLOOR)
-    assert sorted(deposit_amounts) == sorted(by_token.values())
+    quote = dict(mint_deposit(protocol, index, amount))
     request, receipt = mint_request(index, amount)
-    # The quote was for the latest block; the request is mined a second or more later, when the
-    # fee factor is a hair lower: what was pulled is what the event says, and at most the quote.
     event = receipt.decode_logs(issuer_contract.MintRequested)[0]
     pulled = dict(zip(event.escrowTokens, event.escrowAmounts, strict=True))
-    for token, owed in zip(deposit_tokens, deposit_amounts, strict=True):
-        assert issuer_contract.escrowed(token) == pulled[token]
-        assert owed - owed // 10**6 - 1 <= pulled[token] <= owed  # a second of fee, rounded
-    deposit_amounts = [pulled[t] for t in deposit_tokens]
+    stored, *_ = index.basketState()
+    local = [(bytes(a), s) for a, s in stored if oracle.accountConfig(index, a)[3]]
+    expected = sorted(bm.deposit_for(s, request.factor, amount) for _, s in local)
+    assert sorted(pulled.values()) == expected  # exactly at the factor the request recorded
+    for _, s in local:  # never less than amount per token (rounded up) times the quantity
+        per_token = bm.amount_per_token(s, request.factor, Rounding.CEIL)
+        assert bm.deposit_for(s, request.factor, amount) >= bm.quantity(
+            per_token, amount, Rounding.FLOOR
+        )
+    assert set(quote) == set(pulled)
+    for token, owed in pulled.items():
+        assert owed <= quote[token]  # a quote a moment earlier never under-approves
+        assert vault.escrowed(token) == owed
+    tokens_of_escrow, amounts_of_escrow = vault.escrowOf(event.id)
+    assert dict(zip(tokens_of_escrow, amounts_of_escrow, strict=True)) == pulled
+
     cover(index, amount)
     issuer_contract.confirmMint(request.as_abi(), REFS7[:1], sender=custodian)
-    for token, owed in zip(deposit_tokens, deposit_amounts, strict=True):
-        assert issuer_contract.escrowed(token) == 0
+    for token, owed in pulled.items():
+        assert vault.escrowed(token) == 0
+        assert vault.heldFor(index, token) == owed == vault.totalHeld(token)
         held = next(t for t in tokens if t.address == token).balanceOf(vault)
         assert held == owed  # the vault now holds the deposit
     assert index.balanceOf(wlp) == amount - _fee(amount, MINT_FEE_BPS)
 
 
-def test_onchain_cancel__refunds_exactly(onchain, issuer_contract, wlp, mint_request):
+def test_onchain_cancel__escrow_claimable_per_token_then_claimed_exactly(
+    expect_revert, onchain, issuer_contract, wlp, mint_request, vault
+):
     index, tokens = onchain
     before = [t.balanceOf(wlp) for t in tokens]
     request, _ = mint_request(index, 2 * INDEX_UNIT)
     assert all(t.balanceOf(wlp) < b for t, b in zip(tokens, before, strict=True))
     issuer_contract.cancel(request.as_abi(), True, sender=wlp)
+    pulled = [before[i] - tokens[i].balanceOf(wlp) for i in range(3)]
+    for token, owed in zip(tokens, pulled, strict=True):
+        assert vault.escrowed(token) == 0
+        assert vault.claimable(wlp, token) == owed == vault.claimableTotal(token)
+    for token in tokens:
+        vault.claim(token, wlp, sender=wlp)
+        with expect_revert(vault.VaultNothingToClaim, account=wlp.address, token=token.address):
+            vault.claim(token, wlp, sender=wlp)
     assert [t.balanceOf(wlp) for t in tokens] == before
-    assert all(issuer_contract.escrowed(t) == 0 for t in tokens)
+    assert all(vault.claimableTotal(t) == 0 for t in tokens)
 
 
-def test_onchain_redeem__paid_from_vault_rounded_down(
-    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault
+def test_onchain_reject__escrow_claimable(
+    onchain, issuer_contract, wlp, custodian, mint_request, vault
+):
+    index, tokens = onchain
+    request, receipt = mint_request(index, INDEX_UNIT)
+    event = receipt.decode_logs(issuer_contract.MintRequested)[0]
+    pulled = dict(zip(event.escrowTokens, event.escrowAmounts, strict=True))
+    issuer_contract.reject(request.as_abi(), True, 3, sender=custodian)
+    assert {t.address: vault.claimable(wlp, t) for t in tokens} == pulled
+
+
+def test_onchain_redeem__paid_from_index_ledger_at_acceptance_factor_rounded_down(
+    onchain, issuer_contract, wlp, custodian, cover, mint_request, vault, accept_redeem
 ):
     index, tokens = onchain
     request, _ = mint_request(index, 5 * INDEX_UNIT)
@@ -426,27 +590,29 @@ def test_onchain_redeem__paid_from_vault_rounded_down(
     held = index.balanceOf(wlp)
     before = [t.balanceOf(wlp) for t in tokens]
     redeem, _ = mint_request(index, held, is_mint=False)
-    receipt = issuer_contract.confirmRedeem(redeem.as_abi(), REFS7[:1], sender=custodian)
+    receipt, settlement = _redeemed(
+        issuer_contract, custodian, accept_redeem, redeem, refs=REFS7[:1]
+    )
     event = receipt.decode_logs(issuer_contract.RedeemPaidOnChain)[0]
-    payout = held - _fee(held, REDEEM_FEE_BPS)
-    stored, factor, *_ = index.basketState()
+    paid_for = held - _fee(held, REDEEM_FEE_BPS)
     for token, paid in zip(event.tokens, event.amounts, strict=True):
         i = [t.address for t in tokens].index(token)
         assert tokens[i].balanceOf(wlp) - before[i] == paid
         assert tokens[i].balanceOf(vault) == vault_before[i] - paid
-    amounts = {bytes(a): s for a, s in stored}
+        assert vault.heldFor(index, token) == vault_before[i] - paid
+    stored, *_ = index.basketState()
     expected = sorted(
-        bm.payout_for(s, factor, payout)
-        for a, s in amounts.items()
-        if a != asset_id("bitcoin", "native")
+        bm.payout_for(s, settlement.factor, paid_for)
+        for a, s in stored
+        if bytes(a) != asset_id("bitcoin", "native")
     )
     assert sorted(event.amounts) == expected
 
 
 @pytest.fixture
-def token_index(deployer, registry, create_index, configure_index, wlp, issuer_contract, chain):
+def token_index(deployer, registry, create_index, configure_index, wlp, vault, chain):
     """token_index(token, symbol, approve=True): an index of one whole 18-decimal `token` per
-    index token, ready for issuance; the WLP holds 1e6 of the token (and approved the issuer)."""
+    index token, ready for issuance; the WLP holds 1e6 of the token (and approved the vault)."""
 
     def make(token, symbol, approve=True):
         registry.registerLocalToken(token, sender=deployer)
@@ -455,24 +621,24 @@ def token_index(deployer, registry, create_index, configure_index, wlp, issuer_c
         index = configure_index(create_index(symbol=symbol, basket=basket))
         token.mint(wlp, 10**24, sender=deployer)
         if approve:
-            token.approve(issuer_contract, 2**256 - 1, sender=wlp)
+            token.approve(vault, 2**256 - 1, sender=wlp)
         return index
 
     return make
 
 
-def test_fee_on_transfer_token__refused(
-    expect_revert, deployer, project, token_index, issuer_contract, mint_request
+def test_fee_on_transfer_token__refused_by_the_vault(
+    expect_revert, deployer, project, token_index, mint_request, vault
 ):
     token = project.FeeOnTransferToken.deploy(sender=deployer)
     index = token_index(token, "FOT.ssi")
-    with expect_revert(issuer_contract.IssuerTransferShortfall, token=token.address):
+    with expect_revert(vault.VaultTransferShortfall, token=token.address):
         mint_request(index, INDEX_UNIT)
-    assert issuer_contract.escrowed(token) == 0
+    assert vault.escrowed(token) == 0
 
 
 def test_reentrant_token__guard_stops_reentry(
-    expect_revert, deployer, project, token_index, issuer_contract, mint_request
+    expect_revert, deployer, project, token_index, issuer_contract, mint_request, vault
 ):
     token = project.ReentrantToken.deploy(sender=deployer)
     index = token_index(token, "REEN.ssi")
@@ -480,34 +646,27 @@ def test_reentrant_token__guard_stops_reentry(
     token.arm(issuer_contract, payload, sender=deployer)
     with expect_revert(issuer_contract.ReentrancyGuardReentrantCall):
         mint_request(index, INDEX_UNIT)
-    assert issuer_contract.escrowed(token) == 0
+    assert vault.escrowed(token) == 0
 
 
-def test_request_mint_with_permits__no_prior_approval(
-    deployer, project, token_index, wlp, issuer_contract, chain
+def test_request_mint_with_permits__spender_is_the_vault__no_prior_approval(
+    deployer, project, token_index, wlp, issuer_contract, chain, vault, protocol
 ):
     from ssikit.builders.permit import permit_typed_data, sign_permit
 
     token = project.PermitToken.deploy(sender=deployer)
     index = token_index(token, "PRMT.ssi", approve=False)
-    (_,), (owed,) = issuer_contract.mintDeposit(index, INDEX_UNIT)
+    ((_, owed),) = mint_deposit(protocol, index, INDEX_UNIT)
     deadline = chain.blocks.head.timestamp + 3600
     typed = permit_typed_data(
-        "Permit Token",
-        chain.chain_id,
-        token.address,
-        wlp.address,
-        issuer_contract.address,
-        owed,
-        0,
-        deadline,
+        "Permit Token", chain.chain_id, token.address, wlp.address, vault.address, owed, 0, deadline
     )
     permit = (token.address, owed, deadline, *sign_permit(typed, wlp.private_key))
-    assert token.allowance(wlp, issuer_contract) == 0
+    assert token.allowance(wlp, vault) == 0
     receipt = issuer_contract.requestMintWithPermits(
         index, INDEX_UNIT, 1, 50, 1, chain.blocks.head.timestamp + DAY, [permit], sender=wlp
     )
     # What was pulled (the fee factor may have moved a second since the quote) is at most owed.
     (pulled,) = receipt.decode_logs(issuer_contract.MintRequested)[0].escrowAmounts
-    assert issuer_contract.escrowed(token) == pulled == token.balanceOf(issuer_contract)
+    assert vault.escrowed(token) == pulled == token.balanceOf(vault)
     assert owed - 10**12 < pulled <= owed
