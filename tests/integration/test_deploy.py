@@ -67,6 +67,7 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
         "deploy IndexFactory",
         f"grant INDEX_FACTORY to {system.factory.address}",
         f"grant ISSUER to {system.issuer.address}",
+        "bind vault to issuer",
     ]
     assert system.roles.address == roles_address
     assert system.roles.hasRole(system.roles.INDEX_FACTORY_ROLE(), system.factory)

@@ -66,7 +66,7 @@ def _rebalance_once(
     # Supply: a WLP mints 10 tokens against the launch basket.
     request, _ = mint_request(token, 10 * INDEX_UNIT)
     cover(token, 10 * INDEX_UNIT)
-    count = token.basketInfo()[2]
+    count = token.issuanceInfo()[2]
     issuer_contract.confirmMint(request.as_abi(), [b"\x01" * 32] * count, sender=custodian)
 
     # The next month's announcement, buffers applied against the launch constituents.

@@ -183,7 +183,7 @@ def run_demo(
     def nav() -> Fraction:
         return nav_per_token(token, system.assets, prices_now, 6)
 
-    step.checks["basket has 7 components"] = token.basketInfo()[2] == 7
+    step.checks["basket has 7 components"] = token.issuanceInfo()[2] == 7
     market: dict[str, Any] = {"pair": None}
 
     def measure(done: Step) -> None:
