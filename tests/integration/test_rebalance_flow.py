@@ -101,7 +101,8 @@ def _rebalance_once(
     # The custodians trade and report the new holdings for the whole supply.
     chain.mine(1, timestamp=proposed["activation_time"])
     post_report(
-        {bytes.fromhex(a[2:]): bm.liability(x, plan.backing_units) for a, x in plan.new_basket}
+        {bytes.fromhex(a[2:]): bm.liability(x, plan.backing_units) for a, x in plan.new_basket},
+        index=token,
     )
     assert compiler.status(token.address)["pending"]["covered"]
     activated = CompilerClient(protocol, stranger).activate(token.address)
