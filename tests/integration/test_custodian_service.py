@@ -1,25 +1,29 @@
-"""The custodian's reserve service against the chain: it reports when balances change, confirms
-a mint once the deliveries arrive, pays out and confirms a redemption, and alerts (non-zero
-exit in --check mode) when an index is under-covered."""
+"""The custodian's reserve service against the chain: it reports when balances change,
+acknowledges and confirms a mint only once that request's own delivery arrived, accepts a
+redemption, pays it once (keyed by request id) after simulating its confirmation, confirms it,
+and alerts (non-zero exit in --check mode) when an index is under-covered."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from ssikit.bots.custodian import CustodianService, WalletFileCustody
-from ssikit.chain.issuance import CustodianClient, WlpClient
+from ssikit.chain.issuance import CustodianClient, WlpClient, find_request
 from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
 from ssikit.core.units import INDEX_UNIT
 from ssikit.math import basket as bm
 
+SYMBOLS = {a.id: a.symbol for a in MAG7_ASSETS}
 
-def test_service__reports_confirms_pays_and_alerts(
-    deployer, custodian, wlp, mag7_params, tmp_path, chain
-):
+
+@pytest.fixture
+def served(deployer, custodian, wlp, mag7_params, tmp_path, chain):
+    """MAG7.ssi configured with the custodian and WLP; a wallet file per asset (balance 0)."""
     registry = tmp_path / "deployments.json"
     deployment = Deployment(deployer, path=registry)
     system = deployment.system()
@@ -34,18 +38,58 @@ def test_service__reports_confirms_pays_and_alerts(
             {
                 "custodian": custodian.address,
                 "wallets": [
-                    {"asset": a.symbol, "address": f"{a.symbol.lower()}-cold", "balance": 0}
+                    {
+                        "index": "MAG7.ssi",
+                        "asset": a.symbol,
+                        "address": f"{a.symbol.lower()}-cold",
+                        "balance": 0,
+                    }
                     for a in MAG7_ASSETS
                 ],
             }
         )
     )
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    return registry, system, ids, token, wallets
+
+
+def _service(system, custodian, wallets, ids, log=None):
+    return CustodianService(
+        CustodianClient(system, custodian),
+        WalletFileCustody(wallets),
+        ids,
+        ["MAG7.ssi"],
+        log=(log.append if log is not None else lambda entry: None),
+    )
+
+
+def _deliver(custody, token, tracked):
+    """The WLP delivers exactly what this request owes, recorded against its id."""
+    stored, *_ = token.basketState()
+    for asset_id, amount in stored:
+        owed = bm.deposit_for(int(amount), tracked.request.factor, tracked.request.amount)
+        custody.receive(tracked.id, "MAG7.ssi", SYMBOLS[bytes(asset_id)], owed)
+
+
+def _later(chain):
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)  # a report needs a later as-of
+
+
+def _minted(system, wlp, custodian, wallets, ids, token, chain, amount=2 * INDEX_UNIT):
+    """A confirmed mint of ``amount`` through the service (delivery recorded first)."""
+    service = _service(system, custodian, wallets, ids)
+    minted = WlpClient(system, wlp).mint("MAG7.ssi", amount)
+    _deliver(WalletFileCustody(wallets), token, minted)
+    _later(chain)
+    assert service.tick()["confirmed"][0]["id"] == "0x" + minted.id.hex()
+    return service
+
+
+def test_service__reports_confirms_pays_and_alerts(served, custodian, wlp, chain):
+    registry, system, ids, token, wallets = served
     custody = WalletFileCustody(wallets)
     log: list = []
-    service = CustodianService(
-        CustodianClient(system, custodian), custody, ids, ["MAG7.ssi"], log=log.append
-    )
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    service = _service(system, custodian, wallets, ids, log)
     assert service.tick()["reported"]  # first report
     assert not service.tick()["reported"]  # nothing changed, far from stale
 
@@ -54,26 +98,23 @@ def test_service__reports_confirms_pays_and_alerts(
     assert service.tick()["waiting"] == [
         {"id": "0x" + minted.id.hex(), "kind": "mint", "outcome": "awaiting delivery"}
     ]
-    # The WLP delivers the basket to the custodian's wallets.
-    stored, factor, *_ = token.basketState()
-    symbols = {a.id: a.symbol for a in MAG7_ASSETS}
-    for asset_id, amount in stored:
-        deposit = bm.deposit_for(int(amount), int(factor) - 10**9, 2 * INDEX_UNIT) + 1
-        custody.receive(symbols[bytes(asset_id)], deposit)
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)  # a report needs a later as-of
+    _deliver(custody, token, minted)
+    _later(chain)
     tick = service.tick()
     assert tick["reported"] and tick["confirmed"][0]["id"] == "0x" + minted.id.hex()
     assert token.balanceOf(wlp) > 0
+    assert find_request(system, "0x" + minted.id.hex()).status == "confirmed"
 
     before = custody.totals()
     redeemed = wlp_client.redeem("MAG7.ssi", INDEX_UNIT)
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    _later(chain)
     tick = service.tick()
     assert tick["confirmed"] == [
         {"id": "0x" + redeemed.id.hex(), "kind": "redeem", "outcome": "confirmed"}
     ]
     after = custody.totals()
-    assert all(after[s] < before[s] for s in before)  # every component was paid out
+    assert all(after[k] < before[k] for k in before)  # every component was paid out
+    assert set(custody.read().payouts["0x" + redeemed.id.hex()]) == set(SYMBOLS.values())
     assert not tick["alerts"]
 
     # Custody empties: the service reports it and, in --check mode, exits non-zero.
@@ -81,7 +122,7 @@ def test_service__reports_confirms_pays_and_alerts(
     for w in data["wallets"]:
         w["balance"] = 0
     wallets.write_text(json.dumps(data))
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)  # a report needs a later as-of
+    _later(chain)
     result = CliRunner().invoke(
         cli,
         ["custodian", "serve", str(wallets), "--index", "MAG7.ssi", "--check",
@@ -89,3 +130,91 @@ def test_service__reports_confirms_pays_and_alerts(
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "under-covered" in result.output
+
+
+def test_pending_mint__reserves_cover_but_no_delivery__not_confirmed(served, custodian, wlp, chain):
+    """Finding 1 (service part): coverage is no evidence of delivery. The reserves already
+    cover the mint many times over, but nothing was delivered for this request: the service
+    neither acknowledges nor confirms it (the old service confirmed any mint whose
+    confirmMint call would succeed)."""
+    _, system, ids, token, wallets = served
+    data = json.loads(wallets.read_text())
+    for w in data["wallets"]:
+        w["balance"] = 10**30
+    wallets.write_text(json.dumps(data))
+    service = _service(system, custodian, wallets, ids)
+    assert service.tick()["reported"]
+    minted = WlpClient(system, wlp).mint("MAG7.ssi", INDEX_UNIT)
+    _later(chain)
+    tick = service.tick()
+    assert tick["confirmed"] == []
+    assert tick["waiting"][0]["outcome"] == "awaiting delivery"
+    assert find_request(system, "0x" + minted.id.hex()).status == "mint pending"
+    assert token.totalSupply() == 0
+
+
+def test_partial_delivery__not_acknowledged(served, custodian, wlp, chain):
+    _, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    service = _service(system, custodian, wallets, ids)
+    minted = WlpClient(system, wlp).mint("MAG7.ssi", INDEX_UNIT)
+    stored, *_ = token.basketState()
+    first, amount = stored[0]
+    owed = bm.deposit_for(int(amount), minted.request.factor, minted.request.amount)
+    custody.receive(minted.id, "MAG7.ssi", SYMBOLS[bytes(first)], owed)  # one component only
+    _later(chain)
+    assert service.tick()["waiting"][0]["outcome"] == "awaiting delivery"
+    assert find_request(system, "0x" + minted.id.hex()).status == "mint pending"
+
+
+def test_redeem__restart_after_payout__does_not_pay_twice(served, custodian, wlp, chain):
+    _, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    _minted(system, wlp, custodian, wallets, ids, token, chain)
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    before = custody.totals()
+
+    crashing = _service(system, custodian, wallets, ids)
+
+    def crash(*args):  # the process dies after paying, before confirming
+        raise RuntimeError("crashed")
+
+    crashing._confirm_redeem = crash
+    _later(chain)
+    with pytest.raises(RuntimeError, match="crashed"):
+        crashing.tick()
+    paid = custody.totals()
+    assert all(paid[k] < before[k] for k in before)
+    assert find_request(system, "0x" + redeemed.id.hex()).status == "redeem accepted"
+
+    restarted = _service(system, custodian, wallets, ids)  # a new process: the file remembers
+    _later(chain)
+    tick = restarted.tick()
+    assert tick["confirmed"] == [
+        {"id": "0x" + redeemed.id.hex(), "kind": "redeem", "outcome": "confirmed"}
+    ]
+    assert custody.totals() == paid  # nothing paid a second time
+    assert find_request(system, "0x" + redeemed.id.hex()).status == "confirmed"
+
+
+def test_redeem__confirmation_would_fail__not_paid(served, custodian, wlp, deployer, chain):
+    """Accepted, then the custodian loses its role: confirmRedeem would revert, so the service
+    pays nothing (a payout it could not confirm would be lost)."""
+    _, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    service = _minted(system, wlp, custodian, wallets, ids, token, chain)  # reported already
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    CustodianClient(system, custodian).accept("0x" + redeemed.id.hex())
+    system.roles.revokeRole(system.roles.CUSTODIAN_ROLE(), custodian, sender=deployer)
+    before = custody.totals()
+    _later(chain)
+    tick = service.tick()
+    assert tick["waiting"] == [
+        {
+            "id": "0x" + redeemed.id.hex(),
+            "kind": "redeem",
+            "outcome": "confirmation would fail: not paid",
+        }
+    ]
+    assert custody.totals() == before
+    assert "0x" + redeemed.id.hex() not in custody.read().payouts

@@ -46,6 +46,7 @@ def test_wlp_and_custodian_programs__mint_confirm_redeem_cancel(
                 "as_of": chain.blocks.head.timestamp,
                 "wallets": [
                     {
+                        "index": "MAG7.ssi",
                         "asset": a.symbol,
                         "address": f"{a.symbol.lower()}-cold-1",
                         "balance": 10 ** (a.decimals + 6),
@@ -56,7 +57,7 @@ def test_wlp_and_custodian_programs__mint_confirm_redeem_cancel(
         )
     )
     posted = _run("custodian", "report", wallets, "--refresh", "MAG7.ssi", "--registry", registry)
-    assert posted["sequence"] == 1 and len(posted["balances"]) == 7
+    assert posted["sequence"] == 1 and len(posted["holdings"]) == 7
 
     minted = _run("wlp", "mint", "MAG7.ssi", "2.5", "--registry", registry)
     assert minted["status"] == "mint pending" and minted["amount"] == str(25 * 10**17)
@@ -86,6 +87,14 @@ def test_wlp_mint__bad_amount__usage_error(deployed):
         cli, ["wlp", "mint", "MAG7.ssi", "0.0000000000000000001", "--registry", str(registry)]
     )
     assert result.exit_code == 2 and "not a positive amount" in result.output
+
+
+def test_wlp_cancel__unknown_id__one_line_error(deployed):
+    registry, _ = deployed
+    unknown = "0x" + "ab" * 32
+    result = CliRunner().invoke(cli, ["wlp", "cancel", unknown, "--registry", str(registry)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == f"Error: no request with id {unknown}"
 
 
 def test_compiler_program__plan_prepare_propose_status_activate(
@@ -150,7 +159,13 @@ def test_compiler_program__plan_prepare_propose_status_activate(
             {
                 "custodian": custodian.address,
                 "wallets": [
-                    {"asset": s, "address": f"{s.lower()}-cold", "balance": 10**20} for s in symbols
+                    {
+                        "index": "MAG7.ssi",
+                        "asset": s,
+                        "address": f"{s.lower()}-cold",
+                        "balance": 10**20,
+                    }
+                    for s in symbols
                 ],
             }
         )

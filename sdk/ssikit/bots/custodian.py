@@ -2,9 +2,18 @@
 posts a signed report when they changed or the last report nears its staleness limit, settles
 pending requests of its indices, and alerts when an index is under-covered.
 
-The adapter here is a JSON wallet file (the custodian's back-office export). A live custodian
-plugs its own: a delivery is a balance that went up, a payout one that went down. On-chain
-components need no adapter: the oracle reads the custody vault's balances itself.
+Settlement rules (issue 10):
+
+- A mint is acknowledged and confirmed only on evidence that THIS request's delivery arrived
+  (``CustodyAdapter.delivery_for(request id)`` covers every off-chain component's deposit),
+  never because the reserves happen to cover it.
+- A redemption is accepted first (which fixes what is owed); it is paid only if a simulation of
+  its confirmation succeeds; every payout is keyed by request id and asset, so a service that
+  restarts after paying never pays again.
+
+The adapter here is a JSON wallet file (the custodian's back-office export), a test double for a
+live custodian's systems; a custodian plugs its own by implementing ``CustodyAdapter``.
+On-chain components need no adapter: the oracle reads the custody vault's ledger itself.
 """
 
 from __future__ import annotations
@@ -13,86 +22,179 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from eth_utils import keccak
 
 from ..builders.reports import WalletFile
+<<<<<<< HEAD
 from ..chain.issuance import CustodianClient, TrackedRequest, _index, pending_requests
 from ..chain.reserve_feed import update_feed
+=======
+from ..builders.requests import Settlement
+from ..chain.issuance import (
+    CustodianClient,
+    TrackedRequest,
+    _index,
+    accepted_log,
+    pending_requests,
+)
+from ..core.errors import SsikitError
+>>>>>>> wtC
 from ..math import basket as bm
 from .loop import run_rounds
 
 
+class CustodyError(SsikitError):
+    """Custody cannot do what was asked (too little to pay, unknown wallet)."""
+
+
+class CustodyAdapter(Protocol):
+    """What the service needs from a custodian's systems. Indices and assets are named as in
+    the wallet file (symbol, or address / 0x id); request ids are the issuer's 32-byte ids."""
+
+    def read(self) -> WalletFile:
+        """The wallets and their balances now (what the reserve report is built from)."""
+
+    def totals(self) -> dict[tuple[str, str], int]:
+        """Balance per (index, asset) {base units}."""
+
+    def delivery_for(self, request_id: bytes) -> dict[str, int]:
+        """What the WLP delivered for this mint request: asset -> base units (empty: nothing)."""
+
+    def delivery_ref(self, request_id: bytes, asset: str) -> bytes:
+        """32-byte reference of the delivery of ``asset`` for the request (a transfer hash)."""
+
+    def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
+        """The reference of the payout already made for this request and asset, if any."""
+
+    def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
+        """Pays ``amount`` of ``asset`` from the index's wallets to ``to``; returns the payout
+        reference. Idempotent per (request id, asset): a second call pays nothing and returns
+        the first call's reference."""
+
+
+def _rid(request_id: bytes) -> str:
+    return "0x" + bytes(request_id).hex()
+
+
 @dataclass
 class WalletFileCustody:
-    """Custody balances kept in a wallet file. ``pay`` records a payout by lowering the first
-    wallet of the asset that holds enough (a simulation of the transfer on the asset's chain,
-    used by the demo; a live custodian's adapter sends the transfer and returns its hash)."""
+    """``CustodyAdapter`` over a wallet file: balances in ``wallets``; the ledgers of deliveries
+    (by request id) and payouts (by request id) in the file's ``deliveries`` and ``payouts``
+    fields, which the report's attestation does not cover. ``pay`` simulates the transfer by
+    lowering a wallet of the (index, asset) that holds enough, and records it in the same write.
+    A named test double: a live custodian's adapter sends the transfer and returns its hash."""
 
     path: Path
 
     def read(self) -> WalletFile:
         return WalletFile.load(self.path)
 
-    def totals(self) -> dict[str, int]:
-        out: dict[str, int] = {}
+    def totals(self) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
         for wallet in self.read().wallets:
-            out[wallet.asset] = out.get(wallet.asset, 0) + wallet.balance
+            key = (wallet.index, wallet.asset)
+            out[key] = out.get(key, 0) + wallet.balance
         return out
 
-    def pay(self, asset: str, amount: int, to: str) -> bytes:
-        data = json.loads(self.path.read_text())
-        for wallet in data["wallets"]:
-            if wallet["asset"] == asset and wallet["balance"] >= amount:
-                wallet["balance"] -= amount
-                self.path.write_text(json.dumps(data, indent=2))
-                return keccak(text=f"payout:{asset}:{amount}:{to}:{wallet['address']}")
-        raise RuntimeError(f"custody holds too little {asset} to pay {amount}")
+    def delivery_for(self, request_id: bytes) -> dict[str, int]:
+        return dict(self.read().deliveries.get(_rid(request_id), {}))
 
-    def receive(self, asset: str, amount: int, wallet: str | None = None) -> None:
-        """A delivery arrived (the demo's WLP delivers by calling this)."""
+    def delivery_ref(self, request_id: bytes, asset: str) -> bytes:
+        return keccak(text=f"delivery:{_rid(request_id)}:{asset}")
+
+    def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
+        ref = self.read().payouts.get(_rid(request_id), {}).get(asset)
+        return None if ref is None else bytes.fromhex(ref.removeprefix("0x"))
+
+    def _load(self) -> dict[str, Any]:
         data = json.loads(self.path.read_text())
-        for w in data["wallets"]:
-            if w["asset"] == asset and (wallet is None or w["address"] == wallet):
-                w["balance"] += amount
+        data.setdefault("deliveries", {})
+        data.setdefault("payouts", {})
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        WalletFile.model_validate(data)  # never write a file the service could not read back
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        tmp.replace(self.path)
+
+    def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
+        data = self._load()
+        done = data["payouts"].setdefault(_rid(request_id), {})
+        if asset in done:  # paid before a restart: never twice
+            return bytes.fromhex(done[asset].removeprefix("0x"))
+        for wallet in data["wallets"]:
+            if (
+                _same_name(wallet["index"], index)
+                and wallet["asset"] == asset
+                and wallet["balance"] >= amount
+            ):
+                wallet["balance"] -= amount
+                ref = keccak(text=f"payout:{_rid(request_id)}:{asset}:{amount}:{to}")
+                done[asset] = "0x" + ref.hex()
+                self._save(data)
+                return ref
+        raise CustodyError(f"custody holds too little {asset} for {index} to pay {amount}")
+
+    def receive(self, request_id: bytes, index: str, asset: str, amount: int) -> None:
+        """The WLP delivered ``amount`` of ``asset`` for the mint request ``request_id`` into
+        the index's first wallet of that asset (a deposit wallet is created if none)."""
+        data = self._load()
+        for wallet in data["wallets"]:
+            if _same_name(wallet["index"], index) and wallet["asset"] == asset:
+                wallet["balance"] += amount
                 break
         else:
             data["wallets"].append(
-                {"asset": asset, "address": wallet or f"{asset.lower()}-deposit", "balance": amount}
+                {
+                    "index": index,
+                    "asset": asset,
+                    "address": f"{asset.lower()}-deposit",
+                    "balance": amount,
+                }
             )
-        self.path.write_text(json.dumps(data, indent=2))
+        delivered = data["deliveries"].setdefault(_rid(request_id), {})
+        delivered[asset] = delivered.get(asset, 0) + amount
+        self._save(data)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
 
 
 @dataclass
 class CustodianService:
     client: CustodianClient
-    custody: WalletFileCustody
+    custody: CustodyAdapter
     asset_ids: dict[str, bytes]  # symbol -> asset id
-    indices: list[str]
+    indices: list[str]  # the indices served, by symbol (as the wallet file names them)
     refresh_when_left: float = 0.5  # report again when less than this share of max age remains
     feeds: list[Any] = field(default_factory=list)  # ReserveFeeds to update after each report
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
-    _last_posted: dict[str, int] = field(default_factory=dict)
+    _last_posted: dict[tuple[str, str], int] | None = None
+
+    @property
+    def _addresses(self) -> dict[str, str]:
+        return {s: _index(self.client.protocol, s).address for s in self.indices}
 
     def tick(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"reported": False, "confirmed": [], "waiting": [], "alerts": []}
         if self._report_due():
             entry["reported"] = self._report()
-        for index in self.indices:
-            for tracked in pending_requests(
-                self.client.protocol, _index(self.client.protocol, index).address
-            ):
-                outcome = self._settle(tracked)
+        for symbol, address in self._addresses.items():
+            for tracked in pending_requests(self.client.protocol, address):
+                outcome = self._settle(symbol, tracked)
                 (entry["confirmed"] if outcome == "confirmed" else entry["waiting"]).append(
                     {
-                        "id": "0x" + tracked.id.hex(),
+                        "id": _rid(tracked.id),
                         "kind": "mint" if tracked.is_mint else "redeem",
                         "outcome": outcome,
                     }
                 )
-            if not self.client.protocol.oracle.isCovered(_index(self.client.protocol, index)):
-                entry["alerts"].append(f"{index} is under-covered")
+            if not self.client.protocol.oracle.isCovered(address):
+                entry["alerts"].append(f"{symbol} is under-covered")
         self.log(entry)
         return entry
 
@@ -100,62 +202,133 @@ class CustodianService:
     def _report_due(self) -> bool:
         from ape import chain
 
-        totals = self.custody.totals()
-        if totals != self._last_posted:
+        if self.custody.totals() != self._last_posted:
             return True
-        _, as_of = self.client.protocol.oracle.lastReport(self.client.account)
+        oracle = self.client.protocol.oracle
+        _, as_of = oracle.lastReport(self.client.account)
         ages = []
-        for asset_id in self.asset_ids.values():
-            configured, max_age, _, _ = self.client.protocol.oracle.assetConfig(asset_id)
-            if configured:
-                ages.append(int(max_age))
+        for address in self._addresses.values():
+            for asset_id in self.asset_ids.values():
+                opened, max_age, _, local = oracle.accountConfig(address, asset_id)
+                if opened and not local:
+                    ages.append(int(max_age))
         if not ages or int(as_of) == 0:
             return True
         age = int(chain.blocks.head.timestamp) - int(as_of)
         return age >= min(ages) * (1 - self.refresh_when_left)
 
     def _report(self) -> bool:
-        """Posts the custody balances; False when this block's time is that of the last report
-        (an as-of time must increase: the next tick reports instead)."""
+        """Posts the custody balances (one holding per (index, asset)) and refreshes coverage;
+        False when this block's time is that of the last report (an as-of time must increase:
+        the next tick reports instead)."""
         from ape import chain
 
         _, last = self.client.protocol.oracle.lastReport(self.client.account)
         if int(chain.blocks.head.timestamp) <= int(last):
             return False
-        report = self.client.build_report(self.custody.read(), self.asset_ids)
+        totals = self.custody.totals()
+        report = self.client.build_report(self.custody.read(), self.asset_ids, self._addresses)
         self.client.post(report)
+<<<<<<< HEAD
         self._last_posted = self.custody.totals()
         for index in self.indices:
             self.client.refresh(index)
         for feed in self.feeds:  # a new round for each feed whose reserves changed
             update_feed(feed, self.client.account)
+=======
+        self._last_posted = totals
+        for address in self._addresses.values():
+            self.client.refresh(address)
+>>>>>>> wtC
         return True
 
     # ------------------------------------------------------------------ requests
-    def _settle(self, tracked: TrackedRequest) -> str:
-        protocol = self.client.protocol
-        issuer = protocol.issuer
-        token = _index(protocol, tracked.request.index)
-        stored, factor, *_ = token.basketState()
-        offchain = [(bytes(a), int(x)) for a, x in stored if not protocol.oracle.assetConfig(a)[3]]
-        if tracked.is_mint:
-            refs = [keccak(b"delivery:" + tracked.id + a) for a, _ in offchain]
-            try:  # fresh reserves must cover the mint: the deliveries have arrived
-                issuer.confirmMint.call(tracked.request.as_abi(), refs, sender=self.client.account)
-            except Exception:
-                return "awaiting delivery"
-            issuer.confirmMint(tracked.request.as_abi(), refs, sender=self.client.account)
-            return "confirmed"
-        _, redeem_bps = issuer.fees(token)
-        fee = -(-tracked.request.amount * int(redeem_bps) // 10_000)
-        symbols = {v: k for k, v in self.asset_ids.items()}
-        refs = []
-        for asset_id, amount in offchain:
-            owed = bm.payout_for(amount, int(factor), tracked.request.amount - fee)
-            refs.append(self.custody.pay(symbols[asset_id], owed, tracked.request.requester))
-        self._report()  # the reserves went down by the payout
-        issuer.confirmRedeem(tracked.request.as_abi(), refs, sender=self.client.account)
+    def _offchain(self, token: Any) -> list[tuple[bytes, int]]:
+        """(asset id, stored amount) of the components the custodian holds off chain."""
+        stored, *_ = token.basketState()
+        oracle = self.client.protocol.oracle
+        return [
+            (bytes(a), int(x)) for a, x in stored if not oracle.accountConfig(token, bytes(a))[3]
+        ]
+
+    def _symbol(self, asset_id: bytes) -> str:
+        for symbol, known in self.asset_ids.items():
+            if known == asset_id:
+                return symbol
+        raise CustodyError(f"asset 0x{asset_id.hex()} has no symbol in the registry")
+
+    def _delivered(self, request_id: bytes, asset_id: bytes) -> int:
+        delivery = self.custody.delivery_for(request_id)
+        return delivery.get(self._symbol(asset_id), 0) + delivery.get("0x" + asset_id.hex(), 0)
+
+    def _settle(self, symbol: str, tracked: TrackedRequest) -> str:
+        from ape.exceptions import ContractLogicError
+
+        from ..chain.reverts import describe
+
+        try:
+            if tracked.is_mint:
+                return self._settle_mint(tracked)
+            return self._settle_redeem(symbol, tracked)
+        except ContractLogicError as err:
+            return f"refused: {describe(err)}"
+
+    def _settle_mint(self, tracked: TrackedRequest) -> str:
+        issuer, me = self.client.protocol.issuer, self.client.account
+        request = tracked.request.as_abi()
+        if tracked.status == "mint pending":
+            token = _index(self.client.protocol, tracked.request.index)
+            owed = [
+                (a, bm.deposit_for(x, tracked.request.factor, tracked.request.amount))
+                for a, x in self._offchain(token)
+            ]
+            if any(self._delivered(tracked.id, a) < amount for a, amount in owed):
+                return "awaiting delivery"  # never on coverage: this request's own delivery
+            refs = [self.custody.delivery_ref(tracked.id, self._symbol(a)) for a, _ in owed]
+            issuer.acknowledgeMint(request, refs, sender=me)
+            self._report()  # the delivery is in the reserves
+        try:  # acknowledged: confirm with no refs (they are in MintAcknowledged)
+            issuer.confirmMint.call(request, [], sender=me)
+        except Exception:
+            return "acknowledged, awaiting coverage"
+        issuer.confirmMint(request, [], sender=me)
         return "confirmed"
+
+    def _settle_redeem(self, symbol: str, tracked: TrackedRequest) -> str:
+        issuer, me = self.client.protocol.issuer, self.client.account
+        request = tracked.request.as_abi()
+        if tracked.status == "redeem pending":
+            receipt = issuer.acceptRedeem(request, sender=me)
+            log = receipt.decode_logs(issuer.RedeemAccepted)[0]
+        else:  # accepted by an earlier run: resume
+            log = accepted_log(self.client.protocol, tracked.id, tracked.block)
+        fee_bps, factor = log.settlement
+        settlement = Settlement(fee_bps=fee_bps, factor=factor)
+        token = _index(self.client.protocol, tracked.request.index)
+        offchain = self._offchain(token)
+        placeholders = [b"\0" * 32] * len(offchain)
+        try:  # pay nothing unless the confirmation that follows the payout will succeed
+            issuer.confirmRedeem.call(request, settlement.as_abi(), placeholders, sender=me)
+        except Exception:
+            return "confirmation would fail: not paid"
+        refs = [
+            self.custody.pay(
+                tracked.id,
+                symbol,
+                self._symbol(asset_id),
+                bm.payout_for(stored, settlement.factor, int(log.paidFor)),
+                tracked.request.requester,
+            )
+            for asset_id, stored in offchain
+        ]
+        self._report()  # the reserves went down by the payout
+        self._confirm_redeem(request, settlement, refs)
+        return "confirmed"
+
+    def _confirm_redeem(self, request: Any, settlement: Settlement, refs: list[bytes]) -> None:
+        self.client.protocol.issuer.confirmRedeem(
+            request, settlement.as_abi(), refs, sender=self.client.account
+        )
 
     def run(self, ticks: int, interval: float = 0.0) -> list[dict[str, Any]]:
         """Up to ``ticks`` ticks (stop early with Ctrl-C)."""

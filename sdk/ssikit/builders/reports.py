@@ -48,6 +48,12 @@ class WalletFile(BaseModel):
         default=None, gt=0, lt=2**40, description="{unix seconds}; omitted: the time of posting"
     )
     wallets: list[Wallet] = Field(min_length=1)
+    # The custody service's own ledgers, kept in the same file and NOT covered by the
+    # attestation (which hashes the wallet list only): what a WLP delivered for a mint request
+    # (request id 0x.. -> asset -> base units) and the payouts made for a redemption
+    # (request id 0x.. -> asset -> payout reference 0x..), so a restart never pays twice.
+    deliveries: dict[str, dict[str, int]] = Field(default_factory=dict)
+    payouts: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("custodian")
     @classmethod
@@ -154,9 +160,7 @@ def report_typed_data(report: ReserveReport, chain_id: int, oracle: str) -> dict
         "sequence": report.sequence,
         "asOf": report.as_of,
         "attestation": report.attestation,
-        "holdings": [
-            {"index": i, "assetId": a, "balance": b} for i, a, b in report.holdings
-        ],
+        "holdings": [{"index": i, "assetId": a, "balance": b} for i, a, b in report.holdings],
     }
     return typed_message(ORACLE_DOMAIN_NAME, chain_id, oracle, "ReserveReport", types, message)
 

@@ -16,6 +16,26 @@ def _client(registry: Path, alias: str | None, test_account: int):
     return CustodianClient(load_protocol(registry), signer(alias, test_account))
 
 
+def _refusals() -> tuple[type[Exception], ...]:
+    """What a command reports as one line instead of a traceback: the SDK's named errors and
+    the contracts' reverts (their custom error and arguments)."""
+    from ape.exceptions import ContractLogicError
+
+    from ..core.errors import SsikitError
+
+    return (SsikitError, ContractLogicError)
+
+
+def _one_line(call):
+    """Runs ``call``; a refusal becomes ``Error: <one line>`` (exit 1)."""
+    from ..chain.reverts import describe
+
+    try:
+        return call()
+    except _refusals() as err:
+        raise click.ClickException(describe(err)) from err
+
+
 def _bytes32(text: str) -> bytes:
     raw = bytes.fromhex(text.removeprefix("0x"))
     if len(raw) > 32:
@@ -46,36 +66,76 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
         client = _client(registry, alias, test_account)
         assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
         ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
-        built = client.build_report(WalletFile.load(wallets), ids)
-        receipt = client.post(built, signed=not direct)
-        if refresh_index:
-            client.refresh(refresh_index)
+        from ..chain.issuance import _index
+
+        def post():
+            loaded = WalletFile.load(wallets)
+            names = {w.index for w in loaded.wallets if not w.index.startswith("0x")}
+            indices = {name: _index(client.protocol, name).address for name in names}
+            built = client.build_report(loaded, ids, indices)
+            receipt = client.post(built, signed=not direct)
+            if refresh_index:
+                client.refresh(refresh_index)
+            return built, receipt
+
+        built, receipt = _one_line(post)
         data = {
             "sequence": built.sequence,
             "as_of": built.as_of,
             "attestation": "0x" + built.attestation.hex(),
-            "balances": {"0x" + a.hex(): str(b) for a, b in built.balances},
+            "holdings": [
+                {"index": i, "asset_id": "0x" + a.hex(), "balance": str(b)}
+                for i, a, b in built.holdings
+            ],
             "tx": str(receipt.txn_hash),
             "gas_used": receipt.gas_used,
         }
         emit(as_json, data)
 
 
-@custodian.command()
-@click.argument("request_id")
-@click.option(
+_REFS = click.option(
     "--ref",
     "refs",
     multiple=True,
     help="delivery or payout reference (hex), one per off-chain component",
 )
+
+
+@custodian.command()
+@click.argument("request_id")
+@_REFS
+@chain_options(default_test_account=2)
+def acknowledge(request_id, refs, network, alias, test_account, registry, as_json):
+    """Acknowledge a pending mint whose delivery arrived (one --ref per off-chain component):
+    it can no longer be cancelled or expired and settles at its basket version."""
+    with connected(network, quiet=as_json):
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.acknowledge(request_id, [_bytes32(r) for r in refs]))
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="acknowledged")
+
+
+@custodian.command()
+@click.argument("request_id")
+@chain_options(default_test_account=2)
+def accept(request_id, network, alias, test_account, registry, as_json):
+    """Accept a pending redemption: fixes its settlement (fee, fee factor) and what is owed per
+    component. Pay only after this, then confirm."""
+    with connected(network, quiet=as_json):
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.accept(request_id))
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="accepted")
+
+
+@custodian.command()
+@click.argument("request_id")
+@_REFS
 @chain_options(default_test_account=2)
 def confirm(request_id, refs, network, alias, test_account, registry, as_json):
-    """Confirm a pending mint (deliveries received) or redeem (assets paid out)."""
+    """Confirm a mint (pending: one --ref per off-chain delivery; acknowledged: no --ref) or an
+    accepted redemption (one --ref per off-chain payout)."""
     with connected(network, quiet=as_json):
-        tracked = _client(registry, alias, test_account).confirm(
-            request_id, [_bytes32(r) for r in refs]
-        )
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.confirm(request_id, [_bytes32(r) for r in refs]))
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="confirmed")
 
 
@@ -84,9 +144,11 @@ def confirm(request_id, refs, network, alias, test_account, registry, as_json):
 @click.option("--reason", default=1, show_default=True, help="reason code")
 @chain_options(default_test_account=2)
 def reject(request_id, reason, network, alias, test_account, registry, as_json):
-    """Reject a pending request (its escrow goes back to the requester)."""
+    """Reject a pending request or an acknowledged mint (the escrow becomes claimable by the
+    requester; an acknowledged delivery is returned off chain)."""
     with connected(network, quiet=as_json):
-        tracked = _client(registry, alias, test_account).reject(request_id, reason)
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.reject(request_id, reason))
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="rejected")
 
 
@@ -96,13 +158,14 @@ def reject(request_id, reason, network, alias, test_account, registry, as_json):
 def coverage(index, network, alias, test_account, registry, as_json):
     """Reserves, liabilities, ratio and age of every component of INDEX."""
     with connected(network, quiet=as_json):
-        rows = _client(registry, alias, test_account).coverage(index)
+        client = _client(registry, alias, test_account)
+        rows = _one_line(lambda: client.coverage(index))
         emit(as_json, rows, rows=rows, title=f"coverage of {index}")
 
 
 @custodian.command()
 @click.argument("wallets", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--index", "indices", multiple=True, required=True, help="index to serve")
+@click.option("--index", "indices", multiple=True, required=True, help="index to serve (symbol)")
 @click.option("--ticks", default=1, show_default=True, help="ticks to run (Ctrl-C stops)")
 @click.option("--interval", default=0.0, show_default=True, help="seconds between ticks")
 @click.option("--check", is_flag=True, help="exit 1 if an index is under-covered")
@@ -111,8 +174,9 @@ def serve(
     wallets, indices, ticks, interval, check, network, alias, test_account, registry, as_json
 ):
     """Report reserves from WALLETS when they change or near staleness, settle pending requests
-    (confirm mints whose deliveries arrived, pay out and confirm redemptions), alert when an
-    index is under-covered. One JSON line per tick."""
+    (acknowledge and confirm mints whose own delivery arrived; accept redemptions, pay them,
+    once each, when their confirmation would succeed, and confirm), alert when an index is
+    under-covered. One JSON line per tick."""
     from ..bots.custodian import CustodianService, WalletFileCustody
     from ..chain.deployments import DeploymentRegistry
     from ..chain.reserve_feed import recorded_feeds
@@ -127,6 +191,6 @@ def serve(
         # The indices' recorded reserve feeds get a new round after each report.
         feeds = recorded_feeds(record, indices)
         service = CustodianService(client, custody, ids, list(indices), feeds=feeds)
-        entries = service.run(ticks, interval)
+        entries = _one_line(lambda: service.run(ticks, interval))
     if check and any(e.get("alerts") for e in entries):
         raise SystemExit(1)

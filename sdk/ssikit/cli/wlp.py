@@ -16,6 +16,19 @@ def _client(registry: Path, alias: str | None, test_account: int):
     return WlpClient(load_protocol(registry), signer(alias, test_account))
 
 
+def _one_line(call):
+    """Runs ``call``; an SDK error or a contract revert becomes ``Error: <one line>``."""
+    from ape.exceptions import ContractLogicError
+
+    from ..chain.reverts import describe
+    from ..core.errors import SsikitError
+
+    try:
+        return call()
+    except (SsikitError, ContractLogicError) as err:
+        raise click.ClickException(describe(err)) from err
+
+
 @click.group()
 def wlp() -> None:
     """Mint and redeem index tokens as a WLP."""
@@ -38,7 +51,7 @@ for _kind in ("mint", "redeem"):
             with connected(network, quiet=as_json):
                 client = _client(registry, alias, test_account)
                 call = client.mint if kind == "mint" else client.redeem
-                tracked = call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl)
+                tracked = _one_line(lambda: call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl))
                 emit(
                     as_json, tracked.as_dict(), rows=[tracked.as_dict()], title=f"{kind} requested"
                 )
@@ -47,7 +60,12 @@ for _kind in ("mint", "redeem"):
 
 
 @wlp.command()
-@click.option("--pending", "only_pending", is_flag=True, help="only pending requests")
+@click.option(
+    "--pending",
+    "only_pending",
+    is_flag=True,
+    help="only open requests (pending, acknowledged or accepted)",
+)
 @chain_options(default_test_account=3)
 def status(only_pending, network, alias, test_account, registry, as_json):
     """This WLP's requests (from the issuer's events) and their status."""
@@ -61,9 +79,11 @@ def status(only_pending, network, alias, test_account, registry, as_json):
 @click.argument("request_id")
 @chain_options(default_test_account=3)
 def cancel(request_id, network, alias, test_account, registry, as_json):
-    """Cancel a pending request (its escrow comes back)."""
+    """Cancel a pending request (not yet acknowledged or accepted); a mint's escrow becomes
+    claimable (`ssikit wlp claim`), a redemption's tokens are unlocked."""
     with connected(network, quiet=as_json):
-        tracked = _client(registry, alias, test_account).cancel(request_id)
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.cancel(request_id))
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="cancelled")
 
 
@@ -71,10 +91,36 @@ def cancel(request_id, network, alias, test_account, registry, as_json):
 @click.argument("request_id")
 @chain_options(default_test_account=3)
 def expire(request_id, network, alias, test_account, registry, as_json):
-    """Expire anyone's request past its deadline or basket version (the escrow goes back)."""
+    """Expire anyone's pending request past its deadline or basket version (a mint's escrow
+    becomes claimable by its requester)."""
     with connected(network, quiet=as_json):
-        tracked = _client(registry, alias, test_account).expire(request_id)
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.expire(request_id))
         emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="expired")
+
+
+@wlp.command()
+@click.argument("request_id")
+@chain_options(default_test_account=3)
+def reclaim(request_id, network, alias, test_account, registry, as_json):
+    """Take back an acknowledged mint or accepted redemption that no custodian settled by its
+    deadline plus the settlement grace (14 days)."""
+    with connected(network, quiet=as_json):
+        client = _client(registry, alias, test_account)
+        tracked = _one_line(lambda: client.reclaim(request_id))
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="reclaimed")
+
+
+@wlp.command()
+@click.argument("token")
+@chain_options(default_test_account=3)
+def claim(token, network, alias, test_account, registry, as_json):
+    """Withdraw this WLP's refunded mint escrow of the ERC-20 TOKEN (address) from the vault."""
+    with connected(network, quiet=as_json):
+        client = _client(registry, alias, test_account)
+        amount = _one_line(lambda: client.claim(token))
+        data = {"token": token, "claimed": str(amount)}
+        emit(as_json, data, rows=[data], title="claimed")
 
 
 @wlp.command()
