@@ -352,7 +352,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         _consume(s.redeemBucket, c.window, r.amount);
         s.config.openSettlements = c.openSettlements + 1;
         uint256 fee = FeeMath.issuanceFee(r.amount, t.feeBps);
-        emit RedeemAccepted(id, msg.sender, r.basketVersion, t, fee, r.amount - fee);
+        emit RedeemAccepted(id, msg.sender, r.basketVersion, t.feeBps, t.factor, fee, r.amount - fee);
     }
 
     /// @inheritdoc IIssuer

@@ -358,7 +358,8 @@ def accept_redeem(issuer_contract: Any, custodian: Any) -> Any:
 
     def accept(request: Any, sender: Any = None) -> Any:
         receipt = issuer_contract.acceptRedeem(request.as_abi(), sender=sender or custodian)
-        fee_bps, factor = receipt.decode_logs(issuer_contract.RedeemAccepted)[0].settlement
+        log = receipt.decode_logs(issuer_contract.RedeemAccepted)[0]
+        fee_bps, factor = log.feeBps, log.factor
         return Settlement(fee_bps=fee_bps, factor=factor)
 
     return accept

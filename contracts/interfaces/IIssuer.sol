@@ -142,8 +142,9 @@ interface IIssuer {
     ///         fee recipient's share. `refs` one per off-chain component (empty when the delivery
     ///         was acknowledged first: its refs are in `MintAcknowledged`).
     event MintConfirmed(bytes32 indexed id, address indexed custodian, uint256 minted, uint256 fee, bytes32[] refs);
-    /// @notice The custodian accepted the redemption on these terms. It owes, per component i
-    ///         of basket `basketVersion`, `BasketMath.payoutFor(stored_i, settlement.factor,
+    /// @notice The custodian accepted the redemption on these terms (`feeBps`, `factor` {RAY}:
+    ///         the `Settlement` to pass back, flat so every log reader can filter it). It owes, per component i
+    ///         of basket `basketVersion`, `BasketMath.payoutFor(stored_i, factor,
     ///         paidFor)` base units (rounded down; `ssikit.math.basket.payout_for`), on-chain
     ///         components included (the issuer pays those from the vault at confirmation).
     ///         `fee` {index wei} of the locked amount is the redeem fee; `paidFor` = amount - fee.
@@ -153,7 +154,8 @@ interface IIssuer {
         bytes32 indexed id,
         address indexed custodian,
         uint32 basketVersion,
-        Settlement settlement,
+        uint16 feeBps,
+        uint96 factor,
         uint256 fee,
         uint256 paidFor
     );

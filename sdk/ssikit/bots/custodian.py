@@ -302,7 +302,7 @@ class CustodianService:
             log = receipt.decode_logs(issuer.RedeemAccepted)[0]
         else:  # accepted by an earlier run: resume
             log = accepted_log(self.client.protocol, tracked.id, tracked.block)
-        fee_bps, factor = log.settlement
+        fee_bps, factor = log.feeBps, log.factor
         settlement = Settlement(fee_bps=fee_bps, factor=factor)
         token = _index(self.client.protocol, tracked.request.index)
         offchain = self._offchain(token)

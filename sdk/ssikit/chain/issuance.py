@@ -119,7 +119,8 @@ def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> lis
 
 def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) -> Settlement:
     """The settlement a redemption was accepted at (its RedeemAccepted event)."""
-    fee_bps, factor = accepted_log(protocol, request_id, from_block).settlement
+    log = accepted_log(protocol, request_id, from_block)
+    fee_bps, factor = log.feeBps, log.factor
     return Settlement(fee_bps=fee_bps, factor=factor)
 
 

@@ -320,7 +320,7 @@ def test_redeem__request_locks_accept_fixes_terms_confirm_burns(
     accepted = receipt.decode_logs(issuer_contract.RedeemAccepted)[0]
     fee = _fee(held, REDEEM_FEE_BPS)
     assert (accepted.fee, accepted.paidFor, accepted.basketVersion) == (fee, held - fee, 1)
-    fee_bps, factor = accepted.settlement
+    fee_bps, factor = accepted.feeBps, accepted.factor
     assert fee_bps == REDEEM_FEE_BPS and 0 < factor <= request.factor
     assert issuer_contract.statusOf(wlp, request.nonce) == ACCEPTED
     assert issuer_contract.openSettlements(index) == 1
