@@ -99,11 +99,14 @@ class CompilerClient:
         max_age: int,
         feeds: dict[str, str] | None = None,
         feed_max_age: int | None = None,
+        move_local_feeds: bool = False,
     ) -> None:
         """Admin steps the new constituents need before the proposal and before custodians can
         report them: registered, with a price feed (``feeds``: symbol -> Chainlink address; on
         a local chain a TestPriceFeed at the plan's price), configured in the oracle, with
-        their custodians. Each only if not already done."""
+        their custodians. Each only if not already done. ``move_local_feeds`` (local chains
+        only): the deployer's TestPriceFeeds of the constituents move to the plan's prices, as
+        the market would have by the proposal."""
         from .protocol import DEFAULT_FEED_MAX_AGE
 
         oracle = self.protocol.oracle
@@ -115,6 +118,7 @@ class CompilerClient:
             {a: usd[a.symbol] for a in new},
             feed_max_age or DEFAULT_FEED_MAX_AGE,
             feeds,
+            update=move_local_feeds,
         )
         for asset in new:
             if not oracle.assetConfig(asset.id)[0]:
