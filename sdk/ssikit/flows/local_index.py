@@ -1,6 +1,6 @@
-"""A local node ready for the participants' walkthroughs: the system, the seven MAG7 assets and
-MAG7.ssi on the synthetic snapshot basket ($100 a token), TestPriceFeeds at the snapshot's prices, with Anvil's test account 1 as index
-compiler, 2 as custodian and 3 as WLP. Idempotent."""
+"""A local node ready for the participants' walkthroughs: the system, the seven MAG7 assets with
+TestPriceFeeds at the synthetic snapshot's prices and MAG7.ssi on the snapshot basket ($100 a
+token), with Anvil's test account 1 as index compiler, 2 as custodian and 3 as WLP. Idempotent."""
 
 from __future__ import annotations
 
