@@ -50,7 +50,10 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint40 pendingActivation; // {unix seconds}; 0 = no proposal pending
     }
 
-    /// @dev What only a proposal reads, in one slot: 8+16+16+16+64 bits.
+    /// @dev What only a proposal reads, in one slot: 8+16+16+16+64 bits. All zero until the
+    ///      admin first sets bounds, which reads as the DEFAULT_* bounds (`_boundsOf`): a zero
+    ///      maxChanged is never valid, so it marks "never set", and creating an index writes no
+    ///      extra slot.
     struct BoundsSlot {
         uint8 maxChanged; // max(assets added, assets removed)
         uint16 maxTurnoverBps; // {bps of the old value}
@@ -128,13 +131,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
         bool hasLocal = _validateBasket(components);
         _basket = BasketSlot(BasketCodec.store(components), DEFAULT_REBALANCE_DELAY, DEFAULT_ACTIVATION_WINDOW, 0);
-        _bounds = BoundsSlot(
-            DEFAULT_MAX_CHANGED,
-            DEFAULT_MAX_TURNOVER_BPS,
-            DEFAULT_MAX_COMPONENT_CHANGE_BPS,
-            DEFAULT_PRICE_BAND_BPS,
-            DEFAULT_VALUE_TOLERANCE
-        );
+        // _bounds stays zero: the DEFAULT_* bounds (see BoundsSlot).
         _fee = FeeState({
             factor: uint96(RAY),
             checkpoint: uint40(block.timestamp),
@@ -207,7 +204,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         if (activationTime < earliest) revert RebalanceTooSoon(activationTime, earliest);
         bytes32 pending = _pendingRebalance;
         if (replaces != pending) revert RebalancePending(pending);
-        BoundsSlot memory bounds = _bounds;
+        BoundsSlot memory bounds = _boundsOf(_bounds);
         RebalanceMath.Assessment memory a = _assess(b.pointer, components, prices, bounds);
         if (a.changed > bounds.maxChanged) revert RebalanceTooManyChanges(a.changed, bounds.maxChanged);
         if (a.turnoverBps > bounds.maxTurnoverBps) {
@@ -317,7 +314,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function rebalanceBounds() external view override returns (RebalanceBounds memory) {
-        (BasketSlot memory b, BoundsSlot memory r) = (_basket, _bounds);
+        (BasketSlot memory b, BoundsSlot memory r) = (_basket, _boundsOf(_bounds));
         return RebalanceBounds(
             b.minDelay,
             b.activationWindow,
@@ -336,7 +333,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         override
         returns (uint256, uint256, uint256, uint256, uint256)
     {
-        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices, _bounds);
+        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices, _boundsOf(_bounds));
         return (a.oldValue, a.newValue, a.turnoverBps, a.changed, a.maxChangeBps);
     }
 
@@ -359,6 +356,18 @@ contract IndexToken is LockableERC20, IIndexToken {
         (uint256[] memory feeds, bool[] memory local) = REGISTRY.feedPrices(ids);
         RebalanceMath.Market memory m = RebalanceMath.Market(feeds, local, bounds.priceBandBps, bounds.valueTolerance);
         return RebalanceMath.assess(BasketCodec.load(pointer), components, prices, m);
+    }
+
+    /// @dev The stored bounds, or the defaults when the admin never set any (see BoundsSlot).
+    function _boundsOf(BoundsSlot memory stored) private pure returns (BoundsSlot memory) {
+        if (stored.maxChanged != 0) return stored;
+        return BoundsSlot(
+            DEFAULT_MAX_CHANGED,
+            DEFAULT_MAX_TURNOVER_BPS,
+            DEFAULT_MAX_COMPONENT_CHANGE_BPS,
+            DEFAULT_PRICE_BAND_BPS,
+            DEFAULT_VALUE_TOLERANCE
+        );
     }
 
     /// @dev Binds the token, the basket version it replaces, the packed new basket (BasketCodec),

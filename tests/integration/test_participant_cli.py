@@ -143,7 +143,8 @@ def test_compiler_program__plan_prepare_propose_status_activate(
     assert plan["backing_units"] == 0 and {t["side"] for t in plan["trades"]} == {"hold"}
 
     prepared = _run(
-        "rebalance", "prepare", "--plan", plan_path, "--custodian", custodian.address,
+        "rebalance", "prepare", "--plan", plan_path, "--index", "MAG7.ssi",
+        "--custodian", custodian.address,
         "--registry", registry,
     )  # fmt: skip
     assert prepared["done"]

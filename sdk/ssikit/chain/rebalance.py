@@ -100,14 +100,15 @@ class CompilerClient:
         max_age: int,
         feeds: dict[str, str] | None = None,
         feed_max_age: int | None = None,
+        move_local_feeds: bool = False,
     ) -> None:
         """Admin steps the new constituents need before the proposal and before custodians can
         report them: registered, with a price feed (``feeds``: symbol -> Chainlink address; on
         a local chain a TestPriceFeed at the plan's price), configured in the oracle, with
-        their custodians. Each only if not already done."""
-        from .protocol import DEFAULT_FEED_MAX_AGE
-
-        from .protocol import set_up_account
+        their custodians. Each only if not already done. ``move_local_feeds`` (local chains
+        only): the deployer's TestPriceFeeds of the constituents move to the plan's prices, as
+        the market would have by the proposal."""
+        from .protocol import DEFAULT_FEED_MAX_AGE, set_up_account
 
         new = [asset_for_symbol(c["symbol"], c["source_id"]) for c in plan.document["constituents"]]
         deployment.assets(self.protocol, new)
@@ -117,6 +118,7 @@ class CompilerClient:
             {a: usd[a.symbol] for a in new},
             feed_max_age or DEFAULT_FEED_MAX_AGE,
             feeds,
+            update=move_local_feeds,
         )
         address = self.token(index).address
         for asset in new:

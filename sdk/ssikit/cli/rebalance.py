@@ -173,6 +173,11 @@ def plan(
     help="a new asset's Chainlink USD feed (local chains: a TestPriceFeed at the plan's price)",
 )
 @click.option("--feed-max-age", default=86_400, show_default=True, help="feed staleness {s}")
+@click.option(
+    "--move-local-feeds",
+    is_flag=True,
+    help="local chains: set the constituents' TestPriceFeeds to the plan's prices",
+)
 @chain_options(default_test_account=0)
 def prepare(
     plan_path,
@@ -181,6 +186,7 @@ def prepare(
     max_age,
     feed_specs,
     feed_max_age,
+    move_local_feeds,
     network,
     alias,
     test_account,
@@ -205,7 +211,16 @@ def prepare(
         client = _client(registry, alias, test_account)
         deployment = Deployment(admin, path=registry)
         try:
-            client.prepare_assets(deployment, index, plan, list(custodians), max_age, feeds, feed_max_age)
+            client.prepare_assets(
+                deployment,
+                index,
+                plan,
+                list(custodians),
+                max_age,
+                feeds,
+                feed_max_age,
+                move_local_feeds,
+            )
         except _refusals() as err:
             raise _fail(err) from err
     result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}

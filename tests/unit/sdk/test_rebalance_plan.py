@@ -171,3 +171,87 @@ def test_plan__bound_holds_for_any_weights_and_prices(weights, moves):
     old = sum(x * prices[a] for a, x in plan.old_basket)
     new = sum(x * prices[a] for a, x in plan.new_basket)
     assert 0 <= old - new < sum(prices[a] for a, _ in plan.new_basket)
+
+
+# ---------------------------------------------------------------- feeds, tolerance, bounds
+def _bounds(**changes):
+    from ssikit.builders.rebalance import RebalanceBounds
+
+    defaults = dict(
+        min_delay=2 * 86_400,
+        activation_window=3 * 86_400,
+        max_changed=3,
+        max_turnover_bps=5_000,
+        max_component_change_bps=3_500,
+        price_band_bps=200,
+        value_tolerance=10**12,
+    )
+    return RebalanceBounds(**{**defaults, **changes})
+
+
+def test_feed_price__rounds_down_to_the_price_unit():
+    from ssikit.math.rebalance import feed_price
+
+    assert feed_price(43_000 * 10**8, 8, 8) == 43_000 * 10**28  # BTC: $43,000, 8-decimal feed
+    assert feed_price(2_550 * 10**20 + 99, 20, 18) == 2_550 * 10**18  # floor(answer / 100)
+
+
+def test_check_band__edge_passes_one_more_refused():
+    from ssikit.math.rebalance import check_band
+
+    check_band(b"\x01" * 32, 10_200, 10_000, 200)
+    check_band(b"\x01" * 32, 9_800, 10_000, 200)
+    with pytest.raises(RebalanceError) as err:
+        check_band(b"\x01" * 32, 10_201, 10_000, 200)
+    assert err.value.rule == "RebalancePriceOutsideBand"
+
+
+def test_assess__tolerance_is_absolute_whatever_the_prices():
+    """The old relative tolerance grew with declared prices; an absolute one does not."""
+    a, b = b"\x01" * 32, b"\x02" * 32
+    old, new = [(a, 10**18), (b, 10**18)], [(a, 10**18), (b, 10**18 - 10**6)]
+    for scale in (1, 10**6):
+        prices = [(a, 10**36 * scale), (b, 10**36 * scale)]
+        loss = 10**6 * scale  # {USD × 1e18 per token}
+        assess(old, new, prices, tolerance=loss)
+        with pytest.raises(RebalanceError, match="value per token"):
+            assess(old, new, prices, tolerance=loss - 3)  # below loss - n
+
+
+def test_preflight__price_off_its_feed__refused_like_the_chain():
+    from ssikit.builders.rebalance import preflight
+
+    plan = _plan()
+    feeds = {bytes.fromhex(i[2:]): p for i, p in plan.prices}
+    assert preflight(plan, _bounds(), feeds).turnover_bps == plan.turnover_bps
+    btc = KNOWN_ASSETS["BTC"].id
+    with pytest.raises(RebalanceError) as err:
+        preflight(plan, _bounds(), {**feeds, btc: feeds[btc] * 103 // 100})
+    assert err.value.rule == "RebalancePriceOutsideBand"
+    with pytest.raises(RebalanceError) as err:
+        preflight(plan, _bounds(), {k: v for k, v in feeds.items() if k != btc})
+    assert err.value.rule == "AssetPriceFeedMissing"
+
+
+@pytest.mark.parametrize(
+    "bound, rule",
+    [
+        ("max_changed", "RebalanceTooManyChanges"),
+        ("max_turnover_bps", "RebalanceTurnoverTooHigh"),
+        ("max_component_change_bps", "RebalanceComponentChangeTooHigh"),
+    ],
+)
+def test_preflight__each_bound_enforced(bound, rule):
+    from ssikit.builders.rebalance import preflight
+
+    plan = _plan()
+    feeds = {bytes.fromhex(i[2:]): p for i, p in plan.prices}
+    needed = {
+        "max_changed": plan.changed,
+        "max_turnover_bps": plan.turnover_bps,
+        "max_component_change_bps": plan.max_change_bps,
+    }[bound]
+    preflight(plan, _bounds(**{bound: needed}), feeds)
+    with pytest.raises(RebalanceError) as err:
+        preflight(plan, _bounds(**{bound: needed - 1}), feeds)
+    assert err.value.rule == rule
