@@ -27,10 +27,6 @@ from typing import Any, Protocol
 from eth_utils import keccak
 
 from ..builders.reports import WalletFile
-<<<<<<< HEAD
-from ..chain.issuance import CustodianClient, TrackedRequest, _index, pending_requests
-from ..chain.reserve_feed import update_feed
-=======
 from ..builders.requests import Settlement
 from ..chain.issuance import (
     CustodianClient,
@@ -39,8 +35,8 @@ from ..chain.issuance import (
     accepted_log,
     pending_requests,
 )
+from ..chain.reserve_feed import update_feed
 from ..core.errors import SsikitError
->>>>>>> wtC
 from ..math import basket as bm
 from .loop import run_rounds
 
@@ -229,17 +225,11 @@ class CustodianService:
         totals = self.custody.totals()
         report = self.client.build_report(self.custody.read(), self.asset_ids, self._addresses)
         self.client.post(report)
-<<<<<<< HEAD
-        self._last_posted = self.custody.totals()
-        for index in self.indices:
-            self.client.refresh(index)
-        for feed in self.feeds:  # a new round for each feed whose reserves changed
-            update_feed(feed, self.client.account)
-=======
         self._last_posted = totals
         for address in self._addresses.values():
             self.client.refresh(address)
->>>>>>> wtC
+        for feed in self.feeds:  # a new round for each feed whose reserves changed
+            update_feed(feed, self.client.account)
         return True
 
     # ------------------------------------------------------------------ requests

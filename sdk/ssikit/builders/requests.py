@@ -63,7 +63,7 @@ class Request(BaseModel):
 
 
 class Settlement(BaseModel):
-    """``IIssuer.Settlement``: the terms an accepted redemption settles at (its event states them)."""
+    """``IIssuer.Settlement``: the terms an accepted redemption settles at (in its event)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -193,9 +193,9 @@ def prepare(
     registry,
     as_json,
 ):
-    """Admin: register the plan's new assets with their price feeds and set them up in the
-    index's reserve accounts in the oracle (staleness limit, custodians), so the compiler can propose and custodians
-    can report them before activation. Idempotent."""
+    """Admin: register the plan's new assets with their price feeds and open the index's
+    reserve accounts for them in the oracle (staleness limit, custodians), so the compiler can
+    propose and custodians can report them before activation. Idempotent."""
     from ..builders.rebalance import RebalancePlan
     from ..chain.protocol import Deployment
 
