@@ -155,6 +155,29 @@ class WalletFileCustody:
         delivered[asset] = delivered.get(asset, 0) + amount
         self._save(data)
 
+    def trade(self, index: str, asset: str, delta: int) -> None:
+        """The custodian bought (``delta`` > 0) or sold an asset for the index on a market, as a
+        rebalance asks (a simulation of the trade: the index's first wallet of the asset)."""
+        data = self._load()
+        for wallet in data["wallets"]:
+            if _same_name(wallet["index"], index) and wallet["asset"] == asset:
+                if wallet["balance"] + delta < 0:
+                    raise CustodyError(f"custody holds too little {asset} for {index} to sell")
+                wallet["balance"] += delta
+                break
+        else:
+            if delta < 0:
+                raise CustodyError(f"custody holds no {asset} for {index} to sell")
+            data["wallets"].append(
+                {
+                    "index": index,
+                    "asset": asset,
+                    "address": f"{asset.lower()}-cold",
+                    "balance": delta,
+                }
+            )
+        self._save(data)
+
 
 def _same_name(a: str, b: str) -> bool:
     return a.lower() == b.lower()

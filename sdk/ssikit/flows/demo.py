@@ -29,6 +29,7 @@ from ..bots.runner import ArbitrageBot, BotConfig, nav_per_token
 from ..chain.issuance import CustodianClient, WlpClient
 from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ..chain.rebalance import CompilerClient
+from ..chain.solvency import solvency
 from ..chain.uniswap import add_liquidity, reserves, swap_exact_in
 from ..core.assets import MAG7_ASSETS, asset_for_symbol
 from ..core.basket import basket_from_weights
@@ -52,6 +53,10 @@ class DemoSettings:
     premium_bps: int = 400  # how far a buyer pushes the pool above NAV
     redeem_tokens: int = 20
     symbol: str = "MAG7.ssi"
+    # A second index over the same assets, equally weighted: both hold BTC, ETH, ...; reserves are
+    # attributed to each, and the report shows every asset's reserves against the sum owed.
+    second_symbol: str = "MAG7EW.ssi"
+    second_mint_tokens: int = 30
 
 
 @dataclass
@@ -184,6 +189,26 @@ def run_demo(
         return nav_per_token(token, system.assets, prices_now, 6)
 
     step.checks["basket has 7 components"] = token.issuanceInfo()[2] == 7
+    equal = {a: Fraction(1, len(weights)) for a in weights}
+    second_basket = basket_from_weights(
+        equal, {a: Fraction(launch_usd[a.symbol]) for a in weights}, Fraction(100)
+    )
+    second = deployment.index(
+        system,
+        params.model_copy(
+            update={
+                "symbol": settings.second_symbol,
+                "name": "MAG7 equal weight",
+                "basket": second_basket,
+            }
+        ),
+    )
+    configure_issuance(
+        deployment, system, second, IssuanceSettings(), [custodian.address], [wlp.address]
+    )
+    step.checks["second index shares every asset"] = {
+        bytes(a) for a, _ in token.basketState()[0]
+    } == {bytes(a) for a, _ in second.basketState()[0]}
     market: dict[str, Any] = {"pair": None}
 
     def measure(done: Step) -> None:
@@ -193,8 +218,14 @@ def run_demo(
         if market["pair"] is not None:
             r_index, r_usd = reserves(market["pair"], token.address)
             done.pool_price = r_usd * INDEX_UNIT / r_index / USDC
-        ratios = [r.ratio / 10**18 for r in system.oracle.coverage(token) if r.ratio != 2**256 - 1]
-        done.coverage = min(ratios) if ratios and token.totalSupply() > 0 else None
+        ratios = [
+            r.ratio / 10**18
+            for t in (token, second)
+            if t.totalSupply() > 0
+            for r in system.oracle.coverage(t)
+            if r.ratio != 2**256 - 1
+        ]
+        done.coverage = min(ratios) if ratios else None
         if done.coverage is not None:
             done.checks["reserves cover the supply"] = done.coverage >= 1
 
@@ -209,7 +240,13 @@ def run_demo(
             {
                 "custodian": custodian.address,
                 "wallets": [
-                    {"asset": a.symbol, "address": f"{a.symbol.lower()}-cold", "balance": 0}
+                    {
+                        "index": symbol,
+                        "asset": a.symbol,
+                        "address": f"{symbol.lower()}-{a.symbol.lower()}-cold",
+                        "balance": 0,
+                    }
+                    for symbol in (settings.symbol, settings.second_symbol)
                     for a in weights
                 ],
             },
@@ -220,7 +257,11 @@ def run_demo(
     symbols = {a.id: a.symbol for a in weights}
     ids = {a.symbol: a.id for a in weights}
     service = CustodianService(
-        CustodianClient(system, custodian), custody, ids, [settings.symbol], log=lambda e: None
+        CustodianClient(system, custodian),
+        custody,
+        ids,
+        [settings.symbol, settings.second_symbol],
+        log=lambda e: None,
     )
     chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
     step.checks["report posted"] = service.tick()["reported"]
@@ -228,24 +269,35 @@ def run_demo(
 
     wlp_client = WlpClient(system, wlp)
 
-    def deliver(amount: int) -> None:
-        """The WLP sends the basket for ``amount`` index wei to the custodian's wallets."""
-        stored, factor, *_ = token.basketState()
-        for asset_id, stored_amount in stored:
-            custody.receive(
-                symbols[bytes(asset_id)], bm.deposit_for(int(stored_amount), int(factor), amount)
+    def deliver(tracked: Any) -> None:
+        """The WLP sends what its mint request owes (at the request's fee factor) to the
+        custodian's wallets of that index, naming the request."""
+        target = project.IndexToken.at(tracked.request.index)
+        for asset_id, stored_amount in target.basketState()[0]:
+            owed = bm.deposit_for(
+                int(stored_amount), tracked.request.factor, tracked.request.amount
             )
+            custody.receive(tracked.id, target.symbol(), symbols[bytes(asset_id)], owed)
 
-    # 4. a WLP mints ----------------------------------------------------------------------------
-    step = rec.step("WLP mints")
+    # 4. WLPs mint both indices ------------------------------------------------------------------
+    step = rec.step("WLP mints both indices")
     minted = wlp_client.mint(settings.symbol, settings.mint_tokens * INDEX_UNIT)
-    deliver(settings.mint_tokens * INDEX_UNIT)
+    minted_second = wlp_client.mint(
+        settings.second_symbol, settings.second_mint_tokens * INDEX_UNIT
+    )
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    waiting = service.tick()
+    step.checks["no mint confirmed before its delivery"] = not waiting["confirmed"]
+    deliver(minted)
+    deliver(minted_second)
     chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
     tick = service.tick()
-    step.checks["mint confirmed"] = any(
-        c["id"] == "0x" + minted.id.hex() for c in tick["confirmed"]
-    )
-    step.checks["WLP holds tokens"] = token.balanceOf(wlp) > 0
+    confirmed = {c["id"] for c in tick["confirmed"]}
+    step.checks["mints confirmed"] = {
+        "0x" + minted.id.hex(),
+        "0x" + minted_second.id.hex(),
+    } <= confirmed
+    step.checks["WLP holds tokens"] = token.balanceOf(wlp) > 0 and second.balanceOf(wlp) > 0
     measure(step)
 
     # 5. the pool is seeded at NAV --------------------------------------------------------------
@@ -297,8 +349,8 @@ def run_demo(
             entry = bot.round()
             chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
             for tracked in wlp_client.pending():
-                if tracked.is_mint:
-                    deliver(tracked.request.amount)
+                if tracked.is_mint and not custody.delivery_for(tracked.id):
+                    deliver(tracked)
             service.tick()
             if entry["decision"] == "hold":
                 return
@@ -351,9 +403,9 @@ def run_demo(
     chain.mine(1, timestamp=proposed["activation_time"])
     for trade in plan.trades:  # the custodian trades into the new basket, keeping 0.1% spare
         if trade.side == "buy":
-            custody.receive(trade.symbol, trade.quantity * 1001 // 1000)
+            custody.trade(settings.symbol, trade.symbol, trade.quantity * 1001 // 1000)
         elif trade.side == "sell":
-            custody.pay(trade.symbol, trade.quantity * 999 // 1000, "market")
+            custody.trade(settings.symbol, trade.symbol, -(trade.quantity * 999 // 1000))
     service.tick()
     activated = CompilerClient(system, anyone).activate(token.address)
     rec.steps[-1].txs.append({"what": "activate", "tx": activated["tx"], "gas": activated["gas"]})
@@ -393,10 +445,14 @@ def run_demo(
     measure(step)
 
     final_coverage = rec.steps[-1].coverage
+    sums = solvency(system, [token, second])
+    symbol_of = {a.id: a.symbol for a in (*MAG7_ASSETS, *weights)} | {v: k for k, v in ids.items()}
+    solvency_rows = [row.as_dict(symbol_of.get(row.asset_id)) for row in sums]
     coverage_ok = all(s.coverage is None or s.coverage >= 1 for s in rec.steps)
     report = {
         "data": source,
         "index": token.address,
+        "indices": {settings.symbol: token.address, settings.second_symbol: second.address},
         "steps": [
             {
                 "name": s.name,
@@ -417,7 +473,8 @@ def run_demo(
             "supply": str(token.totalSupply()),
             "basket_version": int(token.basketVersion()),
         },
-        "ok": all(s.ok for s in rec.steps) and coverage_ok,
+        "solvency": solvency_rows,
+        "ok": all(s.ok for s in rec.steps) and coverage_ok and all(r.covered for r in sums),
     }
     (out / "demo-report.json").write_text(json.dumps(report, indent=2) + "\n")
     plot(rec.steps, out / "demo.png", source)
@@ -433,6 +490,18 @@ def run_demo(
             "; ".join(s.notes)[:90],
         )
     console.print(table)
+    sums_table = Table(title="every asset: reserves against what all indices owe")
+    for column in ("asset", "indices", "reserves", "liabilities", "ratio"):
+        sums_table.add_column(column)
+    for row in solvency_rows:
+        sums_table.add_row(
+            str(row["symbol"]),
+            " ".join(row["indices"]),
+            row["reserves"],
+            row["liabilities"],
+            "-" if row["ratio"] is None else f"{row['ratio']:.6f}",
+        )
+    console.print(sums_table)
     return report
 
 
