@@ -229,7 +229,12 @@ def post_report(oracle: Any, custodian: Any, chain: Any) -> Any:
         explicit ``holdings`` (index address, asset id, balance) for several."""
         who = sender or custodian
         sequence, last = oracle.lastReport(who)
-        as_of = as_of or max(chain.blocks.head.timestamp, last + 1)
+        if as_of is None:
+            # An as-of time must increase and never be in the future: a report in the same second
+            # as the last one waits for the next block.
+            if chain.blocks.head.timestamp <= last:
+                chain.mine(1, timestamp=last + 1)
+            as_of = max(chain.blocks.head.timestamp, last + 1)
         if holdings is None:
             target = index if index is not None else _default_index["token"]
             holdings = [(target.address, a, b) for a, b in sorted(balances.items())]
