@@ -31,7 +31,7 @@ def _day(value: datetime | date) -> date:
 
 
 def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--spec, --data (default: the synthetic market), --sectors, --json."""
+    """--spec, --data (default: the synthetic market), --sectors, --carry-forward, --json."""
     options = [
         click.option(
             "--spec",
@@ -51,6 +51,12 @@ def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "sectors_path",
             type=click.Path(exists=True, path_type=Path),
             help="sector mapping (YAML or CSV) for data without a sector column",
+        ),
+        click.option(
+            "--carry-forward",
+            is_flag=True,
+            help="where the data has a gap, use the latest observation before it (said in "
+            "every output); default: a gap is an error naming it",
         ),
         click.option("--json", "as_json", is_flag=True, help="machine-readable output"),
     ]
@@ -95,6 +101,7 @@ def compose(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    carry_forward: bool,
     as_json: bool,
     on: datetime,
     previous: Path | None,
@@ -108,7 +115,7 @@ def compose(
     if previous is not None:
         incumbents = [c["asset_id"] for c in json.loads(previous.read_text())["constituents"]]
     try:
-        announcement = run(frame, spec, _day(on), incumbents)
+        announcement = run(frame, spec, _day(on), incumbents, carry_forward=carry_forward)
     except SsikitError as err:
         raise click.ClickException(str(err)) from err
     data = announcement.model_dump(mode="json")
@@ -149,7 +156,10 @@ def compose(
     counts: dict[str, int] = {}
     for rule in announcement.excluded.values():
         counts[rule] = counts.get(rule, 0) + 1
-    Console().print("excluded by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    console = Console()
+    console.print("excluded by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for note in announcement.notes:
+        console.print(f"note: {note}")
 
 
 def _source_label(frame: Any, data_path: Path | None) -> str:
@@ -168,6 +178,7 @@ def backtest(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    carry_forward: bool,
     as_json: bool,
     start: datetime,
     end: datetime,
@@ -183,7 +194,7 @@ def backtest(
 
     spec, frame = load_inputs(spec_name, data_path, sectors_path)
     first, last = _day(start), _day(end)
-    steps = len(schedule(first, last))
+    steps = len(schedule(first, last)) + 1  # the initial composition and every month
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -202,6 +213,7 @@ def backtest(
                 last,
                 benchmark=benchmark,
                 on_rebalance=lambda _: progress.advance(task),
+                carry_forward=carry_forward,
             )
         except SsikitError as err:
             raise click.ClickException(str(err)) from err

@@ -121,12 +121,15 @@ def _parse_dates(raw: pd.Series, source: str) -> pd.Series:
     else:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
         text = pd.Series(uniques, dtype=object).astype(str)
-        dates = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+        # ISO 8601 only: "01/08/2024" is refused, never read as 8 January or 1 August.
+        dates = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         bad = dates.isna().to_numpy()
         if (codes == -1).any() or bad.any():
             bad_rows = (codes == -1) | np.isin(codes, np.flatnonzero(bad))
             i = int(np.argmax(bad_rows))
-            raise MarketDataError(source, _line(i), "date", f"unparsable date {raw.iloc[i]!r}")
+            raise MarketDataError(
+                source, _line(i), "date", f"not an ISO date (YYYY-MM-DD): {raw.iloc[i]!r}"
+            )
         offset = text.str.extract(r"([+-]\d{2}:?\d{2})$")[0]
         non_utc = (offset.notna() & ~offset.isin(["+00:00", "+0000", "-00:00"])).to_numpy()
         if non_utc.any():

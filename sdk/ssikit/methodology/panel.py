@@ -9,9 +9,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..core.errors import SsikitError
+
+DAY_NS = 86_400 * 10**9
 
 # Per-asset facts: the last non-missing value in the data (they do not change day to day).
 _FACTS = ("sector", "first_listed", "exchanges", "quote_currencies")
@@ -21,6 +26,32 @@ _FLAGS = ("is_stablecoin", "is_derivative")
 def _timestamp(day: date | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(day)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _day_of(day_number: int) -> date:
+    return (pd.Timestamp(0, tz="UTC") + pd.Timedelta(days=day_number)).date()
+
+
+@dataclass  # not frozen: an exception's traceback is assigned when it is raised
+class DataGap(SsikitError, ValueError):
+    """Dates asked for that the market data does not cover (and no carrying forward was asked)."""
+
+    what: str  # e.g. "MAG7 announcement of 2023-06-28: 30-day window 2023-05-30 to 2023-06-28"
+    gaps: tuple[tuple[date, date], ...]  # uncovered (first day, last day), inclusive
+    first: date | None  # the data's first and last observation
+    last: date | None
+
+    def __str__(self) -> str:
+        gaps = describe_gaps(list(self.gaps))
+        covers = f"the data covers {self.first} to {self.last}" if self.first else "no data"
+        return (
+            f"{self.what}: no data for {gaps} ({covers}); pass --carry-forward to use the "
+            "latest observation before each gap (every output then says so)"
+        )
+
+
+def describe_gaps(gaps: list[tuple[date, date]]) -> str:
+    return ", ".join(f"{a} to {b}" if a != b else f"{a}" for a, b in gaps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +66,7 @@ class MarketPanel:
     facts: pd.DataFrame  # per asset: symbol, first_seen, flags, optional facts
     columns: frozenset[str]  # the optional columns the data has
     source: str = ""  # "synthetic" for the generated market (frame.attrs["source"])
+    classification: Any = None  # the sectors' ClassificationRecord (frame.attrs)
     _windows: dict[tuple[pd.Timestamp, int, float], pd.DataFrame] = field(
         default_factory=dict, repr=False
     )
@@ -75,6 +107,7 @@ class MarketPanel:
             facts=facts,
             columns=frozenset(c for c in (*_FACTS, *_FLAGS) if c in frame),
             source=str(frame.attrs.get("source", "")),
+            classification=frame.attrs.get("classification"),
         )
 
     @property
@@ -82,6 +115,52 @@ class MarketPanel:
         """Observations are further apart than a day somewhere (e.g. monthly snapshots)."""
         gaps = np.diff(self.dates.asi8)
         return bool(len(gaps)) and int(gaps.max()) > 86_400 * 10**9
+
+    @property
+    def cadence_days(self) -> int:
+        """The data's usual spacing in days (1 for daily data, about 30 for monthly snapshots)."""
+        if len(self.dates) < 2:
+            return 1
+        return max(int(np.median(np.diff(self.dates.asi8)) // DAY_NS), 1)
+
+    def uncovered(self, start: date, end: date) -> list[tuple[date, date]]:
+        """The days of [start, end] the data does not cover, as inclusive (first, last) runs.
+
+        An observation covers the days up to the next one when they are at most one and a half
+        cadences apart (a month of monthly snapshots, a day of daily data), else one cadence;
+        the last observation covers one cadence. Nothing before the first observation is
+        covered."""
+        lo, hi = _timestamp(start).value // DAY_NS, _timestamp(end).value // DAY_NS
+        if hi < lo:
+            return []
+        obs = self.dates.asi8 // DAY_NS
+        if len(obs) == 0:
+            return [(start, end)]
+        cadence = self.cadence_days
+        spacing = np.diff(obs, append=obs[-1] + cadence)
+        until = obs + np.where(spacing <= cadence + cadence // 2, spacing, cadence)
+        # Uncovered runs: before the first observation, and from each `until` to the next one.
+        starts = np.concatenate(([np.iinfo(np.int64).min // 2], until))
+        stops = np.concatenate((obs, [np.iinfo(np.int64).max // 2]))  # exclusive
+        open_ = starts < stops
+        out = []
+        for a, b in zip(starts[open_], stops[open_], strict=True):
+            first, last = max(int(a), lo), min(int(b) - 1, hi)
+            if first <= last:
+                out.append((_day_of(first), _day_of(last)))
+        return out
+
+    def require(self, what: str, start: date, end: date, carry_forward: bool = False) -> list[str]:
+        """Raises DataGap when [start, end] is not covered; with ``carry_forward`` returns the
+        note that says what was carried forward instead (empty when all is covered)."""
+        gaps = self.uncovered(start, end)
+        if not gaps:
+            return []
+        first = self.dates[0].date() if len(self.dates) else None
+        last = self.dates[-1].date() if len(self.dates) else None
+        if not carry_forward or first is None or gaps[0][0] < first:
+            raise DataGap(what, tuple(gaps), first, last)
+        return [f"carried forward: no data for {describe_gaps(gaps)} ({what})"]
 
     def window(self, reference: date, days: int) -> slice:
         """Rows of the ``days``-day window that ends on ``reference`` (inclusive). With sparse

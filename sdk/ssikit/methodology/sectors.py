@@ -16,9 +16,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from ..core.errors import SsikitError
 from .spec import SECTORS
+
+
+class ClassificationRecord(BaseModel):
+    """Where an announcement's sectors came from; the rebalance commitment covers it, so a
+    changed taxonomy snapshot or override file gives a different commitment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str  # "data" (the table's own sector column), "taxonomy", "curated" or a file
+    taxonomy_snapshot: str | None = None  # id of the vendor taxonomy snapshot used
+    mapping_version: str | None = None  # version of the vendor-category-to-sector mapping
+    overrides_sha256: str | None = None  # the override file applied on top
+    baseline_sha256: str | None = None  # the curated list for assets the taxonomy misses
 
 
 @dataclass(frozen=True)

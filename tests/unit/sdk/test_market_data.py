@@ -48,7 +48,8 @@ def test_validate__normalises_and_zero_cap_is_missing():
     [
         ({"price": [1.0, "abc", 2.0]}, 3, "price", "not a number"),
         ({"volume": [1.0, 2.0, -5.0]}, 4, "volume", "negative"),
-        ({"date": ["2021-01-01", "2021-13-45", "2021-01-02"]}, 3, "date", "unparsable"),
+        ({"date": ["2021-01-01", "2021-13-45", "2021-01-02"]}, 3, "date", "not an ISO date"),
+        ({"date": ["2021-01-01", "01/08/2024", "2021-01-02"]}, 3, "date", "not an ISO date"),
         (
             {"date": ["2021-01-01T00:00:00+02:00", "2021-01-01", "2021-01-02"]},
             2,
