@@ -28,6 +28,35 @@ def _timestamp(day: date | pd.Timestamp) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+def _date_codes(column: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each row's date as the position of its date among the distinct dates (ascending)."""
+    stamps = column.array.asi8
+    if len(stamps) and bool((np.diff(stamps) >= 0).all()):  # sorted: codes from change points
+        change = np.empty(len(stamps), dtype=bool)
+        change[0] = True
+        np.not_equal(stamps[1:], stamps[:-1], out=change[1:])
+        codes = np.cumsum(change) - 1
+        return codes, pd.DatetimeIndex(pd.to_datetime(stamps[change], utc=True))
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.DatetimeIndex(uniques)
+
+
+def _asset_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's asset as its position among the distinct asset ids (ascending); a
+    categorical's codes are remapped instead of hashing every row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        used = np.bincount(codes, minlength=len(categories)) > 0
+        order = np.argsort(categories, kind="stable")
+        order = order[used[order]]  # used categories, ascending
+        position = np.full(len(categories), -1, dtype=np.int64)
+        position[order] = np.arange(len(order))
+        return position[codes], pd.Index(categories[order], dtype=object)
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, dtype=object)
+
+
 def _day_of(day_number: int) -> date:
     return (pd.Timestamp(0, tz="UTC") + pd.Timedelta(days=day_number)).date()
 
@@ -73,29 +102,50 @@ class MarketPanel:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> MarketPanel:
-        """``frame``: a validated canonical table (``validate_market_frame``)."""
-        date_codes, dates = pd.factorize(frame["date"], sort=True)
-        asset_codes, assets = pd.factorize(frame["asset_id"], sort=True)
+        """``frame``: a validated canonical table (``validate_market_frame``: sorted by date
+        and asset). Built from integer codes without a Python object per row; a complete
+        table (every asset on every date) is reshaped in place rather than scattered."""
+        date_codes, dates = _date_codes(frame["date"])
+        asset_codes, assets = _asset_codes(frame["asset_id"])
         shape = (len(dates), len(assets))
+        flat = date_codes * shape[1] + asset_codes
+        complete = len(flat) == shape[0] * shape[1] and bool((np.diff(flat) == 1).all())
 
         def dense(column: str) -> np.ndarray:
+            values = frame[column].to_numpy(dtype="float64")
+            if complete:
+                return values.reshape(shape)
             out = np.full(shape, np.nan)
-            out[date_codes, asset_codes] = frame[column].to_numpy(dtype="float64")
+            out.ravel()[flat] = values
             return out
 
         present = np.zeros(shape, dtype=bool)
-        present[date_codes, asset_codes] = True
+        present.ravel()[flat] = True
         price = dense("price")
-        filled = pd.DataFrame(price).ffill().to_numpy()
-        by_asset = frame.groupby(asset_codes, sort=True)
+        filled = pd.DataFrame(price, copy=False).ffill().to_numpy()
+        # Each asset's last row: the table is sorted by (date, asset), so it is found from the
+        # last date the asset is present on.
+        last_date = shape[0] - 1 - np.argmax(present[::-1], axis=0)
+        last_row = np.searchsorted(flat, last_date * shape[1] + np.arange(shape[1]))
         facts = pd.DataFrame(index=pd.Index(assets, name="asset_id"))
-        facts["symbol"] = by_asset["symbol"].last().to_numpy()
+        facts["symbol"] = np.asarray(frame["symbol"].take(last_row), dtype=object)
         facts["first_seen"] = pd.DatetimeIndex(dates)[np.argmax(present, axis=0)]
         for flag in _FLAGS:
-            facts[flag] = by_asset[flag].max().astype(bool).to_numpy() if flag in frame else False
+            if flag in frame:
+                hits = np.bincount(asset_codes, weights=frame[flag].to_numpy(dtype=bool))
+                facts[flag] = hits[: shape[1]] > 0
+            else:
+                facts[flag] = False
         for fact in _FACTS:
-            if fact in frame:
-                facts[fact] = by_asset[fact].last().to_numpy()
+            if fact not in frame:
+                continue
+            column = frame[fact]
+            if column.notna().all():
+                facts[fact] = np.asarray(column.take(last_row), dtype=object)
+            else:  # the last value that is there; None where there is none
+                last = column.groupby(asset_codes, sort=True).last().reindex(range(shape[1]))
+                values = last.to_numpy(dtype=object)
+                facts[fact] = np.where(pd.isna(values), None, values)
         return cls(
             dates=pd.DatetimeIndex(dates),
             assets=pd.Index(assets),
