@@ -31,7 +31,8 @@ def _day(value: datetime | date) -> date:
 
 
 def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--spec, --data (default: the synthetic market), --sectors, --carry-forward, --json."""
+    """--spec, --data (default: the synthetic market), --sectors, --taxonomy, --carry-forward,
+    --json."""
     options = [
         click.option(
             "--spec",
@@ -53,6 +54,12 @@ def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="sector mapping (YAML or CSV) for data without a sector column",
         ),
         click.option(
+            "--taxonomy",
+            "taxonomy_ref",
+            help="sectors from a vendor taxonomy snapshot (a file, an id in the store, or "
+            "'latest'; see `ssikit data sectors`), the project's overrides on top",
+        ),
+        click.option(
             "--carry-forward",
             is_flag=True,
             help="where the data has a gap, use the latest observation before it (said in "
@@ -65,20 +72,35 @@ def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def load_inputs(spec_name: str, data_path: Path | None, sectors_path: Path | None) -> Any:
-    """(spec, market table) or a ClickException naming what is wrong."""
+def load_inputs(
+    spec_name: str,
+    data_path: Path | None,
+    sectors_path: Path | None,
+    taxonomy_ref: str | None = None,
+) -> Any:
+    """(spec, market table) or a ClickException naming what is wrong. Sectors: the data's own
+    column, else the project's overrides on the curated baseline; ``--taxonomy`` puts a vendor
+    snapshot between the two; ``--sectors FILE`` replaces them all."""
     from ..core.errors import SsikitError
     from ..methodology.data import load_market_data
     from ..methodology.sectors import attach_sectors, load_sector_map
+    from ..methodology.taxonomy import Classifier, TaxonomyStore
     from ..presets.synthetic import synthetic_market
 
+    if sectors_path is not None and taxonomy_ref is not None:
+        raise click.UsageError("give --sectors or --taxonomy, not both")
     try:
         spec = _spec(spec_name)
         frame = synthetic_market() if data_path is None else load_market_data(data_path)
-        if sectors_path is not None or "sector" not in frame:
-            source = frame.attrs.get("source", "")
+        source = frame.attrs.get("source", "")
+        if sectors_path is not None:
             frame = attach_sectors(frame, load_sector_map(sectors_path), override=True)
-            frame.attrs["source"] = source
+        elif taxonomy_ref is not None:
+            snapshot = TaxonomyStore().load(taxonomy_ref)
+            frame = attach_sectors(frame, Classifier(snapshot=snapshot), override=True)
+        else:
+            frame = attach_sectors(frame)
+        frame.attrs["source"] = source
     except (KeyError, SsikitError) as err:
         raise click.ClickException(str(err)) from err
     return spec, frame
@@ -101,6 +123,7 @@ def compose(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    taxonomy_ref: str | None,
     carry_forward: bool,
     as_json: bool,
     on: datetime,
@@ -110,7 +133,7 @@ def compose(
     from ..core.errors import SsikitError
     from ..methodology.compose import compose as run
 
-    spec, frame = load_inputs(spec_name, data_path, sectors_path)
+    spec, frame = load_inputs(spec_name, data_path, sectors_path, taxonomy_ref)
     incumbents = []
     if previous is not None:
         incumbents = [c["asset_id"] for c in json.loads(previous.read_text())["constituents"]]
@@ -178,6 +201,7 @@ def backtest(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    taxonomy_ref: str | None,
     carry_forward: bool,
     as_json: bool,
     start: datetime,
@@ -192,7 +216,7 @@ def backtest(
     from ..methodology.calendar import schedule
     from ..methodology.eligibility import panel_of
 
-    spec, frame = load_inputs(spec_name, data_path, sectors_path)
+    spec, frame = load_inputs(spec_name, data_path, sectors_path, taxonomy_ref)
     first, last = _day(start), _day(end)
     steps = len(schedule(first, last)) + 1  # the initial composition and every month
     with Progress(

@@ -227,6 +227,12 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     metadata = parquet.schema_arrow.metadata or {}
     if b"ssikit.source" in metadata:
         frame.attrs["source"] = metadata[b"ssikit.source"].decode()
+    if b"ssikit.classification" in metadata:
+        from .sectors import ClassificationRecord
+
+        frame.attrs["classification"] = ClassificationRecord.model_validate_json(
+            metadata[b"ssikit.classification"]
+        )
     return frame
 
 
@@ -238,9 +244,12 @@ def save_market_data(frame: pd.DataFrame, path: Path) -> None:
         import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        metadata = dict(table.schema.metadata or {})
         if frame.attrs.get("source"):
-            metadata = {**(table.schema.metadata or {}), b"ssikit.source": frame.attrs["source"]}
-            table = table.replace_schema_metadata(metadata)
+            metadata[b"ssikit.source"] = str(frame.attrs["source"]).encode()
+        if frame.attrs.get("classification") is not None:
+            metadata[b"ssikit.classification"] = frame.attrs["classification"].model_dump_json()
+        table = table.replace_schema_metadata(metadata)
         pq.write_table(table, path)
     else:
         out = frame.copy()
