@@ -58,6 +58,17 @@ def import_command(fmt: str, src: Path, output: Path, as_json: bool) -> None:
         "derivatives": int(frame.loc[frame["is_derivative"], "asset_id"].nunique()),
         "vendor_values_cleaned": int(frame.attrs.get("cleaned", 0)),
     }
+    identity = frame.attrs.get("identity")
+    if identity is not None:
+        summary["identity"] = identity.model_dump()
+        if not as_json:  # the counts here; every listing with --json
+            summary["identity"] = {
+                "resolved": identity.resolved,
+                "unknown": len(identity.unknown),
+                "ambiguous": ", ".join(
+                    f"{k} ({' or '.join(v)})" for k, v in identity.ambiguous.items()
+                ),
+            }
     emit(as_json, summary)
 
 

@@ -244,7 +244,7 @@ def fetch_taxonomy(
             on_category(category)
     return TaxonomySnapshot(
         vendor=mapping.vendor,
-        taken_at=(now or datetime.now(UTC)).replace(microsecond=0),
+        taken_at=now or datetime.now(UTC),
         mapping_version=mapping.version,
         categories={c: offered[c] for c in wanted if c in offered},
         members=members,
