@@ -59,17 +59,17 @@ def import_command(fmt: str, src: Path, output: Path, as_json: bool) -> None:
         "vendor_values_cleaned": int(frame.attrs.get("cleaned", 0)),
     }
     identity = frame.attrs.get("identity")
-    if identity is not None:
-        summary["identity"] = identity.model_dump()
-        if not as_json:  # the counts here; every listing with --json
-            summary["identity"] = {
-                "resolved": identity.resolved,
-                "unknown": len(identity.unknown),
-                "ambiguous": ", ".join(
-                    f"{k} ({' or '.join(v)})" for k, v in identity.ambiguous.items()
-                ),
-            }
+    if identity is not None:  # the counts here; every listing with --json
+        summary["identity"] = (
+            identity.model_dump()
+            if as_json
+            else {k: getattr(identity, k) for k in ("resolved",)}
+            | {"unknown": len(identity.unknown), "ambiguous": len(identity.ambiguous)}
+        )
     emit(as_json, summary)
+    if identity is not None and not as_json:
+        for listing, candidates in identity.ambiguous.items():
+            click.echo(f"ambiguous: {listing} could be {' or '.join(candidates)}; kept apart")
 
 
 @data.command("check")

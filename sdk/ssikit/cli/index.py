@@ -286,3 +286,49 @@ def backtest(
         console.print(f"note: {note}")
     if plot is not None:
         console.print(f"plot: {plot}")
+
+
+@index.command()
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="canonical market tables, tried in this order for each window",
+)
+@click.option("--json", "as_json", is_flag=True)
+def published(data_paths: tuple[Path, ...], as_json: bool) -> None:
+    """The seed's published MAG7 prototype figures next to this project's backtests on the same
+    windows (the article gives no dates: calendar years are used)."""
+    from ..core.errors import SsikitError
+    from ..methodology.data import load_market_data
+    from ..methodology.published import compare
+
+    try:
+        sets = [(str(p), load_market_data(p)) for p in data_paths]
+    except SsikitError as err:
+        raise click.ClickException(str(err)) from err
+    results = compare(sets)
+    data = [r.model_dump(mode="json") for r in results]
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:+.1%}"
+
+    rows = [
+        {
+            "figure": r.figure.label,
+            "window used": f"{r.figure.start} to {r.figure.end}",
+            "published MAG7": pct(r.figure.index_return),
+            "ours": pct(r.index_return),
+            "published BTC": pct(r.figure.btc_return),
+            "ours BTC": pct(r.btc_return),
+            "data": (r.data or "none covers it") + (" (monthly)" if r.sparse else ""),
+        }
+        for r in results
+    ]
+    emit(as_json, data, title="MAG7.ssi prototype: published vs this project", rows=rows)
+    if not as_json:
+        for r in results:
+            if r.reason:
+                Console().print(f"note: {r.figure.label}: {r.reason}")

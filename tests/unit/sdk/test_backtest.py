@@ -273,3 +273,37 @@ def test_cli__dates_are_iso_only():
     result = CliRunner().invoke(cli, ["index", "compose", "--spec", "MAG7", "--date", "01/08/2024"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "'01/08/2024' does not match the format '%Y-%m-%d'" in result.output
+
+
+# ---------------------------------------------------------------- the seed's published figures
+
+
+def test_published__each_window_on_the_first_data_that_covers_it(market):
+    from ssikit.methodology.published import PUBLISHED, PublishedFigure, compare
+
+    assert [(f.index_return, f.btc_return) for f in PUBLISHED] == [(2.522, 0.436), (1.252, 0.314)]
+    figure = PublishedFigure(
+        label="x", start=date(2024, 1, 1), end=date(2024, 6, 30), index_return=1, btc_return=1
+    )
+    beyond = figure.model_copy(update={"end": date(2025, 6, 30)})
+    short = market[market["date"] < "2024-03-01"]
+    rows = compare([("short", short), ("full", market)], [figure, beyond])
+    assert rows[0].data == "full"
+    expected = backtest(market, preset("MAG7"), figure.start, figure.end)
+    assert rows[0].index_return == pytest.approx(expected.stats.total_return, rel=1e-12)
+    assert rows[0].btc_return == pytest.approx(expected.benchmark_stats.total_return, rel=1e-12)
+    assert rows[1].data is None and rows[1].index_return is None
+    assert "full: MAG7 backtest 2024-01-01 to 2025-06-30: no data for 2024-07-19" in rows[1].reason
+
+
+def test_cli_published__a_window_no_data_covers_is_said(tmp_path):
+    from ssikit.methodology.data import save_market_data
+
+    path = tmp_path / "synthetic.parquet"
+    save_market_data(synthetic_market(days=60), path)
+    result = CliRunner().invoke(cli, ["index", "published", "--data", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["data"] for r in rows] == [None, None]
+    assert rows[0]["figure"]["index_return"] == 2.522
+    assert "no data for 2021-01-01" in rows[0]["reason"]
