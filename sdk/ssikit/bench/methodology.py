@@ -109,6 +109,8 @@ def run(source: Path, repeats: int = 5) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
             "platform": platform.platform(),
+            # the machine is shared: the 1-minute load average before the runs, for context
+            "load_average_1min": round(os.getloadavg()[0], 2),
         },
         "data": "hathix_coingecko_2021 (CoinGecko daily 2021, 2,496 coins)",
         "pipeline": {
