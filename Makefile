@@ -80,7 +80,9 @@ bench-gas: compile
 	$(APE) run bench_gas --network $(NETWORK)
 
 # The index compiler on the real 2021 CoinGecko set (../shared/data), every preset, and the same
-# index through the `bt` library (installed here only); writes benchmarks/methodology.json.
+# index through the `bt` library (installed here only); then a SYNTHETIC 10,000-asset × 10-year
+# universe (and a tenth and a half of it), each size in a fresh process for its peak memory;
+# writes benchmarks/methodology.json (a few minutes).
 bench-methodology: setup $(VENV)/.bench-installed
 	$(BIN)/python -m ssikit.bench.methodology
 

@@ -271,6 +271,10 @@ def plan_rebalance(
         ],
         "basket": [{"asset_id": _hex(i), "amount": a} for i, a in new_pairs],
     }
+    if announcement.classification is not None:
+        # Which taxonomy snapshot, mapping and overrides decided the sectors: committed to, so
+        # a reclassification cannot hide behind the same commitment.
+        document["classification"] = announcement.classification.model_dump(mode="json")
     return RebalancePlan(
         index=announcement.index,
         from_version=from_version,

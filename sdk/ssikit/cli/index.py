@@ -31,7 +31,8 @@ def _day(value: datetime | date) -> date:
 
 
 def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--spec, --data (default: the synthetic market), --sectors, --json."""
+    """--spec, --data (default: the synthetic market), --sectors, --taxonomy, --carry-forward,
+    --json."""
     options = [
         click.option(
             "--spec",
@@ -52,6 +53,18 @@ def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, path_type=Path),
             help="sector mapping (YAML or CSV) for data without a sector column",
         ),
+        click.option(
+            "--taxonomy",
+            "taxonomy_ref",
+            help="sectors from a vendor taxonomy snapshot (a file, an id in the store, or "
+            "'latest'; see `ssikit data sectors`), the project's overrides on top",
+        ),
+        click.option(
+            "--carry-forward",
+            is_flag=True,
+            help="where the data has a gap, use the latest observation before it (said in "
+            "every output); default: a gap is an error naming it",
+        ),
         click.option("--json", "as_json", is_flag=True, help="machine-readable output"),
     ]
     for option in reversed(options):
@@ -59,20 +72,35 @@ def market_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def load_inputs(spec_name: str, data_path: Path | None, sectors_path: Path | None) -> Any:
-    """(spec, market table) or a ClickException naming what is wrong."""
+def load_inputs(
+    spec_name: str,
+    data_path: Path | None,
+    sectors_path: Path | None,
+    taxonomy_ref: str | None = None,
+) -> Any:
+    """(spec, market table) or a ClickException naming what is wrong. Sectors: the data's own
+    column, else the project's overrides on the curated baseline; ``--taxonomy`` puts a vendor
+    snapshot between the two; ``--sectors FILE`` replaces them all."""
     from ..core.errors import SsikitError
     from ..methodology.data import load_market_data
     from ..methodology.sectors import attach_sectors, load_sector_map
+    from ..methodology.taxonomy import Classifier, TaxonomyStore
     from ..presets.synthetic import synthetic_market
 
+    if sectors_path is not None and taxonomy_ref is not None:
+        raise click.UsageError("give --sectors or --taxonomy, not both")
     try:
         spec = _spec(spec_name)
         frame = synthetic_market() if data_path is None else load_market_data(data_path)
-        if sectors_path is not None or "sector" not in frame:
-            source = frame.attrs.get("source", "")
+        source = frame.attrs.get("source", "")
+        if sectors_path is not None:
             frame = attach_sectors(frame, load_sector_map(sectors_path), override=True)
-            frame.attrs["source"] = source
+        elif taxonomy_ref is not None:
+            snapshot = TaxonomyStore().load(taxonomy_ref)
+            frame = attach_sectors(frame, Classifier(snapshot=snapshot), override=True)
+        else:
+            frame = attach_sectors(frame)
+        frame.attrs["source"] = source
     except (KeyError, SsikitError) as err:
         raise click.ClickException(str(err)) from err
     return spec, frame
@@ -95,6 +123,8 @@ def compose(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    taxonomy_ref: str | None,
+    carry_forward: bool,
     as_json: bool,
     on: datetime,
     previous: Path | None,
@@ -103,12 +133,12 @@ def compose(
     from ..core.errors import SsikitError
     from ..methodology.compose import compose as run
 
-    spec, frame = load_inputs(spec_name, data_path, sectors_path)
+    spec, frame = load_inputs(spec_name, data_path, sectors_path, taxonomy_ref)
     incumbents = []
     if previous is not None:
         incumbents = [c["asset_id"] for c in json.loads(previous.read_text())["constituents"]]
     try:
-        announcement = run(frame, spec, _day(on), incumbents)
+        announcement = run(frame, spec, _day(on), incumbents, carry_forward=carry_forward)
     except SsikitError as err:
         raise click.ClickException(str(err)) from err
     data = announcement.model_dump(mode="json")
@@ -149,7 +179,10 @@ def compose(
     counts: dict[str, int] = {}
     for rule in announcement.excluded.values():
         counts[rule] = counts.get(rule, 0) + 1
-    Console().print("excluded by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    console = Console()
+    console.print("excluded by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for note in announcement.notes:
+        console.print(f"note: {note}")
 
 
 def _source_label(frame: Any, data_path: Path | None) -> str:
@@ -168,6 +201,8 @@ def backtest(
     spec_name: str,
     data_path: Path | None,
     sectors_path: Path | None,
+    taxonomy_ref: str | None,
+    carry_forward: bool,
     as_json: bool,
     start: datetime,
     end: datetime,
@@ -181,9 +216,9 @@ def backtest(
     from ..methodology.calendar import schedule
     from ..methodology.eligibility import panel_of
 
-    spec, frame = load_inputs(spec_name, data_path, sectors_path)
+    spec, frame = load_inputs(spec_name, data_path, sectors_path, taxonomy_ref)
     first, last = _day(start), _day(end)
-    steps = len(schedule(first, last))
+    steps = len(schedule(first, last)) + 1  # the initial composition and every month
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -202,6 +237,7 @@ def backtest(
                 last,
                 benchmark=benchmark,
                 on_rebalance=lambda _: progress.advance(task),
+                carry_forward=carry_forward,
             )
         except SsikitError as err:
             raise click.ClickException(str(err)) from err
@@ -250,3 +286,49 @@ def backtest(
         console.print(f"note: {note}")
     if plot is not None:
         console.print(f"plot: {plot}")
+
+
+@index.command()
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="canonical market tables, tried in this order for each window",
+)
+@click.option("--json", "as_json", is_flag=True)
+def published(data_paths: tuple[Path, ...], as_json: bool) -> None:
+    """The seed's published MAG7 prototype figures next to this project's backtests on the same
+    windows (the article gives no dates: calendar years are used)."""
+    from ..core.errors import SsikitError
+    from ..methodology.data import load_market_data
+    from ..methodology.published import compare
+
+    try:
+        sets = [(str(p), load_market_data(p)) for p in data_paths]
+    except SsikitError as err:
+        raise click.ClickException(str(err)) from err
+    results = compare(sets)
+    data = [r.model_dump(mode="json") for r in results]
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:+.1%}"
+
+    rows = [
+        {
+            "figure": r.figure.label,
+            "window used": f"{r.figure.start} to {r.figure.end}",
+            "published MAG7": pct(r.figure.index_return),
+            "ours": pct(r.index_return),
+            "published BTC": pct(r.figure.btc_return),
+            "ours BTC": pct(r.btc_return),
+            "data": (r.data or "none covers it") + (" (monthly)" if r.sparse else ""),
+        }
+        for r in results
+    ]
+    emit(as_json, data, title="MAG7.ssi prototype: published vs this project", rows=rows)
+    if not as_json:
+        for r in results:
+            if r.reason:
+                Console().print(f"note: {r.figure.label}: {r.reason}")

@@ -1,12 +1,14 @@
 """A CoinGecko client for the canonical market table: daily price, circulating market cap and
-volume per coin over a date range (``/coins/{id}/market_chart/range``).
+volume per coin over a date range (``/coins/{id}/market_chart/range``); and for the vendor's
+category taxonomy (``/coins/categories/list`` and each category's ``/coins/markets`` listing).
 
 - Retries: 429 and 5xx responses are retried with exponential backoff, honouring Retry-After
   (urllib3's ``Retry`` under a requests session).
 - Rate limit: at most one request per ``min_interval`` seconds (the public API allows about 30
   a minute; a key raises that), enforced before every request that reaches the network.
 - Disk cache: every successful response is kept under ``cache_dir`` by request, so a repeated
-  fetch (or a fetch resumed after a failure) only asks for what it has not got.
+  fetch (or a fetch resumed after a failure) only asks for what it has not got. The taxonomy is
+  never read from the cache: a category's members change, and a snapshot must be today's.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 import requests
+from pydantic import BaseModel, ConfigDict, ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -61,6 +64,27 @@ class RateLimiter:
             self.sleep(self.min_interval - (now - self._last))
             now = self.clock()
         self._last = now
+
+
+class VendorCategory(BaseModel):
+    """One entry of ``GET /coins/categories/list``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    category_id: str
+    name: str
+
+
+class CategoryMember(BaseModel):
+    """One coin of a category's ``GET /coins/markets`` listing (the fields the taxonomy uses)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    symbol: str
+    name: str
+    market_cap: float | None = None  # {USD}
+    market_cap_rank: int | None = None
 
 
 def _session(retries: int, backoff: float) -> requests.Session:
@@ -103,10 +127,11 @@ class CoinGeckoClient:
 
     # ------------------------------------------------------------ HTTP
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """JSON of ``GET path``: from the cache when present, else from the API (and cached)."""
+    def get(self, path: str, params: dict[str, Any] | None = None, *, fresh: bool = False) -> Any:
+        """JSON of ``GET path``: from the cache when present, else from the API (and cached).
+        ``fresh``: always from the API, and not cached."""
         params = dict(sorted((params or {}).items()))
-        cached = self._cache_path(path, params)
+        cached = None if fresh else self._cache_path(path, params)
         if cached is not None and cached.exists():
             return json.loads(cached.read_text())
         self.limiter.wait()
@@ -160,6 +185,34 @@ class CoinGeckoClient:
         """CoinGecko id -> upper-case ticker, from ``/coins/list``."""
         return {c["id"]: str(c["symbol"]).upper() for c in self.get("/coins/list")}
 
+    # ------------------------------------------------------------ taxonomy
+
+    def categories(self) -> list[VendorCategory]:
+        """Every category the vendor offers (``/coins/categories/list``), fresh."""
+        path = "/coins/categories/list"
+        return _parse_list(path, self.get(path, fresh=True), VendorCategory)
+
+    def category_members(
+        self, category_id: str, *, per_page: int = 250, max_pages: int = 4
+    ) -> list[CategoryMember]:
+        """The coins of a category, largest first (``/coins/markets?category=...``), fresh;
+        pages are read until one is short or ``max_pages`` (the top 1,000 by default)."""
+        path = "/coins/markets"
+        members: list[CategoryMember] = []
+        for page in range(1, max_pages + 1):
+            params = {
+                "vs_currency": "usd",
+                "category": category_id,
+                "order": "market_cap_desc",
+                "per_page": per_page,
+                "page": page,
+            }
+            batch = _parse_list(path, self.get(path, params, fresh=True), CategoryMember)
+            members += batch
+            if len(batch) < per_page:
+                break
+        return members
+
     def fetch(
         self,
         coin_ids: Iterable[str],
@@ -183,6 +236,21 @@ class CoinGeckoClient:
                 on_coin(coin)
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return validate_market_frame(frame, f"CoinGecko {self.base_url}")
+
+
+def _parse_list(path: str, body: Any, model: type[Any]) -> list[Any]:
+    """A JSON list of ``model`` items, or a CoinGeckoError naming the item and field."""
+    if not isinstance(body, list):
+        raise CoinGeckoError(path, 200, "expected a JSON list")
+    out = []
+    for k, item in enumerate(body):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in (k, *first["loc"]))
+            raise CoinGeckoError(path, 200, f"unexpected item ({where}: {first['msg']})") from err
+    return out
 
 
 def daily_rows(coin_id: str, symbol: str, chart: dict[str, Any]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ..core.errors import SsikitError
 from .calendar import schedule
-from .compose import Announcement, NotEnoughEligible, compose
+from .compose import Announcement, NotEnoughEligible, compose, compose_initial
 from .eligibility import panel_of
 from .levels import index_levels
 from .panel import MarketPanel
@@ -79,6 +79,7 @@ class Backtest:
     sparse: bool  # prices carried forward from the latest observation at or before each day
     source: str = ""  # "synthetic" when run on the generated market
     skipped: list[str] = field(default_factory=list)  # announcements without enough assets
+    coverage: list[str] = field(default_factory=list)  # carried-forward gaps, short windows
 
     @property
     def notes(self) -> list[str]:
@@ -91,6 +92,7 @@ class Backtest:
                 "(prices carried forward between snapshots)"
             )
         notes += [f"skipped {s}" for s in self.skipped]
+        notes += self.coverage
         unverified = sorted({r for a in self.announcements for r in a.unverified_rules})
         if unverified:
             notes.append(f"rules checked by proxy (unverified): {', '.join(unverified)}")
@@ -107,6 +109,7 @@ class Backtest:
                 self.benchmark_stats.model_dump(mode="json") if self.benchmark_stats else None
             ),
             "notes": self.notes,
+            "carried_forward": any(n.startswith("carried forward") for n in self.coverage),
         }
 
 
@@ -118,25 +121,42 @@ def backtest(
     *,
     benchmark: str = "BTC",
     on_rebalance: Callable[[Announcement], None] | None = None,
+    carry_forward: bool = False,
 ) -> Backtest:
-    """Composes every announcement in [start, end] (each with the previous constituents as
-    incumbents, so the buffers apply), then levels from the first implementation date to
-    ``end``, starting at ``spec.base_value`` and chain-linked at each implementation.
+    """An initial composition on ``start`` (implemented that day, so the levels start there),
+    then every announcement in [start, end] (each with the previous constituents as
+    incumbents, so the buffers apply); levels from the first implementation to ``end``,
+    starting at ``spec.base_value`` and chain-linked at each implementation.
 
-    ``benchmark``: the ticker of the asset to compare with (the largest one with that ticker).
+    Every day of [start, end] and every 30-day window must be covered by the data (DataGap
+    names the gap); ``carry_forward`` uses the latest observation before a gap instead and
+    every output says so. ``benchmark``: the ticker to compare with (the largest such asset).
     """
     panel = panel_of(data)
+    coverage = panel.require(f"{spec.ticker} backtest {start} to {end}", start, end, carry_forward)
     announcements: list[Announcement] = []
     previous: list[str] = []
     skipped: list[str] = []
-    for announced, _ in schedule(start, end):
+    dates = [start] + [announced for announced, _ in schedule(start, end)]
+    for k, announced in enumerate(dates):
         try:
-            announcement = compose(panel, spec, announced, previous)
+            if k == 0:
+                announcement = compose_initial(panel, spec, start, carry_forward=carry_forward)
+            else:
+                announcement = compose(
+                    panel,
+                    spec,
+                    announced,
+                    previous,
+                    carry_forward=carry_forward,
+                    shorten_at_start=True,
+                )
         except NotEnoughEligible as err:
             # Before launch the index waits; after, the current basket stays in force.
             skipped.append(f"{announced}: {err.eligible} eligible of {err.needed} needed")
             continue
         announcements.append(announcement)
+        coverage += [n for n in announcement.notes if n not in coverage]
         previous = [c.asset_id for c in announcement.constituents]
         if on_rebalance is not None:
             on_rebalance(announcement)
@@ -170,6 +190,7 @@ def backtest(
         sparse=panel.sparse,
         source=panel.source,
         skipped=skipped,
+        coverage=coverage,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 import numpy as np
@@ -13,8 +13,9 @@ from pydantic import BaseModel
 
 from ..core.errors import SsikitError
 from .calendar import implementation_date, next_announcement
-from .eligibility import assess
+from .eligibility import assess, panel_of
 from .panel import MarketPanel
+from .sectors import ClassificationRecord
 from .spec import IndexSpec, Weighting
 from .weights import capped_weights, hybrid_weights, market_cap_weights
 
@@ -63,6 +64,8 @@ class Announcement(BaseModel):
     excluded: dict[str, str]  # asset_id -> rule
     unverified_rules: list[str]
     eligible_count: int
+    notes: list[str] = []  # what the reader must know: carried-forward data, short windows
+    classification: ClassificationRecord | None = None  # the sectors' sources (committed to)
 
 
 def rank(eligible: pd.DataFrame) -> list[str]:
@@ -122,17 +125,80 @@ def weigh(spec: IndexSpec, caps: dict[str, float]) -> dict[str, Fraction]:
 
 
 def compose(
-    data: pd.DataFrame | MarketPanel, spec: IndexSpec, on: date, previous: Iterable[str] = ()
+    data: pd.DataFrame | MarketPanel,
+    spec: IndexSpec,
+    on: date,
+    previous: Iterable[str] = (),
+    *,
+    carry_forward: bool = False,
+    shorten_at_start: bool = False,
 ) -> Announcement:
     """The announcement of the rebalance following ``on``: reference and announcement on the
-    next third-to-last calendar day, implementation on the first of the next month."""
+    next third-to-last calendar day, implementation on the first of the next month.
+
+    The 30-day window must be covered by the data (DataGap otherwise); ``carry_forward`` uses
+    the latest observation before a gap instead and says so in ``notes``. ``shorten_at_start``
+    (backtests): a window that begins before the data's first day is shortened to the days
+    the data has, and ``notes`` says so."""
     announced = next_announcement(on)
-    result = assess(data, spec, announced)
+    implemented = implementation_date(announced.year, announced.month)
+    return compose_at(
+        data,
+        spec,
+        announced,
+        implemented,
+        previous,
+        carry_forward=carry_forward,
+        shorten_at_start=shorten_at_start,
+    )
+
+
+def compose_initial(
+    data: pd.DataFrame | MarketPanel, spec: IndexSpec, day: date, *, carry_forward: bool = False
+) -> Announcement:
+    """A backtest's initial composition, referenced and implemented on ``day`` (at its 00:00
+    prices), so the levels start where the data starts. When the window reaches before the
+    data's first day it is shortened to the days the data has, and ``notes`` says so."""
+    return compose_at(data, spec, day, day, (), carry_forward=carry_forward, shorten_at_start=True)
+
+
+def compose_at(
+    data: pd.DataFrame | MarketPanel,
+    spec: IndexSpec,
+    reference: date,
+    implemented: date,
+    previous: Iterable[str] = (),
+    *,
+    carry_forward: bool = False,
+    shorten_at_start: bool = False,
+) -> Announcement:
+    """The composition referenced (and announced) on ``reference``, effective ``implemented``."""
+    panel = panel_of(data)
+    window_start = reference - timedelta(days=spec.window_days - 1)
+    notes: list[str] = []
+    first_day = panel.dates[0].date() if len(panel.dates) else None
+    if shorten_at_start and first_day is not None and window_start < first_day <= reference:
+        data_first = first_day
+        notes.append(
+            f"{spec.ticker} on {reference}: composed from {(reference - data_first).days + 1} "
+            f"day(s) of data, the {spec.window_days}-day window starting before the data's "
+            f"first day, {data_first}"
+        )
+        window_start = data_first
+    what = f"{spec.ticker} on {reference}: {spec.window_days}-day window"
+    what += f" {window_start}..{reference}"
+    notes += panel.require(what, window_start, reference, carry_forward)
+    result = assess(panel, spec, reference)
     eligible = result.eligible
     ranked = rank(eligible)
     n = min(spec.count_for(len(ranked)), len(ranked))
     if n == 0 or (spec.weighting is Weighting.HYBRID and n < (spec.constituents or 0)):
-        raise NotEnoughEligible(spec.ticker, announced, len(ranked), spec.count_for(len(ranked)))
+        raise NotEnoughEligible(spec.ticker, reference, len(ranked), spec.count_for(len(ranked)))
+    if spec.constituents is not None and n < spec.constituents:
+        notes.append(
+            f"{spec.ticker} on {reference}: {len(ranked)} eligible, so {n} constituents of the "
+            f"{spec.constituents} its rules ask for"
+        )
     incumbents = list(previous)
     chosen, reasons = apply_buffer(ranked, incumbents, n)
     weights = weigh(spec, {a: float(eligible.loc[a, "avg_market_cap"]) for a in chosen})
@@ -175,12 +241,14 @@ def compose(
     excluded = dict(zip(table.index.to_numpy()[out].tolist(), rules[out].tolist(), strict=True))
     return Announcement(
         index=spec.ticker,
-        reference_date=announced,
-        announcement_date=announced,
-        implementation_date=implementation_date(announced.year, announced.month),
+        reference_date=reference,
+        announcement_date=reference,
+        implementation_date=implemented,
         constituents=constituents,
         removed=removed,
         excluded=excluded,
         unverified_rules=result.unverified,
         eligible_count=len(ranked),
+        notes=notes,
+        classification=panel.classification,
     )

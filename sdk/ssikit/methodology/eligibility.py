@@ -55,10 +55,14 @@ def assess(data: pd.DataFrame | MarketPanel, spec: IndexSpec, reference: date) -
     if "exchanges" not in panel.columns:
         unverified.append("exchange")
 
-    excluded = np.full(len(table), None, dtype=object)
+    # The first rule each asset fails, as an index into `rules` (0: none yet); integer codes
+    # rather than an object array keep each step a plain numpy operation.
+    rules: list[str | None] = [None]
+    code = np.zeros(len(table), dtype=np.int8)
 
     def exclude(mask: pd.Series | np.ndarray, rule: str) -> None:
-        excluded[np.asarray(mask, dtype=bool) & pd.isna(excluded)] = rule
+        rules.append(rule)
+        code[np.asarray(mask, dtype=bool) & (code == 0)] = len(rules) - 1
 
     column = {c: table[c].to_numpy() for c in ("is_stablecoin", "is_derivative", "peg_share")}
     avg_cap = table["avg_market_cap"].to_numpy()
@@ -79,7 +83,7 @@ def assess(data: pd.DataFrame | MarketPanel, spec: IndexSpec, reference: date) -
         exclude(~venues.map(lambda v: bool(qualified & set(str(v).lower().split("|")))), "exchange")
     exclude(np.isnan(avg_cap), "no_data")
 
-    still = np.flatnonzero(pd.isna(excluded))
+    still = np.flatnonzero(code == 0)
     if len(still):
         # Bottom fraction by 30-day average volume among those still eligible (seed §2.1).
         volumes = np.nan_to_num(table["avg_volume"].to_numpy()[still], nan=0.0)
@@ -90,5 +94,5 @@ def assess(data: pd.DataFrame | MarketPanel, spec: IndexSpec, reference: date) -
     if spec.sector is not None:
         sector = table["sector"].to_numpy() if "sector" in table else np.full(len(table), None)
         exclude(sector != spec.sector, "sector")
-    table["excluded_by"] = excluded
+    table["excluded_by"] = np.array(rules, dtype=object)[code]
     return Eligibility(table=table, unverified=unverified)

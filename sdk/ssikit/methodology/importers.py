@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..presets.classification import is_curated_derivative, is_curated_stablecoin
 from .data import MarketDataError, validate_market_frame
+from .identity import Resolution, identity_table, report_of
 from .sectors import attach_sectors
 
 
@@ -191,14 +192,26 @@ def _slug(name: str) -> str:
 def import_cmc_monthly(src: Path) -> pd.DataFrame:
     """smoothbrainquant/trading-for-new-dads: CoinMarketCap top-200 snapshots on the 1st of each
     month, 2020-01 to 2025-10. Sparse: one row per asset per month. CoinMarketCap gives no ids,
-    so an asset is "<symbol>-<slug of its name>" (symbols alone collide)."""
+    so each (ticker, name) listing is resolved to its canonical id through the project's
+    identity table (``methodology.identity``); a listing the table does not know, or cannot
+    tell apart, keeps the id "<symbol>-<slug of its name>" and is reported in
+    ``frame.attrs["identity"]``, never guessed."""
     src = Path(src)
     data = src / "coinmarketcap_monthly_all_snapshots.csv" if src.is_dir() else src
     raw = pd.read_csv(data, dtype={"Symbol": str, "Name": str, "snapshot_date": str})
+    table = identity_table()
+    listings = raw[["Symbol", "Name"]].drop_duplicates()
+    resolved: dict[str, Resolution] = {}
+    ids: dict[tuple[str, str], str] = {}
+    for symbol, name in listings.itertuples(index=False):
+        found = table.resolve_cmc(symbol, name)
+        resolved[f"{symbol} / {name}"] = found
+        ids[(symbol, name)] = found.asset_id or f"{symbol.lower()}-{_slug(name)}"
+    keys = pd.MultiIndex.from_frame(raw[["Symbol", "Name"]])
     frame = pd.DataFrame(
         {
             "date": pd.to_datetime(raw["snapshot_date"], format="%Y%m%d", utc=True),
-            "asset_id": raw["Symbol"].str.lower() + "-" + raw["Name"].map(_slug),
+            "asset_id": pd.Series(ids).reindex(keys).to_numpy(),
             "symbol": raw["Symbol"].str.upper(),
             "price": raw["Price"],
             "market_cap": raw["Market Cap"],
@@ -206,7 +219,9 @@ def import_cmc_monthly(src: Path) -> pd.DataFrame:
         }
     )
     frame = _clean(frame.drop_duplicates(["date", "asset_id"], keep="first"))
-    return _finish(validate_market_frame(frame, str(data)), frame, set(), set())
+    out = _finish(validate_market_frame(frame, str(data)), frame, set(), set())
+    out.attrs["identity"] = report_of("coinmarketcap", resolved)
+    return out
 
 
 IMPORTERS: dict[str, Callable[[Path], pd.DataFrame]] = {

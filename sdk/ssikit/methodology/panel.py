@@ -9,9 +9,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..core.errors import SsikitError
+
+DAY_NS = 86_400 * 10**9
 
 # Per-asset facts: the last non-missing value in the data (they do not change day to day).
 _FACTS = ("sector", "first_listed", "exchanges", "quote_currencies")
@@ -21,6 +26,61 @@ _FLAGS = ("is_stablecoin", "is_derivative")
 def _timestamp(day: date | pd.Timestamp) -> pd.Timestamp:
     stamp = pd.Timestamp(day)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _date_codes(column: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each row's date as the position of its date among the distinct dates (ascending)."""
+    stamps = column.array.asi8
+    if len(stamps) and bool((np.diff(stamps) >= 0).all()):  # sorted: codes from change points
+        change = np.empty(len(stamps), dtype=bool)
+        change[0] = True
+        np.not_equal(stamps[1:], stamps[:-1], out=change[1:])
+        codes = np.cumsum(change) - 1
+        return codes, pd.DatetimeIndex(pd.to_datetime(stamps[change], utc=True))
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.DatetimeIndex(uniques)
+
+
+def _asset_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's asset as its position among the distinct asset ids (ascending); a
+    categorical's codes are remapped instead of hashing every row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        used = np.bincount(codes, minlength=len(categories)) > 0
+        order = np.argsort(categories, kind="stable")
+        order = order[used[order]]  # used categories, ascending
+        position = np.full(len(categories), -1, dtype=np.int64)
+        position[order] = np.arange(len(order))
+        return position[codes], pd.Index(categories[order], dtype=object)
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, dtype=object)
+
+
+def _day_of(day_number: int) -> date:
+    return (pd.Timestamp(0, tz="UTC") + pd.Timedelta(days=day_number)).date()
+
+
+@dataclass  # not frozen: an exception's traceback is assigned when it is raised
+class DataGap(SsikitError, ValueError):
+    """Dates asked for that the market data does not cover (and no carrying forward was asked)."""
+
+    what: str  # e.g. "MAG7 announcement of 2023-06-28: 30-day window 2023-05-30 to 2023-06-28"
+    gaps: tuple[tuple[date, date], ...]  # uncovered (first day, last day), inclusive
+    first: date | None  # the data's first and last observation
+    last: date | None
+
+    def __str__(self) -> str:
+        gaps = describe_gaps(list(self.gaps))
+        covers = f"the data covers {self.first} to {self.last}" if self.first else "no data"
+        return (
+            f"{self.what}: no data for {gaps} ({covers}); pass --carry-forward to use the "
+            "latest observation before each gap (every output then says so)"
+        )
+
+
+def describe_gaps(gaps: list[tuple[date, date]]) -> str:
+    return ", ".join(f"{a} to {b}" if a != b else f"{a}" for a, b in gaps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,35 +95,57 @@ class MarketPanel:
     facts: pd.DataFrame  # per asset: symbol, first_seen, flags, optional facts
     columns: frozenset[str]  # the optional columns the data has
     source: str = ""  # "synthetic" for the generated market (frame.attrs["source"])
+    classification: Any = None  # the sectors' ClassificationRecord (frame.attrs)
     _windows: dict[tuple[pd.Timestamp, int, float], pd.DataFrame] = field(
         default_factory=dict, repr=False
     )
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> MarketPanel:
-        """``frame``: a validated canonical table (``validate_market_frame``)."""
-        date_codes, dates = pd.factorize(frame["date"], sort=True)
-        asset_codes, assets = pd.factorize(frame["asset_id"], sort=True)
+        """``frame``: a validated canonical table (``validate_market_frame``: sorted by date
+        and asset). Built from integer codes without a Python object per row; a complete
+        table (every asset on every date) is reshaped in place rather than scattered."""
+        date_codes, dates = _date_codes(frame["date"])
+        asset_codes, assets = _asset_codes(frame["asset_id"])
         shape = (len(dates), len(assets))
+        flat = date_codes * shape[1] + asset_codes
+        complete = len(flat) == shape[0] * shape[1] and bool((np.diff(flat) == 1).all())
 
         def dense(column: str) -> np.ndarray:
+            values = frame[column].to_numpy(dtype="float64")
+            if complete:
+                return values.reshape(shape)
             out = np.full(shape, np.nan)
-            out[date_codes, asset_codes] = frame[column].to_numpy(dtype="float64")
+            out.ravel()[flat] = values
             return out
 
         present = np.zeros(shape, dtype=bool)
-        present[date_codes, asset_codes] = True
+        present.ravel()[flat] = True
         price = dense("price")
-        filled = pd.DataFrame(price).ffill().to_numpy()
-        by_asset = frame.groupby(asset_codes, sort=True)
+        filled = pd.DataFrame(price, copy=False).ffill().to_numpy()
+        # Each asset's last row: the table is sorted by (date, asset), so it is found from the
+        # last date the asset is present on.
+        last_date = shape[0] - 1 - np.argmax(present[::-1], axis=0)
+        last_row = np.searchsorted(flat, last_date * shape[1] + np.arange(shape[1]))
         facts = pd.DataFrame(index=pd.Index(assets, name="asset_id"))
-        facts["symbol"] = by_asset["symbol"].last().to_numpy()
+        facts["symbol"] = np.asarray(frame["symbol"].take(last_row), dtype=object)
         facts["first_seen"] = pd.DatetimeIndex(dates)[np.argmax(present, axis=0)]
         for flag in _FLAGS:
-            facts[flag] = by_asset[flag].max().astype(bool).to_numpy() if flag in frame else False
+            if flag in frame:
+                hits = np.bincount(asset_codes, weights=frame[flag].to_numpy(dtype=bool))
+                facts[flag] = hits[: shape[1]] > 0
+            else:
+                facts[flag] = False
         for fact in _FACTS:
-            if fact in frame:
-                facts[fact] = by_asset[fact].last().to_numpy()
+            if fact not in frame:
+                continue
+            column = frame[fact]
+            if column.notna().all():
+                facts[fact] = np.asarray(column.take(last_row), dtype=object)
+            else:  # the last value that is there; None where there is none
+                last = column.groupby(asset_codes, sort=True).last().reindex(range(shape[1]))
+                values = last.to_numpy(dtype=object)
+                facts[fact] = np.where(pd.isna(values), None, values)
         return cls(
             dates=pd.DatetimeIndex(dates),
             assets=pd.Index(assets),
@@ -75,6 +157,7 @@ class MarketPanel:
             facts=facts,
             columns=frozenset(c for c in (*_FACTS, *_FLAGS) if c in frame),
             source=str(frame.attrs.get("source", "")),
+            classification=frame.attrs.get("classification"),
         )
 
     @property
@@ -82,6 +165,52 @@ class MarketPanel:
         """Observations are further apart than a day somewhere (e.g. monthly snapshots)."""
         gaps = np.diff(self.dates.asi8)
         return bool(len(gaps)) and int(gaps.max()) > 86_400 * 10**9
+
+    @property
+    def cadence_days(self) -> int:
+        """The data's usual spacing in days (1 for daily data, about 30 for monthly snapshots)."""
+        if len(self.dates) < 2:
+            return 1
+        return max(int(np.median(np.diff(self.dates.asi8)) // DAY_NS), 1)
+
+    def uncovered(self, start: date, end: date) -> list[tuple[date, date]]:
+        """The days of [start, end] the data does not cover, as inclusive (first, last) runs.
+
+        An observation covers the days up to the next one when they are at most one and a half
+        cadences apart (a month of monthly snapshots, a day of daily data), else one cadence;
+        the last observation covers one cadence. Nothing before the first observation is
+        covered."""
+        lo, hi = _timestamp(start).value // DAY_NS, _timestamp(end).value // DAY_NS
+        if hi < lo:
+            return []
+        obs = self.dates.asi8 // DAY_NS
+        if len(obs) == 0:
+            return [(start, end)]
+        cadence = self.cadence_days
+        spacing = np.diff(obs, append=obs[-1] + cadence)
+        until = obs + np.where(spacing <= cadence + cadence // 2, spacing, cadence)
+        # Uncovered runs: before the first observation, and from each `until` to the next one.
+        starts = np.concatenate(([np.iinfo(np.int64).min // 2], until))
+        stops = np.concatenate((obs, [np.iinfo(np.int64).max // 2]))  # exclusive
+        open_ = starts < stops
+        out = []
+        for a, b in zip(starts[open_], stops[open_], strict=True):
+            first, last = max(int(a), lo), min(int(b) - 1, hi)
+            if first <= last:
+                out.append((_day_of(first), _day_of(last)))
+        return out
+
+    def require(self, what: str, start: date, end: date, carry_forward: bool = False) -> list[str]:
+        """Raises DataGap when [start, end] is not covered; with ``carry_forward`` returns the
+        note that says what was carried forward instead (empty when all is covered)."""
+        gaps = self.uncovered(start, end)
+        if not gaps:
+            return []
+        first = self.dates[0].date() if len(self.dates) else None
+        last = self.dates[-1].date() if len(self.dates) else None
+        if not carry_forward or first is None or gaps[0][0] < first:
+            raise DataGap(what, tuple(gaps), first, last)
+        return [f"carried forward: no data for {describe_gaps(gaps)} ({what})"]
 
     def window(self, reference: date, days: int) -> slice:
         """Rows of the ``days``-day window that ends on ``reference`` (inclusive). With sparse

@@ -7,18 +7,34 @@ or a CSV with columns ``asset_id,sector`` (or ``symbol,sector``).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from ..core.errors import SsikitError
 from .spec import SECTORS
+
+
+class ClassificationRecord(BaseModel):
+    """Where an announcement's sectors came from; the rebalance commitment covers it, so a
+    changed taxonomy snapshot or override file gives a different commitment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str  # "data" (the table's own sector column), "taxonomy", "curated" or a file
+    taxonomy_snapshot: str | None = None  # id of the vendor taxonomy snapshot used
+    mapping_version: str | None = None  # version of the vendor-category-to-sector mapping
+    overrides_sha256: str | None = None  # the override file applied on top
+    baseline_sha256: str | None = None  # the curated list for assets the taxonomy misses
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,12 @@ class SectorMapError(SsikitError, ValueError):
 class SectorMap:
     by_id: dict[str, str]
     by_symbol: dict[str, str] = field(default_factory=dict)  # unambiguous tickers only
+    source: str = "curated"  # the file it was read from
+    sha256: str | None = None  # of that file's bytes
+
+    @property
+    def record(self) -> ClassificationRecord:
+        return ClassificationRecord(source=self.source, baseline_sha256=self.sha256)
 
     def sector_of(self, asset_id: str, symbol: str) -> str | None:
         """By id; then an id of the form ``<symbol>-<name>`` (CoinMarketCap imports) by its
@@ -71,7 +93,8 @@ def _from_yaml(text: str, source: str) -> SectorMap:
             if symbol:
                 symbols.append((str(symbol).upper(), str(sector)))
     counts = Counter(s for s, _ in symbols)
-    return SectorMap(by_id, {s: sector for s, sector in symbols if counts[s] == 1})
+    by_symbol = {s: sector for s, sector in symbols if counts[s] == 1}
+    return SectorMap(by_id, by_symbol, source, hashlib.sha256(text.encode()).hexdigest())
 
 
 def _from_csv(path: Path) -> SectorMap:
@@ -87,7 +110,8 @@ def _from_csv(path: Path) -> SectorMap:
         keys = getattr(table[column].astype(str).str, case)()
         return dict(zip(keys, table["sector"], strict=True))
 
-    return SectorMap(keyed("asset_id", "lower"), keyed("symbol", "upper"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return SectorMap(keyed("asset_id", "lower"), keyed("symbol", "upper"), str(path), digest)
 
 
 @cache
@@ -108,17 +132,34 @@ def load_sector_map(path: Path | None = None) -> SectorMap:
     return _from_yaml(path.read_text(), str(path))
 
 
+class Classifies(Protocol):
+    """A sector source: a ``SectorMap`` or a taxonomy ``Classifier``."""
+
+    def sector_of(self, asset_id: str, symbol: str) -> str | None: ...
+
+    @property
+    def record(self) -> ClassificationRecord: ...
+
+
 def attach_sectors(
-    frame: pd.DataFrame, mapping: SectorMap | None = None, *, override: bool = False
+    frame: pd.DataFrame, mapping: Classifies | None = None, *, override: bool = False
 ) -> pd.DataFrame:
-    """``frame`` with a ``sector`` column from ``mapping`` (the curated one by default). Sectors
+    """``frame`` with a ``sector`` column from ``mapping`` (by default the project's overrides
+    on the curated baseline) and ``attrs["classification"]`` saying where it came from. Sectors
     already in the data are kept unless ``override``; an unmapped asset has none."""
     if "sector" in frame and not override:
+        if "classification" not in frame.attrs:
+            frame.attrs["classification"] = ClassificationRecord(source="data")
         return frame
-    mapping = mapping or load_sector_map()
+    if mapping is None:
+        from .taxonomy import Classifier
+
+        mapping = Classifier()
     codes, ids = pd.factorize(frame["asset_id"])
     symbols = frame["symbol"].to_numpy()[np.unique(codes, return_index=True)[1]]
-    sectors = np.array([mapping.sector_of(a, s) for a, s in zip(ids, symbols, strict=True)])
+    pairs = zip(ids, symbols, strict=True)
+    sectors = np.array([mapping.sector_of(str(a), str(s)) for a, s in pairs])
     out = frame.copy()
     out["sector"] = sectors[codes] if len(codes) else None
+    out.attrs["classification"] = mapping.record
     return out

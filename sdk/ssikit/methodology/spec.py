@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..core.errors import SsikitError
+
 
 class Weighting(StrEnum):
     MARKET_CAP = "market_cap"  # w = cap / Σ cap (seed §3.2)
@@ -98,16 +100,27 @@ def _sector_spec(sector: str) -> IndexSpec:
     return IndexSpec(name=f"SoSoValue {sector} Index", ticker=f"ssi{sector}", sector=sector)
 
 
+# The products (seed 000, MAG7.ssi article) follow their own documented rules; the twelve sector
+# indices follow the seed's 5-or-10 rule (seed 004 §3.1).
 PRESETS: dict[str, IndexSpec] = {
     **{f"ssi{s}": _sector_spec(s) for s in SECTORS},
+    # MAG7.ssi: the top 7 by market cap, "10% equal weight + circulating market cap weight".
     "MAG7": IndexSpec(name="MAG7.ssi", ticker="MAG7", constituents=7, weighting=Weighting.HYBRID),
+    # DEFI.ssi: large, liquid DeFi assets; 10 constituents, no weight above 30%.
     "DEFI": IndexSpec(
-        name="DEFI.ssi", ticker="DEFI", sector="DeFi", weighting=Weighting.CAPPED, cap=0.3
+        name="DEFI.ssi",
+        ticker="DEFI",
+        sector="DeFi",
+        constituents=10,
+        weighting=Weighting.CAPPED,
+        cap=0.3,
     ),
+    # MEME.ssi: meme coins with a market cap above $800M; 10 constituents, no weight above 30%.
     "MEME": IndexSpec(
         name="MEME.ssi",
         ticker="MEME",
         sector="Meme",
+        constituents=10,
         min_avg_market_cap=800e6,
         weighting=Weighting.CAPPED,
         cap=0.3,
@@ -115,8 +128,21 @@ PRESETS: dict[str, IndexSpec] = {
 }
 
 
+class UnknownPreset(SsikitError, KeyError):
+    """No preset has this name (names are matched case-insensitively)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"unknown preset {self.name!r}; known: {', '.join(PRESETS)}"
+
+
 def preset(name: str) -> IndexSpec:
+    """The preset called ``name``, in any case (``mag7``, ``SSILAYER1``)."""
+    by_folded = {k.casefold(): v for k, v in PRESETS.items()}
     try:
-        return PRESETS[name]
+        return by_folded[name.strip().casefold()]
     except KeyError:
-        raise KeyError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}") from None
+        raise UnknownPreset(name) from None

@@ -15,7 +15,7 @@ from ssikit.methodology.backtest import NoRebalance, backtest, backtest_all, sta
 from ssikit.methodology.calendar import schedule
 from ssikit.methodology.compose import NotEnoughEligible, compose
 from ssikit.methodology.data import validate_market_frame
-from ssikit.methodology.panel import MarketPanel
+from ssikit.methodology.panel import DataGap, MarketPanel
 from ssikit.methodology.sectors import SectorMapError, attach_sectors, load_sector_map
 from ssikit.methodology.spec import PRESETS, SECTORS, preset
 from ssikit.presets.synthetic import synthetic_market
@@ -36,14 +36,18 @@ def test_statistics__hand_computed():
     assert stats.max_drawdown == pytest.approx(9.9 / 11 - 1, abs=1e-12)
 
 
-def test_backtest__rebalances_buffers_and_continuous_levels(market):
+def test_backtest__initial_composition_then_monthly_rebalances_buffers_continuous_levels(market):
     result = backtest(market, preset("MAG7"), date(2024, 1, 1), date(2024, 7, 15))
-    assert [a.announcement_date for a in result.announcements] == [
+    assert [a.announcement_date for a in result.announcements] == [date(2024, 1, 1)] + [
         a for a, _ in schedule(date(2024, 1, 1), date(2024, 7, 15))
     ]
+    initial = result.announcements[0]
+    assert initial.implementation_date == date(2024, 1, 1)  # levels start where the data does
+    assert "composed from 1 day(s) of data" in initial.notes[0]
     assert all(c.action == "keep" for a in result.announcements[1:] for c in a.constituents[:3])
     levels = result.levels
-    assert levels.iloc[0] == pytest.approx(10.0) and not levels.isna().any()
+    assert levels[pd.Timestamp("2024-01-12", tz="UTC")] == pytest.approx(10.0)  # the base date
+    assert not levels.isna().any()
     assert levels.index[0].date() == result.announcements[0].implementation_date
     assert levels.index[-1].date() == date(2024, 7, 15)
     # Chain-linking: no jump on any implementation day beyond that day's market move.
@@ -51,7 +55,8 @@ def test_backtest__rebalances_buffers_and_continuous_levels(market):
         day = pd.Timestamp(a.implementation_date, tz="UTC")
         if day in levels.index:
             assert levels[day] == pytest.approx(levels[day - pd.Timedelta(days=1)], rel=0.5)
-    assert result.benchmark_id == "bitcoin" and result.benchmark.iloc[0] == pytest.approx(10.0)
+    assert result.benchmark_id == "bitcoin"
+    assert result.benchmark.iloc[0] == pytest.approx(levels.iloc[0])
     assert "data: SYNTHETIC market (generated, not real data)" in result.notes
 
 
@@ -59,9 +64,9 @@ def test_backtest__level_is_base_value_on_the_base_date(market):
     spec = preset("MAG7")
     assert spec.base_date == date(2024, 1, 12) and spec.base_value == 10
     shifted = spec.model_copy(update={"base_date": date(2024, 3, 15)})
-    result = backtest(market, shifted, date(2024, 1, 1), date(2024, 5, 31))
+    result = backtest(market, shifted, date(2024, 1, 20), date(2024, 5, 31))
     assert result.levels[pd.Timestamp("2024-03-15", tz="UTC")] == pytest.approx(10.0, abs=1e-12)
-    plain = backtest(market, spec, date(2024, 1, 1), date(2024, 5, 31))  # base date not covered
+    plain = backtest(market, spec, date(2024, 1, 20), date(2024, 5, 31))  # base date not covered
     assert plain.levels.iloc[0] == 10.0
     ratio = result.levels / plain.levels  # the same path, rescaled
     assert np.allclose(ratio, ratio.iloc[0], rtol=1e-12)
@@ -124,7 +129,7 @@ def test_cli_backtest__json_and_plot(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["data"] == "synthetic market (not real data)"
-    assert len(data["announcements"]) == 4 and data["benchmark"] == "bitcoin"
+    assert len(data["announcements"]) == 5 and data["benchmark"] == "bitcoin"  # initial + 4
     assert set(data["stats"]) >= {"total_return", "annualised_return", "volatility"}
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -208,5 +213,97 @@ def test_real_data__no_stablecoin_or_wrapped_token_in_any_index_all_year(shared_
     for result in results.values():
         for a in result.announcements:
             assert not flags.loc[[c.asset_id for c in a.constituents]].to_numpy().any()
-    assert len(results["MAG7"].announcements) == 12
+    assert len(results["MAG7"].announcements) == 13  # the initial composition and 12 months
     assert results["MAG7"].benchmark_id == "bitcoin"
+
+
+# ---------------------------------------------------------------- data coverage
+
+
+def test_compose__window_after_the_data_ends__names_the_gap(market):
+    # The market ends on 2024-07-18: an announcement for late 2024 would reuse July's data.
+    with pytest.raises(DataGap) as caught:
+        compose(market, preset("MAG7"), date(2024, 9, 1))
+    err = caught.value
+    assert err.gaps == ((date(2024, 8, 30), date(2024, 9, 28)),)  # the 30 days to Sept 28
+    assert err.last == date(2024, 7, 18) and "--carry-forward" in str(err)
+
+
+def test_compose__carry_forward__says_so(market):
+    announcement = compose(market, preset("MAG7"), date(2024, 9, 1), carry_forward=True)
+    assert len(announcement.constituents) == 7
+    assert announcement.notes[0].startswith("carried forward: no data for 2024-08-30 to 2024-09-28")
+
+
+def test_backtest__through_days_without_data__names_the_gap_or_carries_forward(market):
+    with pytest.raises(DataGap, match="2024-07-19 to 2024-12-31"):
+        backtest(market, preset("MAG7"), date(2024, 1, 1), date(2024, 12, 31))
+    result = backtest(
+        market, preset("MAG7"), date(2024, 1, 1), date(2024, 12, 31), carry_forward=True
+    )
+    gap = "carried forward: no data for 2024-07-19 to 2024-12-31"
+    assert any(n.startswith(gap) for n in result.notes)
+    assert result.to_json()["carried_forward"] is True
+    after = result.levels[pd.Timestamp("2024-07-18", tz="UTC") :]
+    assert np.allclose(after, after.iloc[0], rtol=1e-12)  # flat: prices carried forward
+
+
+def test_backtest__interior_gap_is_named(market):
+    holed = market[(market["date"] < "2024-03-10") | (market["date"] > "2024-03-14")]
+    with pytest.raises(DataGap, match="2024-03-10 to 2024-03-14"):
+        backtest(holed, preset("MAG7"), date(2024, 1, 1), date(2024, 5, 31))
+
+
+def test_backtest__start_before_the_data__refused_even_with_carry_forward(market):
+    with pytest.raises(DataGap, match="2023-12-01 to 2023-12-31"):
+        backtest(market, preset("MAG7"), date(2023, 12, 1), date(2024, 3, 1), carry_forward=True)
+
+
+def test_cli_compose__gap_is_a_one_line_error_and_flag_carries_forward():
+    args = ["index", "compose", "--spec", "mag7", "--date", "2025-06-01"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "no data for 2025-05-30 to 2025-06-28" in refused.output
+    carried = CliRunner().invoke(cli, [*args, "--carry-forward", "--json"])
+    assert carried.exit_code == 0, carried.output
+    assert json.loads(carried.output)["notes"][0].startswith("carried forward")
+
+
+def test_cli__dates_are_iso_only():
+    result = CliRunner().invoke(cli, ["index", "compose", "--spec", "MAG7", "--date", "01/08/2024"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "'01/08/2024' does not match the format '%Y-%m-%d'" in result.output
+
+
+# ---------------------------------------------------------------- the seed's published figures
+
+
+def test_published__each_window_on_the_first_data_that_covers_it(market):
+    from ssikit.methodology.published import PUBLISHED, PublishedFigure, compare
+
+    assert [(f.index_return, f.btc_return) for f in PUBLISHED] == [(2.522, 0.436), (1.252, 0.314)]
+    figure = PublishedFigure(
+        label="x", start=date(2024, 1, 1), end=date(2024, 6, 30), index_return=1, btc_return=1
+    )
+    beyond = figure.model_copy(update={"end": date(2025, 6, 30)})
+    short = market[market["date"] < "2024-03-01"]
+    rows = compare([("short", short), ("full", market)], [figure, beyond])
+    assert rows[0].data == "full"
+    expected = backtest(market, preset("MAG7"), figure.start, figure.end)
+    assert rows[0].index_return == pytest.approx(expected.stats.total_return, rel=1e-12)
+    assert rows[0].btc_return == pytest.approx(expected.benchmark_stats.total_return, rel=1e-12)
+    assert rows[1].data is None and rows[1].index_return is None
+    assert "full: MAG7 backtest 2024-01-01 to 2025-06-30: no data for 2024-07-19" in rows[1].reason
+
+
+def test_cli_published__a_window_no_data_covers_is_said(tmp_path):
+    from ssikit.methodology.data import save_market_data
+
+    path = tmp_path / "synthetic.parquet"
+    save_market_data(synthetic_market(days=60), path)
+    result = CliRunner().invoke(cli, ["index", "published", "--data", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["data"] for r in rows] == [None, None]
+    assert rows[0]["figure"]["index_return"] == 2.522
+    assert "no data for 2021-01-01" in rows[0]["reason"]

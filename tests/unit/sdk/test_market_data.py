@@ -48,7 +48,8 @@ def test_validate__normalises_and_zero_cap_is_missing():
     [
         ({"price": [1.0, "abc", 2.0]}, 3, "price", "not a number"),
         ({"volume": [1.0, 2.0, -5.0]}, 4, "volume", "negative"),
-        ({"date": ["2021-01-01", "2021-13-45", "2021-01-02"]}, 3, "date", "unparsable"),
+        ({"date": ["2021-01-01", "2021-13-45", "2021-01-02"]}, 3, "date", "not an ISO date"),
+        ({"date": ["2021-01-01", "01/08/2024", "2021-01-02"]}, 3, "date", "not an ISO date"),
         (
             {"date": ["2021-01-01T00:00:00+02:00", "2021-01-01", "2021-01-02"]},
             2,
@@ -134,3 +135,52 @@ def test_import_cmc_monthly__sparse_snapshots(shared_data, tmp_path):
     frame = load_market_data(tmp_path / "cmc.parquet")
     assert frame["date"].dt.day.eq(1).all()
     assert frame.loc[frame["symbol"] == "USDT", "is_stablecoin"].all()
+
+
+# ---------------------------------------------------------------- full-history scale (small sizes)
+
+
+def test_synthetic_universe__complete_sorted_valid_and_deterministic():
+    from ssikit.presets.synthetic import synthetic_universe
+
+    frame = synthetic_universe(assets=40, days=30)
+    assert len(frame) == 40 * 30 and frame.attrs["source"] == "synthetic"
+    assert isinstance(frame["asset_id"].dtype, pd.CategoricalDtype)
+    validated = validate_market_frame(frame)
+    pd.testing.assert_frame_equal(validated, frame)  # valid and in order as generated
+    pd.testing.assert_frame_equal(synthetic_universe(assets=40, days=30), frame)
+    stable = frame.loc[frame["is_stablecoin"], "price"]
+    assert ((stable - 1).abs() < 0.01).all()
+
+
+def test_validate__categorical_ids_out_of_order_are_sorted_and_duplicates_named():
+    frame = _frame()
+    frame["asset_id"] = pd.Categorical(frame["asset_id"], categories=["ethereum", "bitcoin"])
+    shuffled = frame.iloc[[2, 1, 0]]
+    out = validate_market_frame(shuffled)
+    assert list(out["asset_id"].astype(str)) == ["bitcoin", "ethereum", "bitcoin"]
+    assert isinstance(out["asset_id"].dtype, pd.CategoricalDtype)
+    twice = pd.concat([frame, frame.iloc[[1]]], ignore_index=True)
+    with pytest.raises(MarketDataError, match="duplicate row for ethereum") as caught:
+        validate_market_frame(twice, "t.parquet")
+    assert caught.value.row == 5
+
+
+def test_panel__categorical_and_text_ids_give_the_same_panel(tmp_path):
+    from ssikit.methodology.panel import MarketPanel
+    from ssikit.presets.synthetic import synthetic_universe
+
+    frame = synthetic_universe(assets=30, days=20)
+    text = frame.astype({"asset_id": str, "symbol": str, "sector": object})
+    gappy = text.drop(index=[5, 31, 100]).reset_index(drop=True)  # not complete: scattered
+    a, b = MarketPanel.from_frame(frame), MarketPanel.from_frame(text)
+    assert list(a.assets) == list(b.assets) and np.array_equal(a.price, b.price)
+    pd.testing.assert_frame_equal(a.facts, b.facts)
+    c = MarketPanel.from_frame(validate_market_frame(gappy))
+    assert np.isnan(c.price[0, 5]) and c.present.sum() == 30 * 20 - 3
+    path = tmp_path / "u.parquet"
+    save_market_data(frame, path)
+    loaded = load_market_data(path)
+    assert loaded.attrs["source"] == "synthetic"
+    assert isinstance(loaded["asset_id"].dtype, pd.CategoricalDtype)
+    assert np.array_equal(MarketPanel.from_frame(loaded).market_cap, a.market_cap, equal_nan=True)

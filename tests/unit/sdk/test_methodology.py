@@ -23,7 +23,7 @@ from ssikit.methodology.calendar import (
 )
 from ssikit.methodology.compose import apply_buffer, compose
 from ssikit.methodology.data import save_market_data, validate_market_frame
-from ssikit.methodology.spec import PRESETS, IndexSpec, Weighting, preset
+from ssikit.methodology.spec import PRESETS, IndexSpec, UnknownPreset, Weighting, preset
 from ssikit.methodology.weights import capped_weights, hybrid_weights
 
 caps_strategy = st.lists(st.integers(min_value=1, max_value=10**13), min_size=3, max_size=12)
@@ -258,3 +258,33 @@ def test_price_matrix__sparse_data_uses_latest_observation():
     frame = _prices({1: {"a": 1.0}, 5: {"a": 2.0}})
     days = pd.date_range("2024-01-01", "2024-01-06", freq="D", tz="UTC")
     assert list(price_matrix(frame, ["a"], days)["a"]) == [1.0, 1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+def test_presets__products_have_their_own_rules_sectors_the_5_or_10_rule():
+    mag7, defi, meme = preset("MAG7"), preset("DEFI"), preset("MEME")
+    assert mag7.constituents == 7 and mag7.weighting is Weighting.HYBRID
+    assert (mag7.hybrid_floor, mag7.hybrid_share) == (0.10, 0.30)
+    assert defi.constituents == 10 and defi.sector == "DeFi"
+    assert meme.constituents == 10 and meme.sector == "Meme" and meme.min_avg_market_cap == 800e6
+    layer1 = preset("ssiLayer1")
+    assert layer1.constituents is None
+    assert (layer1.count_for(15), layer1.count_for(16)) == (5, 10)
+
+
+@pytest.mark.parametrize("name", ["mag7", "Mag7", " MAG7 ", "ssilayer1", "SSIDEFI", "meme"])
+def test_preset__names_match_case_insensitively(name):
+    assert preset(name).ticker.casefold() == name.strip().casefold()
+
+
+def test_preset__unknown_name_lists_the_known_ones():
+    with pytest.raises(UnknownPreset) as caught:
+        preset("MAG8")
+    assert "unknown preset 'MAG8'; known: ssiLayer1" in str(caught.value)
+    assert "MAG7, DEFI, MEME" in str(caught.value)
+
+
+def test_compose__product_with_fewer_eligible_than_it_holds__says_so():
+    meme_like = preset("MEME").model_copy(update={"sector": None, "min_avg_market_cap": 6.5e10})
+    announcement = compose(_market(), meme_like, date(2021, 11, 20))
+    assert len(announcement.constituents) == 5  # big, mid, c3, c4, c5 are above $65B
+    assert "5 eligible, so 5 constituents of the 10 its rules ask for" in announcement.notes[0]
