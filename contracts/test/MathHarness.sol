@@ -42,6 +42,14 @@ contract MathHarness {
         return BasketMath.payoutFor(stored, factor, indexAmount);
     }
 
+    function maxBackingUnits(uint256 reserves, uint256 stored) external pure returns (uint256) {
+        return BasketMath.maxBackingUnits(reserves, stored);
+    }
+
+    function issuanceFee(uint256 amount, uint256 feeBps) external pure returns (uint256) {
+        return FeeMath.issuanceFee(amount, feeBps);
+    }
+
     function feeShare(uint256 units, uint256 supply, uint256 factor) external pure returns (uint256) {
         return BasketMath.feeShare(units, supply, factor);
     }

@@ -85,6 +85,23 @@ def test_deposit_and_payout__same_integers(harness, stored, factor, index_amount
     )
 
 
+@SETTINGS
+@given(reserves=st.integers(min_value=0, max_value=2**128 - 1), stored=amounts)
+def test_max_backing_units__same_integers_and_the_largest_covered(harness, reserves, stored):
+    """The oracle's headroom: the most backing units reserves cover, and no unit more."""
+    units = harness.maxBackingUnits(reserves, stored)
+    assert units == bm.max_backing_units(reserves, stored)
+    assert bm.liability(stored, units) <= reserves < bm.liability(stored, units + 1)
+
+
+@SETTINGS
+@given(amount=st.integers(min_value=0, max_value=2**128), fee_bps=st.integers(0, 10_000))
+def test_issuance_fee__same_integers_rounded_up(harness, amount, fee_bps):
+    fee = harness.issuanceFee(amount, fee_bps)
+    assert fee == fees.issuance_fee(amount, fee_bps)
+    assert fee * 10_000 >= amount * fee_bps > (fee - 1) * 10_000
+
+
 # ---------------------------------------------------------------- rebalance
 ids = st.lists(st.binary(min_size=32, max_size=32), min_size=2, max_size=10, unique=True)
 

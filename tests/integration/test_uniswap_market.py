@@ -16,7 +16,7 @@ def test_pool__seeded_at_nav_and_swaps_match_the_sdk_math(
 ):
     usd = project.TestToken.deploy("USD Coin (test)", "USDC", 6, sender=deployer)
     usd.mint(holder, 10**7 * USDC, sender=deployer)
-    direct_mag7.mint(holder, 2_000 * INDEX_UNIT, 0, sender=issuer)
+    direct_mag7.mint(holder, 2_000 * INDEX_UNIT, 0, direct_mag7.feeFactor(), sender=issuer)
     uniswap = deploy_uniswap(deployer)
     pair = add_liquidity(
         uniswap, direct_mag7, usd, 1_000 * INDEX_UNIT, 100_000 * USDC, provider=holder

@@ -22,7 +22,7 @@ def test_creation__basket_and_metadata(mag7, mag7_params):
     assert (mag7.name(), mag7.symbol(), mag7.decimals()) == ("SoSoValue MAG7 Index", "MAG7.ssi", 18)
     assert mag7.basketVersion() == 1
     components, factor, units, version, has_local = mag7.basketState()
-    assert not has_local and mag7.basketInfo() == (1, False, 7)
+    assert not has_local and mag7.issuanceInfo()[:3] == (1, False, 7)
     assert [(bytes(c[0]), c[1]) for c in components] == mag7_params.basket.as_abi()
     assert units == 0 and version == 1
     assert factor <= RAY
@@ -32,8 +32,13 @@ def test_creation__basket_and_metadata(mag7, mag7_params):
 
 def test_mint__by_issuer__credits_holder_and_backing(mag7, issuer, holder, chain):
     amount = 5 * INDEX_UNIT + 3
-    mag7.mint(holder, amount, 0, sender=issuer)
-    factor = decay(RAY, mag7.feeRate(), chain.blocks.head.timestamp - _checkpoint(chain, mag7))
+    # The issuer hands in the delivery's fee factor (here: read a block earlier, never lower
+    # than the mined block's); the backing recorded is the amount at that factor.
+    factor = mag7.feeFactor()
+    mag7.mint(holder, amount, 0, factor, sender=issuer)
+    assert factor >= decay(
+        RAY, mag7.feeRate(), chain.blocks.head.timestamp - _checkpoint(chain, mag7)
+    )
     assert mag7.balanceOf(holder) == amount
     assert mag7.totalSupply() == amount
     assert mag7.backingUnits() == bm.backing(amount, factor, Rounding.CEIL)
@@ -54,21 +59,21 @@ def test_mint__not_the_issuer__reverts_and_changes_nothing(
 ):
     roles.grantRole(roles.ISSUER_ROLE(), stranger, sender=deployer)  # a role grant is not enough
     with expect_revert(mag7.IndexNotIssuer, caller=stranger.address):
-        mag7.mint(holder, INDEX_UNIT, 0, sender=stranger)
+        mag7.mint(holder, INDEX_UNIT, 0, mag7.feeFactor(), sender=stranger)
     assert mag7.totalSupply() == 0 and mag7.backingUnits() == 0
 
 
 def test_mint_and_burn__zero__revert(expect_revert, mag7, issuer, holder):
     with expect_revert(mag7.IndexZeroInput):
-        mag7.mint(holder, 0, 0, sender=issuer)
+        mag7.mint(holder, 0, 0, mag7.feeFactor(), sender=issuer)
     with expect_revert(mag7.IndexZeroInput):
-        mag7.burnLocked(holder, 0, 0, sender=issuer)
+        mag7.burnLocked(holder, 0, 0, mag7.feeFactor(), sender=issuer)
 
 
 def test_lock__keeps_balance_blocks_transfers_of_locked_part(
     expect_revert, mag7, issuer, holder, stranger
 ):
-    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     mag7.lock(holder, 4 * INDEX_UNIT, sender=issuer)
     assert mag7.balanceOf(holder) == 10 * INDEX_UNIT and mag7.lockedOf(holder) == 4 * INDEX_UNIT
     with expect_revert(
@@ -89,7 +94,7 @@ def test_lock__keeps_balance_blocks_transfers_of_locked_part(
 
 
 def test_unlock__more_than_locked__reverts(expect_revert, mag7, issuer, holder):
-    mag7.mint(holder, 2 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 2 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     mag7.lock(holder, INDEX_UNIT, sender=issuer)
     with expect_revert(
         mag7.LockedBalanceTooLow, holder=holder.address, locked=INDEX_UNIT, needed=INDEX_UNIT + 1
@@ -99,12 +104,12 @@ def test_unlock__more_than_locked__reverts(expect_revert, mag7, issuer, holder):
 
 
 def test_burn_locked__burns_from_the_locked_part_only(expect_revert, mag7, issuer, holder):
-    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     mag7.lock(holder, 4 * INDEX_UNIT, sender=issuer)
     units_before = mag7.backingUnits()
     with expect_revert(mag7.LockedBalanceTooLow):
-        mag7.burnLocked(holder, 5 * INDEX_UNIT, 0, sender=issuer)
-    receipt = mag7.burnLocked(holder, 4 * INDEX_UNIT, 0, sender=issuer)
+        mag7.burnLocked(holder, 5 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
+    receipt = mag7.burnLocked(holder, 4 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     assert receipt.return_value == (1, False, 7)  # basket version, local components, count
     assert mag7.balanceOf(holder) == 6 * INDEX_UNIT and mag7.lockedOf(holder) == 0
     assert mag7.totalSupply() == 6 * INDEX_UNIT
@@ -118,19 +123,19 @@ def test_burn_locked__burns_from_the_locked_part_only(expect_revert, mag7, issue
 
 
 def test_lock_unlock_burn__not_the_issuer__revert(expect_revert, mag7, issuer, holder):
-    mag7.mint(holder, INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     for call in (mag7.lock, mag7.unlock):
         with expect_revert(mag7.IndexNotIssuer, caller=holder.address):
             call(holder, INDEX_UNIT, sender=holder)
     with expect_revert(mag7.IndexNotIssuer, caller=holder.address):
-        mag7.burnLocked(holder, INDEX_UNIT, 0, sender=holder)
+        mag7.burnLocked(holder, INDEX_UNIT, 0, mag7.feeFactor(), sender=holder)
     assert mag7.balanceOf(holder) == INDEX_UNIT and mag7.lockedOf(holder) == 0
 
 
 def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
     mag7, issuer, holder, chain, mag7_params
 ):
-    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     units = mag7.backingUnits()
     liabilities = {c.assetId: mag7.liability(c.assetId) for c in mag7.basket()}
     start = _checkpoint(chain, mag7)
@@ -154,7 +159,9 @@ def test_fee__one_year__matches_sdk_and_moves_value_to_fee_recipient(
 def test_fee__no_accrual_needed__views_and_mint_use_current_factor(mag7, issuer, holder, chain):
     start = _checkpoint(chain, mag7)
     chain.pending_timestamp = start + 30 * 86_400
-    mag7.mint(holder, INDEX_UNIT, 0, sender=issuer)  # 30 days without any accrueFee call
+    mag7.mint(
+        holder, INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer
+    )  # 30 days without any accrueFee call
     factor = decay(RAY, mag7.feeRate(), 30 * 86_400)
     assert mag7.backingUnits() == bm.backing(INDEX_UNIT, factor, Rounding.CEIL)
 
@@ -173,7 +180,7 @@ def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger
 def test_collect_fees__mints_share_to_recipient_keeping_backing(
     mag7, issuer, holder, fee_recipient, chain
 ):
-    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 1_000 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     units = mag7.backingUnits()
     chain.pending_timestamp = _checkpoint(chain, mag7) + YEAR
     receipt = mag7.collectFees(fee_recipient, sender=fee_recipient)
@@ -253,7 +260,7 @@ def test_amount_per_token__unknown_asset__reverts(expect_revert, mag7):
 
 
 def test_transfer__does_not_touch_backing(mag7, issuer, holder, stranger):
-    mag7.mint(holder, 3 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 3 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     units = mag7.backingUnits()
     mag7.transfer(stranger, INDEX_UNIT, sender=holder)
     assert mag7.balanceOf(stranger) == INDEX_UNIT
@@ -275,7 +282,7 @@ def _permit_signature(token, owner, spender, value, deadline, chain_id):
 
 
 def test_permit__eip712_signature__sets_allowance(mag7, issuer, holder, stranger, chain):
-    mag7.mint(holder, 2 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 2 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     deadline = chain.blocks.head.timestamp + 3600
     v, r, s = _permit_signature(mag7, holder, stranger, INDEX_UNIT, deadline, chain.chain_id)
     mag7.permit(
@@ -313,7 +320,7 @@ def test_permit__signed_by_someone_else__reverts(expect_revert, mag7, holder, st
 
 @pytest.mark.parametrize("years", [1, 10])
 def test_fee__long_idle__holders_stay_fully_backed(mag7, issuer, holder, chain, years):
-    mag7.mint(holder, 7 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 7 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     chain.mine(1, timestamp=_checkpoint(chain, mag7) + years * YEAR)
     factor = mag7.feeFactor()
     assert bm.backing(mag7.totalSupply(), factor, Rounding.CEIL) <= mag7.backingUnits()
@@ -321,7 +328,7 @@ def test_fee__long_idle__holders_stay_fully_backed(mag7, issuer, holder, chain, 
 
 def test_mint_with_fee__fee_part_backs_fee_recipient(mag7, issuer, holder, chain):
     chain.pending_timestamp = _checkpoint(chain, mag7)  # no time passes: factor is RAY
-    mag7.mint(holder, 100 * INDEX_UNIT, 3 * INDEX_UNIT, sender=issuer)
+    mag7.mint(holder, 100 * INDEX_UNIT, 3 * INDEX_UNIT, mag7.feeFactor(), sender=issuer)
     assert mag7.balanceOf(holder) == 97 * INDEX_UNIT
     assert mag7.backingUnits() == 100 * INDEX_UNIT
     assert mag7.feeShare() == 3 * INDEX_UNIT
@@ -329,11 +336,11 @@ def test_mint_with_fee__fee_part_backs_fee_recipient(mag7, issuer, holder, chain
 
 def test_burn_with_fee__fee_part_stays_backed(mag7, issuer, holder, chain):
     chain.pending_timestamp = _checkpoint(chain, mag7)
-    mag7.mint(holder, 10 * INDEX_UNIT, 0, sender=issuer)
+    mag7.mint(holder, 10 * INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
     chain.pending_timestamp = _checkpoint(chain, mag7)
     mag7.lock(holder, 10 * INDEX_UNIT, sender=issuer)
     chain.pending_timestamp = _checkpoint(chain, mag7)
-    mag7.burnLocked(holder, 10 * INDEX_UNIT, INDEX_UNIT, sender=issuer)
+    mag7.burnLocked(holder, 10 * INDEX_UNIT, INDEX_UNIT, mag7.feeFactor(), sender=issuer)
     assert mag7.totalSupply() == 0
     assert mag7.backingUnits() == INDEX_UNIT
     assert mag7.feeShare() == INDEX_UNIT
@@ -341,7 +348,7 @@ def test_burn_with_fee__fee_part_stays_backed(mag7, issuer, holder, chain):
 
 def test_mint__fee_not_below_amount__reverts(expect_revert, mag7, issuer, holder):
     with expect_revert(mag7.IndexZeroInput):
-        mag7.mint(holder, INDEX_UNIT, INDEX_UNIT, sender=issuer)
+        mag7.mint(holder, INDEX_UNIT, INDEX_UNIT, mag7.feeFactor(), sender=issuer)
     assert mag7.totalSupply() == 0
 
 
@@ -352,3 +359,29 @@ def test_implementation__has_no_name_and_cannot_be_initialised(
     assert (implementation.name(), implementation.symbol()) == ("", "")
     with expect_revert(implementation.IndexNotFactory):
         implementation.initialize(mag7_params.basket.as_abi(), 0, sender=stranger)
+
+
+def test_transfer_from__zero_address__reverts_no_fake_mint_event(expect_revert, mag7, stranger):
+    """Audit finding 6: `transferFrom(address(0), to, 0)` logged a Transfer from the zero
+    address, which indexers read as a mint."""
+    with expect_revert(mag7.ERC20InvalidSender, sender="0x" + "00" * 20):
+        mag7.transferFrom("0x" + "00" * 20, stranger, 0, sender=stranger)
+
+
+def test_mint_and_burn__factor_below_current_or_above_ray__revert(
+    expect_revert, mag7, issuer, holder, chain
+):
+    """The issuer hands in the delivery's (or the settlement's) fee factor: it can never be
+    lower than the factor now (that would under-record the backing of a mint, or remove more
+    backing than a payout's), nor above 1."""
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 30 * 86_400)
+    too_low = mag7.feeFactor() - 10**18
+    with expect_revert(mag7.IndexFactorInvalid, factor=too_low):
+        mag7.mint(holder, INDEX_UNIT, 0, too_low, sender=issuer)
+    with expect_revert(mag7.IndexFactorInvalid, factor=RAY + 1):
+        mag7.mint(holder, INDEX_UNIT, 0, RAY + 1, sender=issuer)
+    mag7.mint(holder, INDEX_UNIT, 0, mag7.feeFactor(), sender=issuer)
+    mag7.lock(holder, INDEX_UNIT, sender=issuer)
+    with expect_revert(mag7.IndexFactorInvalid, factor=too_low):
+        mag7.burnLocked(holder, INDEX_UNIT, 0, too_low, sender=issuer)
+    assert mag7.lockedOf(holder) == INDEX_UNIT

@@ -23,7 +23,9 @@ REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
 
 
 def _fee(amount, bps):
-    return -(-amount * bps // 10_000)
+    from ssikit.math.fees import issuance_fee
+
+    return issuance_fee(amount, bps)
 
 
 def _minted(index, wlp, cover, issuer_contract, custodian, mint_request, amount=AMOUNT):
