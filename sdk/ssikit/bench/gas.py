@@ -362,9 +362,7 @@ def rebalance_propose_7(bench: IssuanceBench) -> int:
         )
         answer = {"DOT": 720_000_000, "LTC": 7_000_000_000}[symbol]  # {USD × 1e8}
         if int(protocol.assets.priceFeed(asset.id)[0], 16) == 0:
-            feed = project.TestPriceFeed.deploy(
-                8, f"{symbol} / USD", answer, sender=bench.deployer
-            )
+            feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=bench.deployer)
             protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=bench.deployer)
     usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
     usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
