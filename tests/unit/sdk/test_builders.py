@@ -47,7 +47,7 @@ def test_build_report__sums_wallets_per_index_and_asset_sorted():
 
 def test_build_report__unknown_index__raises():
     wallets = _wallets([{"index": "NOPE.ssi", "asset": "BTC", "address": "a", "balance": 1}])
-    with pytest.raises(ReportError, match="unknown index 'NOPE.ssi'"):
+    with pytest.raises(ReportError, match=r"unknown index 'NOPE\.ssi'"):
         build_report(wallets, IDS, sequence=1)
 
 
