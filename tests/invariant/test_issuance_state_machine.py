@@ -450,7 +450,7 @@ def test_issuance_state_machine(
                 return
             receipt = issuer.acceptRedeem(abi, sender=custodian)
             event = receipt.decode_logs(issuer.RedeemAccepted)[0]
-            t.settlement = Settlement(fee_bps=event.settlement[0], factor=event.settlement[1])
+            t.settlement = Settlement(fee_bps=event.feeBps, factor=event.factor)
             stored = self._basket(t.idx)
             assert event.basketVersion == t.request.basket_version
             t.payout = {a: bm.payout_for(x, t.settlement.factor, event.paidFor) for a, x in stored}

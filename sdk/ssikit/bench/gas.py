@@ -166,7 +166,8 @@ class IssuanceBench:
     def accept(self, pending: tuple[Any, ...]) -> tuple[tuple[int, int], Any]:
         issuer = self.protocol.issuer
         receipt = issuer.acceptRedeem(pending, sender=self.custodian)
-        return tuple(receipt.decode_logs(issuer.RedeemAccepted)[0].settlement), receipt
+        log = receipt.decode_logs(issuer.RedeemAccepted)[0]
+        return (log.feeBps, log.factor), receipt
 
 
 def measure_issuance(accounts: Any) -> dict[str, int]:
