@@ -112,20 +112,18 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function release(address index, address token, address to, uint256 amount)
-        external
-        override
-        onlyIssuer
-        nonReentrant
-    {
+    function release(address index, address token, address to, uint256 amount) external override onlyIssuer {
         uint256 held = _held[index][token];
         if (amount > held) revert VaultInsufficientHeld(index, token, held, amount);
         unchecked {
             _held[index][token] = held - amount; // amount <= held
             _total[token] -= amount; // held <= total
         }
+        // Credited, not pushed: a recipient that makes its own transfers fail cannot block the
+        // confirmation of its redemption (and then reclaim the tokens it was paid for).
+        _claimable[to][token] += amount;
+        _claimableTotal[token] += amount;
         emit Released(index, token, to, amount);
-        IERC20(token).safeTransfer(to, amount);
     }
 
     /// @inheritdoc ICustodyVault

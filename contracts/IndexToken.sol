@@ -409,6 +409,10 @@ contract IndexToken is LockableERC20, IIndexToken {
     function collectFees(address to) external override returns (uint256 amount) {
         ROLES.checkIndex(RoleIds.FEE_RECIPIENT, address(this), msg.sender);
         if (to == address(0)) revert IndexZeroInput();
+        // An accepted redemption's locked tokens are paid at their acceptance factor: while one
+        // is open, the supply over-states what still pays the fee, so nothing is collected.
+        uint256 open = ISSUER.code.length == 0 ? 0 : IIssuer(ISSUER).openSettlements(address(this));
+        if (open != 0) revert RebalanceSettlementsOpen(open);
         Supply memory supply = _supply;
         amount = BasketMath.feeShare(supply.backingUnits, supply.total, feeFactor());
         if (amount == 0) revert IndexZeroInput();

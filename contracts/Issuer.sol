@@ -84,6 +84,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     uint40 public constant override MAX_REDEEM_PAUSE = 7 days;
     uint40 public constant override SETTLEMENT_GRACE = 14 days;
     uint256 public constant override RING_SIZE = 16;
+    uint40 public constant override MAX_REQUEST_TTL = 30 days;
     /// @dev Request limits are stored in units of 1e12 index wei (a millionth of a token).
     uint256 private constant LIMIT_UNIT = 1e12;
 
@@ -583,6 +584,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         if (r.amount < lo || r.amount > hi) revert IssuerAmountOutOfLimits(r.amount, lo, hi);
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+        // Bounded, so a settlement nobody can confirm is reclaimed within a known time.
+        if (r.deadline > block.timestamp + MAX_REQUEST_TTL) {
+            revert IssuerDeadlineTooFar(r.deadline, block.timestamp + MAX_REQUEST_TTL);
+        }
     }
 
     /// @dev The index's fee factor now, after checking that `version` is its current basket.
@@ -637,11 +642,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (u.used, u.updatedAt) = (uint120(capacity - available + r.amount), uint40(block.timestamp));
     }
 
-    /// @dev Gives `r.amount` back to the requester's own capacity (never below zero used).
+    /// @dev Gives `r.amount` back to the requester's own capacity: at most what is still used
+    ///      now (the bucket drains first), so a request older than the window gives back only
+    ///      what has not drained, never capacity for new requests on top of the open ones.
     function _giveBackParticipant(Request calldata r, bool isMint) private {
-        (UsedBucket storage u,) = _participant(_state[r.index], r.index, r.requester, isMint);
-        uint120 used = u.used;
-        u.used = r.amount >= used ? 0 : used - uint120(r.amount);
+        IndexState storage s = _state[r.index];
+        (UsedBucket storage u, uint96 capacity) = _participant(s, r.index, r.requester, isMint);
+        UsedBucket memory m = u;
+        uint256 used = capacity - _available(Bucket(capacity, m.used, m.updatedAt), s.config.window);
+        // used <= capacity < 2^96: the narrowing is exact.
+        (u.used, u.updatedAt) = (uint120(r.amount >= used ? 0 : used - r.amount), uint40(block.timestamp));
     }
 
     function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {

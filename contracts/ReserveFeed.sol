@@ -56,8 +56,14 @@ contract ReserveFeed is IReserveFeed {
         // External call before the state change: a view call (STATICCALL) to the trusted source,
         // which therefore cannot re-enter and change anything.
         (uint256 reserves, uint256 asOf) = SOURCE.reservesOf(INDEX, ASSET_ID);
-        if (asOf == 0) return false; // nothing reported yet: not data
         Round memory latest = _latest;
+        if (asOf == 0) {
+            // Nothing counts: before the first report, no data; after it (the account's
+            // custodians were removed, or a new one has not reported), a round of 0 reserves
+            // at the time seen, so the feed never keeps showing reserves that stopped counting.
+            if (latest.roundId == 0 || latest.answer == 0) return false;
+            (reserves, asOf) = (0, block.timestamp);
+        }
         if (reserves == latest.answer && asOf == latest.asOf) return false;
         if (reserves > type(uint128).max || asOf > type(uint64).max) {
             revert ReserveFeedValueOutOfRange(reserves, asOf);

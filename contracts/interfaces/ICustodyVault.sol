@@ -24,7 +24,7 @@ interface ICustodyVault {
     event RefundClaimable(bytes32 indexed id, address indexed account, address indexed token, uint256 amount);
     /// @notice `account` withdrew its claimable `token` to `to`.
     event RefundClaimed(address indexed account, address indexed token, address to, uint256 amount);
-    /// @notice `amount` {base units} of `token` left `index`'s ledger for `to`.
+    /// @notice `amount` {base units} of `token` left `index`'s ledger, claimable by `to`.
     event Released(address indexed index, address indexed token, address indexed to, uint256 amount);
     /// @notice The admin sent `amount` of `token` the ledger does not account for to `to`.
     event Swept(address indexed token, address indexed to, uint256 amount);
@@ -61,12 +61,14 @@ interface ICustodyVault {
     ///         the issuer.
     function refund(bytes32 id, address to) external;
 
-    /// @notice Sends the caller's claimable `token` to `to`.
+    /// @notice Sends the caller's claimable `token` (refunded escrow, redemption payouts) to `to`.
     /// @dev Reverts `VaultNothingToClaim`, `VaultZeroAddress`.
     function claim(address token, address to) external returns (uint256 amount);
 
-    /// @notice Sends `amount` {base units} of `token` from `index`'s ledger to `to`. Only the
-    ///         issuer. Reverts `VaultInsufficientHeld`.
+    /// @notice Moves `amount` {base units} of `token` from `index`'s ledger to what `to` can
+    ///         claim (`claim`): a redemption's on-chain payout. Nothing is pushed, so no
+    ///         recipient can make its own redemption's confirmation fail. Only the issuer.
+    ///         Reverts `VaultInsufficientHeld`.
     function release(address index, address token, address to, uint256 amount) external;
 
     /// @notice Sends what the vault holds of `token` beyond its ledger (donations, mistakes) to

@@ -130,7 +130,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice A fee factor passed by the issuer is below the current one or above RAY.
     error IndexFactorInvalid(uint256 factor, uint256 currentFactor);
     /// @notice Acknowledged mints or accepted redemptions of this index are not settled yet: a
-    ///         rebalance activates only once they are (so each settles at its basket version).
+    ///         rebalance activates, and fees are collected, only once they are (each settles at
+    ///         its basket version; an accepted redemption's tokens stop paying the fee).
     error RebalanceSettlementsOpen(uint256 open);
     /// @notice A bound outside its supported range (see `RebalanceBounds`), by field name.
     error RebalanceBoundsInvalid(string bound, uint256 value);
@@ -195,7 +196,9 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     function setFeeRate(uint64 rate) external;
 
     /// @notice Mints to `to` the index tokens that the fee recipient's share of the reserves is
-    ///         worth, rounded down. Only `FEE_RECIPIENT_ROLE` of this index.
+    ///         worth, rounded down. Only `FEE_RECIPIENT_ROLE` of this index, and only while no
+    ///         settlement is open (`RebalanceSettlementsOpen`): the locked tokens of an accepted
+    ///         redemption are paid at their acceptance factor and must not be charged twice.
     /// @return amount {index wei} minted.
     function collectFees(address to) external returns (uint256 amount);
 

@@ -196,6 +196,8 @@ interface IIssuer {
     error IssuerBasketVersionMismatch(uint32 requested, uint32 current);
     /// @notice The deadline has passed for a step that needs it ahead.
     error IssuerDeadlinePassed(uint40 deadline, uint256 nowTimestamp);
+    /// @notice A deadline further than `MAX_REQUEST_TTL` from now.
+    error IssuerDeadlineTooFar(uint40 deadline, uint256 latest);
     /// @notice The index's fee is above what the requester accepts.
     error IssuerFeeAboveMax(uint16 feeBps, uint16 maxFeeBps);
     /// @notice The nonce's ring slot holds an open request, or a nonce not above the slot's last.
@@ -231,6 +233,9 @@ interface IIssuer {
     /// @notice After `deadline + SETTLEMENT_GRACE` {seconds} (14 days) the requester may reclaim
     ///         an acknowledged mint or an accepted redemption nobody settled.
     function SETTLEMENT_GRACE() external view returns (uint40);
+    /// @notice Latest deadline a request may have {seconds from now} (30 days), so an
+    ///         acknowledged or accepted request nobody can settle is reclaimable in bounded time.
+    function MAX_REQUEST_TTL() external view returns (uint40);
     /// @notice Open requests per requester (16): the size of its ring of request slots.
     function RING_SIZE() external view returns (uint256);
 
@@ -240,8 +245,8 @@ interface IIssuer {
     ///         pulls the ERC-20 components into escrow (refusing short deliveries).
     /// @dev Reverts `IssuerIndexNotConfigured`, `IssuerMintPaused`,
     ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
-    ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`,
-    ///      `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
+    ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerDeadlineTooFar`,
+    ///      `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
     function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
         external
         returns (bytes32 id);
@@ -315,7 +320,8 @@ interface IIssuer {
 
     /// @notice `CUSTODIAN_ROLE` only, for an accepted redemption (with the settlement its
     ///         `RedeemAccepted` stated): burns the locked tokens and pays the on-chain
-    ///         components from the vault. Never blocked by pauses, the oracle or the deadline.
+    ///         components from the vault (credited to the requester's claimable balance in the vault,
+    ///         never pushed). Never blocked by pauses, the oracle or the deadline.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeliveryRefsMismatch`,
     ///      `IssuerRequestNotPending` (not accepted, or another settlement).
     function confirmRedeem(Request calldata request, Settlement calldata settlement, bytes32[] calldata payoutRefs)

@@ -476,6 +476,10 @@ def test_issuance_state_machine(
                 t.request.as_abi(), t.settlement.as_abi(), self._refs(t.idx), sender=custodian
             )
             self.supply[t.idx] -= receipt.decode_logs(issuer.RedeemConfirmed)[0].burned
+            for paid in receipt.decode_logs(issuer.RedeemPaidOnChain):
+                # On-chain payouts are credited to the WLP's claimable balance in the vault.
+                for token_address, amount in zip(paid.tokens, paid.amounts, strict=True):
+                    self.claimable[(t.who, token_address)] += amount
             t.move(CONFIRMED)
 
         @rule(pick=st.integers(0, 99), code=st.integers(1, 9))

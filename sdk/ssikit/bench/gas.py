@@ -134,8 +134,11 @@ class IssuanceBench:
     refs: list[bytes] = field(default_factory=lambda: [bytes([i]) * 32 for i in range(1, 8)])
 
     def request(self, token: Any, amount: int, mint: bool = True) -> tuple[tuple[Any, ...], Any]:
+        from ape import chain
+
         issuer = self.protocol.issuer
-        terms = (token, amount, token.basketVersion(), 50, next(self.nonces), 2**39)
+        deadline = chain.blocks.head.timestamp + 20 * DAY  # within MAX_REQUEST_TTL
+        terms = (token, amount, token.basketVersion(), 50, next(self.nonces), deadline)
         call = issuer.requestMint if mint else issuer.requestRedeem
         receipt = call(*terms, sender=self.wlp)
         event = receipt.decode_logs(issuer.MintRequested if mint else issuer.RedeemRequested)

@@ -599,9 +599,12 @@ def test_onchain_redeem__paid_from_index_ledger_at_acceptance_factor_rounded_dow
     paid_for = held - _fee(held, REDEEM_FEE_BPS)
     for token, paid in zip(event.tokens, event.amounts, strict=True):
         i = [t.address for t in tokens].index(token)
+        # Credited to the WLP's claimable balance (never pushed), then claimed.
+        assert vault.heldFor(index, token) == vault_before[i] - paid
+        assert vault.claimable(wlp, token) == paid
+        vault.claim(token, wlp, sender=wlp)
         assert tokens[i].balanceOf(wlp) - before[i] == paid
         assert tokens[i].balanceOf(vault) == vault_before[i] - paid
-        assert vault.heldFor(index, token) == vault_before[i] - paid
     stored, *_ = index.basketState()
     expected = sorted(
         bm.payout_for(s, settlement.factor, paid_for)
