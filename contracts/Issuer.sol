@@ -68,10 +68,11 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         ParticipantLimits participant;
     }
 
-    /// @dev One side of a WLP's own capacity of one index; the capacity is `ParticipantLimits`'.
-    struct UsedBucket {
-        uint120 used; // {index wei} at `updatedAt`
-        uint40 updatedAt; // {unix seconds}
+    /// @dev What a WLP has open on one index {index wei}: requested and not yet acknowledged,
+    ///      accepted, confirmed, cancelled, rejected or expired. One slot for both sides.
+    struct OpenAmounts {
+        uint128 mint;
+        uint128 redeem;
     }
 
     bytes32 private constant MINT_TYPEHASH = keccak256(
@@ -106,8 +107,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     ///      changed has another id); a finished request's slot is reused by a later nonce, so an
     ///      active WLP's request rewrites a warm slot (5k gas) instead of filling a fresh one.
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
-    mapping(address index => mapping(address wlp => UsedBucket)) private _participantMint;
-    mapping(address index => mapping(address wlp => UsedBucket)) private _participantRedeem;
+    mapping(address index => mapping(address wlp => OpenAmounts)) private _open;
 
     constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, ICustodyVault vault)
         EIP712("ssikit Issuer", "1")
@@ -220,6 +220,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function cancel(Request calldata r, bool isMint) external override nonReentrant {
         if (msg.sender != r.requester) revert IssuerNotRequester(msg.sender, r.requester);
         bytes32 id = _finish(r, _hash(r, isMint), _pending(isMint), Status.Cancelled);
+        _releaseParticipant(r, isMint);
         emit RequestCancelled(id);
         _unwind(id, r, isMint);
     }
@@ -230,6 +231,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         bytes32 id = _hash(r, isMint);
         if (block.timestamp <= r.deadline && current == r.basketVersion) revert IssuerNotExpirable(id, r.deadline);
         _finish(r, id, _pending(isMint), Status.Expired);
+        _releaseParticipant(r, isMint);
         emit RequestExpired(id, msg.sender);
         _unwind(id, r, isMint);
     }
@@ -272,6 +274,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 offChain = count - (hasLocal ? _escrowCount(id) : 0);
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
         _finish(r, id, Status.MintPending, Status.MintAcknowledged);
+        _releaseParticipant(r, true);
         _state[r.index].config.openSettlements += 1;
         emit MintAcknowledged(id, msg.sender, refs);
     }
@@ -294,6 +297,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         } else {
             if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
             _finish(r, id, Status.MintPending, Status.Confirmed);
+            _releaseParticipant(r, true);
         }
         _consume(s.mintBucket, c.window, r.amount);
         _settleMint(r, id, FeeMath.issuanceFee(r.amount, c.mintFeeBps), refs, acknowledged);
@@ -348,6 +352,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         bytes32 id = _hash(r, false);
         t = Settlement(c.redeemFeeBps, factor);
         _finish(r, id, Status.RedeemPending, Status.RedeemAccepted);
+        _releaseParticipant(r, false);
         // The stored word now binds the settlement too: confirm and reclaim must pass it back.
         _records[r.requester][r.nonce % RING_SIZE] = _record(_settled(id, t), r.nonce, Status.RedeemAccepted);
         _consume(s.redeemBucket, c.window, r.amount);
@@ -406,6 +411,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             _closeSettlement(r.index);
         } else {
             _finish(r, id, _pending(isMint), Status.Rejected);
+            _releaseParticipant(r, isMint);
         }
         emit RequestRejected(id, msg.sender, reasonCode);
         _unwind(id, r, isMint);
@@ -539,13 +545,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function participantCapacity(address index, address wlp) external view override returns (uint256, uint256) {
-        IndexState storage s = _state[index];
-        (UsedBucket memory m, UsedBucket memory r) = (_participantMint[index][wlp], _participantRedeem[index][wlp]);
-        uint32 window = s.config.window;
-        return (
-            _available(Bucket(s.participant.mintCapacity, m.used, m.updatedAt), window),
-            _available(Bucket(s.participant.redeemCapacity, r.used, r.updatedAt), window)
-        );
+        ParticipantLimits memory p = _state[index].participant;
+        OpenAmounts memory o = _open[index][wlp];
+        return (_left(p.mintCapacity, o.mint), _left(p.redeemCapacity, o.redeem));
     }
 
     /// @inheritdoc IIssuer
@@ -621,37 +623,28 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         (bucket.used, bucket.updatedAt) = (uint120(b.capacity - available + amount), uint40(block.timestamp));
     }
 
-    /// @dev A WLP's own bucket of one side, and that side's capacity.
-    function _participant(IndexState storage s, address index, address wlp, bool isMint)
-        private
-        view
-        returns (UsedBucket storage u, uint96 capacity)
-    {
-        return isMint
-            ? (_participantMint[index][wlp], s.participant.mintCapacity)
-            : (_participantRedeem[index][wlp], s.participant.redeemCapacity);
+    function _left(uint256 capacity, uint256 open) private pure returns (uint256) {
+        return capacity > open ? capacity - open : 0;
     }
 
-    /// @dev Takes `r.amount` of the requester's own capacity (mint or redeem side).
+    /// @dev Takes `r.amount` of the requester's own capacity: what it may have open per index.
     function _takeParticipant(IndexState storage s, Request memory r, bool isMint) private {
-        (UsedBucket storage u, uint96 capacity) = _participant(s, r.index, r.requester, isMint);
-        UsedBucket memory m = u;
-        uint256 available = _available(Bucket(capacity, m.used, m.updatedAt), s.config.window);
-        if (r.amount > available) revert IssuerCapacityExceeded(r.amount, available);
-        // used' = capacity - available + amount <= capacity < 2^96: the narrowing is exact.
-        (u.used, u.updatedAt) = (uint120(capacity - available + r.amount), uint40(block.timestamp));
+        OpenAmounts storage o = _open[r.index][r.requester];
+        (uint256 open, uint256 capacity) =
+            isMint ? (o.mint, s.participant.mintCapacity) : (o.redeem, s.participant.redeemCapacity);
+        if (open + r.amount > capacity) revert IssuerCapacityExceeded(r.amount, _left(capacity, open));
+        // open + amount <= capacity < 2^96: the narrowing is exact.
+        if (isMint) o.mint = uint128(open + r.amount);
+        else o.redeem = uint128(open + r.amount);
     }
 
-    /// @dev Gives `r.amount` back to the requester's own capacity: at most what is still used
-    ///      now (the bucket drains first), so a request older than the window gives back only
-    ///      what has not drained, never capacity for new requests on top of the open ones.
-    function _giveBackParticipant(Request calldata r, bool isMint) private {
-        IndexState storage s = _state[r.index];
-        (UsedBucket storage u, uint96 capacity) = _participant(s, r.index, r.requester, isMint);
-        UsedBucket memory m = u;
-        uint256 used = capacity - _available(Bucket(capacity, m.used, m.updatedAt), s.config.window);
-        // used <= capacity < 2^96: the narrowing is exact.
-        (u.used, u.updatedAt) = (uint120(r.amount >= used ? 0 : used - r.amount), uint40(block.timestamp));
+    /// @dev Gives back exactly what the request took: it is no longer open (ended without
+    ///      issuance, or a custodian took it on and the index-wide capacity counts it).
+    function _releaseParticipant(Request calldata r, bool isMint) private {
+        OpenAmounts storage o = _open[r.index][r.requester];
+        // Checked: only a request that took `amount` is released, once.
+        if (isMint) o.mint -= uint128(r.amount);
+        else o.redeem -= uint128(r.amount);
     }
 
     function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {
@@ -700,10 +693,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         return Status(record & STATUS_MASK);
     }
 
-    /// @dev Ends a request without issuance: gives the WLP's capacity back, unlocks a
+    /// @dev Ends a request without issuance: unlocks a
     ///      redemption's tokens, makes a mint's escrow claimable by the requester.
     function _unwind(bytes32 id, Request calldata r, bool isMint) private {
-        _giveBackParticipant(r, isMint);
         if (!isMint) {
             IIndexToken(r.index).unlock(r.requester, r.amount);
             return;

@@ -42,8 +42,10 @@ pragma solidity ^0.8.27;
 ///
 ///         **Capacity.** Each index has rolling mint and redeem capacities consumed only by real
 ///         issuance (a mint's confirmation, a redemption's acceptance). Each WLP also has its own
-///         rolling capacity per index, taken when it requests and given back when its request is
-///         cancelled, rejected, expired or reclaimed: a WLP can only ever block itself.
+///         capacity per index: the most it may have in open requests (requested, not yet
+///         acknowledged, accepted or confirmed), taken when it requests and given back exactly
+///         when the request is cancelled, rejected or expired, or a custodian takes it on. A WLP
+///         looping request and cancel, or holding requests open, can only ever block itself.
 ///
 ///         **Ids.** A request's id is the EIP-712 hash of `Request` (domain "ssikit Issuer", "1",
 ///         chain id, this contract) under the type name "MintRequest" or "RedeemRequest". Storage
@@ -93,8 +95,8 @@ interface IIssuer {
         uint128 maxAmount;
         uint96 mintCapacity; // index-wide, consumed by confirmed mints
         uint96 redeemCapacity; // index-wide, consumed by accepted redemptions; >= mintCapacity
-        uint96 participantMintCapacity; // per WLP, taken by its open mint requests
-        uint96 participantRedeemCapacity; // per WLP, taken by its open redeem requests
+        uint96 participantMintCapacity; // per WLP, most in its open mint requests
+        uint96 participantRedeemCapacity; // per WLP, most in its open redeem requests
         uint32 window;
     }
 
@@ -383,7 +385,7 @@ interface IIssuer {
     /// @notice Index-wide capacity left now {index wei}.
     function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
-    /// @notice A WLP's own capacity left now {index wei}.
+    /// @notice What a WLP may still request {index wei}: its own capacity less its open requests.
     function participantCapacity(address index, address wlp)
         external
         view

@@ -91,10 +91,15 @@ def _index(protocol: Protocol, index: str) -> Any:
 
 def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> list[TrackedRequest]:
     """Every request of ``requester``, from the issuer's events, with its current status."""
+    from ape import chain
+
     issuer = protocol.issuer
     found: list[TrackedRequest] = []
     for event_type, is_mint in ((issuer.MintRequested, True), (issuer.RedeemRequested, False)):
-        for log in event_type.range(start_block, None, search_topics={"requester": requester}):
+        # Ape's range(n) with one bound means "up to block n": give both bounds.
+        stop = int(chain.blocks.head.number) + 1
+        topics = {"requester": requester}
+        for log in event_type.range(start_block, stop, search_topics=topics):
             request = Request(
                 requester=log.requester,
                 index=log.index,
@@ -125,9 +130,12 @@ def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) 
 
 
 def accepted_log(protocol: Protocol, request_id: bytes, from_block: int) -> Any:
-    """The RedeemAccepted event of a redemption (settlement, fee, paidFor). Matched by id in
-    Python: a bytes32 topic filter finds nothing on Anvil through Ape."""
-    for log in protocol.issuer.RedeemAccepted.range(from_block, None):
+    """The RedeemAccepted event of a redemption (settlement, fee, paidFor), searched from the
+    request's block to the head. (Ape's ``range(n)`` with one bound means "up to block n".)"""
+    from ape import chain
+
+    head = int(chain.blocks.head.number)
+    for log in protocol.issuer.RedeemAccepted.range(from_block, head + 1):
         if bytes(log.id) == bytes(request_id):
             return log
     raise IssuanceError(f"request 0x{request_id.hex()} was never accepted")

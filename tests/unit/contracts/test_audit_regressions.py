@@ -85,22 +85,24 @@ def test_request__deadline_beyond_max_ttl__reverts(
     mint_request(index, INDEX_UNIT, deadline=chain.blocks.head.timestamp + ttl - 60)
 
 
-def test_cancel_of_drained_request__gives_back_only_what_is_still_used(
+def test_participant_capacity__counts_open_requests_however_old(
     index, issuer_contract, mint_request, wlp, chain, expect_revert
 ):
-    """Low: a cancelled request gave its whole amount back even after it had drained out of the
-    bucket, so a WLP could hold twice its own capacity open within one window."""
+    """Low: a cancelled request gave its whole amount back even after it had drained out of a
+    rolling bucket, so a WLP could hold twice its own capacity open within one window. The
+    WLP's capacity is now what it may have open: old requests count until they end."""
     deadline = chain.blocks.head.timestamp + 5 * DAY
     old = [mint_request(index, HALF, deadline=deadline)[0] for _ in range(2)]
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + DAY + 1)  # the window passes
-    [mint_request(index, HALF, deadline=deadline)[0] for _ in range(2)]
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + DAY + 1)  # a whole window passes
     assert issuer_contract.participantCapacity(index, wlp)[0] == 0
-    for request in old:
-        issuer_contract.cancel(request.as_abi(), True, sender=wlp)
-    # The fresh 20,000 are still open and still count: at most what drained since is free.
-    assert issuer_contract.participantCapacity(index, wlp)[0] < HALF // 100
-    with expect_revert(issuer_contract.IssuerCapacityExceeded):
+    with expect_revert(issuer_contract.IssuerCapacityExceeded, amount=HALF, available=0):
         mint_request(index, HALF, deadline=deadline)
+    issuer_contract.cancel(old[0].as_abi(), True, sender=wlp)
+    assert issuer_contract.participantCapacity(index, wlp)[0] == HALF  # exactly what it took
+    fresh, _ = mint_request(index, HALF, deadline=deadline)
+    open_now = [old[1], fresh]
+    assert all(issuer_contract.statusOf(wlp, r.nonce) == 1 for r in open_now)
+    assert sum(r.amount for r in open_now) == CAP  # never more than the capacity open
 
 
 def test_custodian_removed__feed_records_a_zero_round(

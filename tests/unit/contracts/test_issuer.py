@@ -222,18 +222,23 @@ def test_request_mint__nonce_reused__reverts(
         mint_request(index, AMOUNT, nonce=77)
 
 
-def test_request_mint__own_capacity__exceeded_then_refills(
-    expect_revert, index, issuer_contract, mint_request, chain, wlp
+def test_request_mint__own_capacity__exceeded_then_freed_when_taken_on(
+    expect_revert, index, issuer_contract, mint_request, chain, wlp, custodian
 ):
-    # Requests take only the WLP's own capacity (20,000 a day); the index's is untouched.
-    for _ in range(2):
-        mint_request(index, 10_000 * INDEX_UNIT)
+    # Requests take only the WLP's own capacity (20,000 open at most); the index's is untouched.
+    first, _ = mint_request(index, 10_000 * INDEX_UNIT)
+    mint_request(index, 10_000 * INDEX_UNIT)
     assert issuer_contract.participantCapacity(index, wlp)[0] == 0
     assert issuer_contract.availableCapacity(index)[0] == 50_000 * INDEX_UNIT
     with expect_revert(issuer_contract.IssuerCapacityExceeded, amount=INDEX_UNIT, available=0):
         mint_request(index, INDEX_UNIT)
-    chain.pending_timestamp = chain.blocks.head.timestamp + DAY // 10
-    mint_request(index, 2_000 * INDEX_UNIT)  # a tenth of the window refilled 2,000
+    chain.pending_timestamp = chain.blocks.head.timestamp + DAY  # time frees nothing open
+    with expect_revert(issuer_contract.IssuerCapacityExceeded, amount=INDEX_UNIT, available=0):
+        mint_request(index, INDEX_UNIT)
+    # Once a custodian takes a request on, the index-wide capacity counts it, not the WLP's.
+    issuer_contract.acknowledgeMint(first.as_abi(), REFS7, sender=custodian)
+    assert issuer_contract.participantCapacity(index, wlp)[0] == 10_000 * INDEX_UNIT
+    mint_request(index, 10_000 * INDEX_UNIT)
 
 
 def test_confirm_mint__index_capacity__exceeded__reverts(

@@ -137,7 +137,7 @@ def test_accepted_redeem__reclaim_only_requester_only_after_grace(
 
 # ------------------------------------------------------------------ finding 2: rebalance
 @pytest.fixture
-def rebalance_plan(index, protocol, deployer, custodian, oracle):
+def rebalance_plan(index, protocol, deployer, custodian, oracle, project):
     """A due-able rebalance of MAG7.ssi (ADA and DOGE replaced by DOT and LTC), DOT and LTC
     registered with reserve accounts for the index."""
     from decimal import Decimal
@@ -154,6 +154,10 @@ def rebalance_plan(index, protocol, deployer, custodian, oracle):
         set_up_account(oracle, index.address, asset.id, DAY, [custodian.address], deployer)
     usd = {"BTC": 43000, "ETH": 2550, "BNB": 310, "SOL": 95, "XRP": 0.57, "ADA": 0.52}
     usd |= {"DOGE": 0.08, "DOT": 7.2, "LTC": 70}
+    for symbol in ("DOT", "LTC"):  # USD feeds (TestPriceFeed stands in for Chainlink)
+        answer = int(Decimal(str(usd[symbol])) * 10**8)
+        feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
+        protocol.assets.setPriceFeed(KNOWN_ASSETS[symbol].id, feed, DAY, sender=deployer)
     stored, _, units, version, _ = index.basketState()
     current = Basket.of(Component(asset_id=bytes(a), amount=int(x)) for a, x in stored)
     assets = {a.id: a for a in MAG7_ASSETS}
@@ -179,7 +183,9 @@ def test_due_rebalance__waits_for_accepted_redemption(
     )
     chain.mine(1, timestamp=when)
     with expect_revert(minted.RebalanceSettlementsOpen, open=1):
-        minted.activateRebalance(plan.components(), commitment, when, sender=stranger)
+        minted.activateRebalance(
+            plan.components(), commitment, when, index_compiler.address, sender=stranger
+        )
     assert minted.basketVersion() == 1
 
 
