@@ -70,9 +70,12 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @dev What a WLP has open on one index {index wei}: requested and not yet acknowledged,
     ///      accepted, confirmed, cancelled, rejected or expired. One slot for both sides.
+    ///      `used` is set on first use and never cleared, so the slot never returns to zero and
+    ///      an active WLP's request rewrites it (2.9k gas) instead of filling it anew (22k).
     struct OpenAmounts {
-        uint128 mint;
-        uint128 redeem;
+        uint120 mint;
+        uint120 redeem;
+        bool used;
     }
 
     bytes32 private constant MINT_TYPEHASH = keccak256(
@@ -634,8 +637,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             isMint ? (o.mint, s.participant.mintCapacity) : (o.redeem, s.participant.redeemCapacity);
         if (open + r.amount > capacity) revert IssuerCapacityExceeded(r.amount, _left(capacity, open));
         // open + amount <= capacity < 2^96: the narrowing is exact.
-        if (isMint) o.mint = uint128(open + r.amount);
-        else o.redeem = uint128(open + r.amount);
+        if (isMint) (o.mint, o.used) = (uint120(open + r.amount), true);
+        else (o.redeem, o.used) = (uint120(open + r.amount), true);
     }
 
     /// @dev Gives back exactly what the request took: it is no longer open (ended without
@@ -643,8 +646,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function _releaseParticipant(Request calldata r, bool isMint) private {
         OpenAmounts storage o = _open[r.index][r.requester];
         // Checked: only a request that took `amount` is released, once.
-        if (isMint) o.mint -= uint128(r.amount);
-        else o.redeem -= uint128(r.amount);
+        if (isMint) o.mint -= uint120(r.amount);
+        else o.redeem -= uint120(r.amount);
     }
 
     function _initStatus(address requester, uint64 nonce, bytes32 id, Status status) private {

@@ -226,7 +226,9 @@ def test_request_mint__own_capacity__exceeded_then_freed_when_taken_on(
     expect_revert, index, issuer_contract, mint_request, chain, wlp, custodian
 ):
     # Requests take only the WLP's own capacity (20,000 open at most); the index's is untouched.
-    first, _ = mint_request(index, 10_000 * INDEX_UNIT)
+    first, _ = mint_request(
+        index, 10_000 * INDEX_UNIT, deadline=chain.blocks.head.timestamp + 5 * DAY
+    )
     mint_request(index, 10_000 * INDEX_UNIT)
     assert issuer_contract.participantCapacity(index, wlp)[0] == 0
     assert issuer_contract.availableCapacity(index)[0] == 50_000 * INDEX_UNIT
