@@ -106,3 +106,25 @@ def emit(
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
     console.print(table)
+
+
+def one_line(call: Any) -> Any:
+    """Runs ``call``; an SDK error or a contract revert becomes ``Error: <one line>`` (exit 1),
+    never a traceback."""
+    from ape.exceptions import ContractLogicError
+
+    from ..chain.reverts import describe
+    from ..core.errors import SsikitError
+
+    try:
+        return call()
+    except (SsikitError, ContractLogicError) as err:
+        raise click.ClickException(describe(err)) from err
+
+
+def request_command(network: str, as_json: bool, client: Any, act: Any, title: str) -> None:
+    """The shape every request command has: connect, make the client (``client()``), act on it
+    (``act(client)`` returns a TrackedRequest), refusals as one line, emit the request."""
+    with connected(network, quiet=as_json):
+        tracked = one_line(lambda: act(client()))
+        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title=title)

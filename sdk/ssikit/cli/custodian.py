@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .context import chain_options, connected, emit, signer
+from .context import chain_options, connected, emit, one_line, request_command, signer
 
 
 def _client(registry: Path, alias: str | None, test_account: int):
@@ -14,26 +14,6 @@ def _client(registry: Path, alias: str | None, test_account: int):
     from ..chain.protocol import load_protocol
 
     return CustodianClient(load_protocol(registry), signer(alias, test_account))
-
-
-def _refusals() -> tuple[type[Exception], ...]:
-    """What a command reports as one line instead of a traceback: the SDK's named errors and
-    the contracts' reverts (their custom error and arguments)."""
-    from ape.exceptions import ContractLogicError
-
-    from ..core.errors import SsikitError
-
-    return (SsikitError, ContractLogicError)
-
-
-def _one_line(call):
-    """Runs ``call``; a refusal becomes ``Error: <one line>`` (exit 1)."""
-    from ..chain.reverts import describe
-
-    try:
-        return call()
-    except _refusals() as err:
-        raise click.ClickException(describe(err)) from err
 
 
 def _bytes32(text: str) -> bytes:
@@ -78,7 +58,7 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
                 client.refresh(refresh_index)
             return built, receipt
 
-        built, receipt = _one_line(post)
+        built, receipt = one_line(post)
         data = {
             "sequence": built.sequence,
             "as_of": built.as_of,
@@ -108,10 +88,13 @@ _REFS = click.option(
 def acknowledge(request_id, refs, network, alias, test_account, registry, as_json):
     """Acknowledge a pending mint whose delivery arrived (one --ref per off-chain component):
     it can no longer be cancelled or expired and settles at its basket version."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.acknowledge(request_id, [_bytes32(r) for r in refs]))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="acknowledged")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.acknowledge(request_id, [_bytes32(r) for r in refs]),
+        "acknowledged",
+    )
 
 
 @custodian.command()
@@ -120,10 +103,13 @@ def acknowledge(request_id, refs, network, alias, test_account, registry, as_jso
 def accept(request_id, network, alias, test_account, registry, as_json):
     """Accept a pending redemption: fixes its settlement (fee, fee factor) and what is owed per
     component. Pay only after this, then confirm."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.accept(request_id))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="accepted")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.accept(request_id),
+        "accepted",
+    )
 
 
 @custodian.command()
@@ -133,10 +119,13 @@ def accept(request_id, network, alias, test_account, registry, as_json):
 def confirm(request_id, refs, network, alias, test_account, registry, as_json):
     """Confirm a mint (pending: one --ref per off-chain delivery; acknowledged: no --ref) or an
     accepted redemption (one --ref per off-chain payout)."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.confirm(request_id, [_bytes32(r) for r in refs]))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="confirmed")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.confirm(request_id, [_bytes32(r) for r in refs]),
+        "confirmed",
+    )
 
 
 @custodian.command()
@@ -146,10 +135,13 @@ def confirm(request_id, refs, network, alias, test_account, registry, as_json):
 def reject(request_id, reason, network, alias, test_account, registry, as_json):
     """Reject a pending request or an acknowledged mint (the escrow becomes claimable by the
     requester; an acknowledged delivery is returned off chain)."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.reject(request_id, reason))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="rejected")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.reject(request_id, reason),
+        "rejected",
+    )
 
 
 @custodian.command()
@@ -159,7 +151,7 @@ def coverage(index, network, alias, test_account, registry, as_json):
     """Reserves, liabilities, ratio and age of every component of INDEX."""
     with connected(network, quiet=as_json):
         client = _client(registry, alias, test_account)
-        rows = _one_line(lambda: client.coverage(index))
+        rows = one_line(lambda: client.coverage(index))
         emit(as_json, rows, rows=rows, title=f"coverage of {index}")
 
 
@@ -191,6 +183,6 @@ def serve(
         # The indices' recorded reserve feeds get a new round after each report.
         feeds = recorded_feeds(record, indices)
         service = CustodianService(client, custody, ids, list(indices), feeds=feeds)
-        entries = _one_line(lambda: service.run(ticks, interval))
+        entries = one_line(lambda: service.run(ticks, interval))
     if check and any(e.get("alerts") for e in entries):
         raise SystemExit(1)

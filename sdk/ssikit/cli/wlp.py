@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .context import chain_options, connected, emit, signer, token_amount
+from .context import chain_options, connected, emit, one_line, request_command, signer, token_amount
 
 
 def _client(registry: Path, alias: str | None, test_account: int):
@@ -14,19 +14,6 @@ def _client(registry: Path, alias: str | None, test_account: int):
     from ..chain.protocol import load_protocol
 
     return WlpClient(load_protocol(registry), signer(alias, test_account))
-
-
-def _one_line(call):
-    """Runs ``call``; an SDK error or a contract revert becomes ``Error: <one line>``."""
-    from ape.exceptions import ContractLogicError
-
-    from ..chain.reverts import describe
-    from ..core.errors import SsikitError
-
-    try:
-        return call()
-    except (SsikitError, ContractLogicError) as err:
-        raise click.ClickException(describe(err)) from err
 
 
 @click.group()
@@ -51,7 +38,7 @@ for _kind in ("mint", "redeem"):
             with connected(network, quiet=as_json):
                 client = _client(registry, alias, test_account)
                 call = client.mint if kind == "mint" else client.redeem
-                tracked = _one_line(lambda: call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl))
+                tracked = one_line(lambda: call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl))
                 emit(
                     as_json, tracked.as_dict(), rows=[tracked.as_dict()], title=f"{kind} requested"
                 )
@@ -81,10 +68,13 @@ def status(only_pending, network, alias, test_account, registry, as_json):
 def cancel(request_id, network, alias, test_account, registry, as_json):
     """Cancel a pending request (not yet acknowledged or accepted); a mint's escrow becomes
     claimable (`ssikit wlp claim`), a redemption's tokens are unlocked."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.cancel(request_id))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="cancelled")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.cancel(request_id),
+        "cancelled",
+    )
 
 
 @wlp.command()
@@ -93,10 +83,13 @@ def cancel(request_id, network, alias, test_account, registry, as_json):
 def expire(request_id, network, alias, test_account, registry, as_json):
     """Expire anyone's pending request past its deadline or basket version (a mint's escrow
     becomes claimable by its requester)."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.expire(request_id))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="expired")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.expire(request_id),
+        "expired",
+    )
 
 
 @wlp.command()
@@ -105,10 +98,13 @@ def expire(request_id, network, alias, test_account, registry, as_json):
 def reclaim(request_id, network, alias, test_account, registry, as_json):
     """Take back an acknowledged mint or accepted redemption that no custodian settled by its
     deadline plus the settlement grace (14 days)."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
-        tracked = _one_line(lambda: client.reclaim(request_id))
-        emit(as_json, tracked.as_dict(), rows=[tracked.as_dict()], title="reclaimed")
+    request_command(
+        network,
+        as_json,
+        lambda: _client(registry, alias, test_account),
+        lambda client: client.reclaim(request_id),
+        "reclaimed",
+    )
 
 
 @wlp.command()
@@ -118,7 +114,7 @@ def claim(token, network, alias, test_account, registry, as_json):
     """Withdraw this WLP's refunded mint escrow of the ERC-20 TOKEN (address) from the vault."""
     with connected(network, quiet=as_json):
         client = _client(registry, alias, test_account)
-        amount = _one_line(lambda: client.claim(token))
+        amount = one_line(lambda: client.claim(token))
         data = {"token": token, "claimed": str(amount)}
         emit(as_json, data, rows=[data], title="claimed")
 
