@@ -18,7 +18,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint clean
+.PHONY: setup compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC)
 
@@ -90,7 +90,13 @@ $(VENV)/.bench-installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	touch $@
 
+# Solidity at 100 columns (prettier-plugin-solidity, .prettierrc.json); `make format` rewrites.
+format: setup
+	node_modules/.bin/prettier --write 'contracts/**/*.sol'
+	$(BIN)/ruff format sdk tests scripts
+
 lint: setup
+	node_modules/.bin/prettier --check 'contracts/**/*.sol'
 	$(BIN)/mypy
 	$(BIN)/ruff check sdk tests scripts
 	$(BIN)/ruff format --check sdk tests scripts

@@ -46,7 +46,10 @@ contract AssetRegistry is IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function assetId(string calldata chain, string calldata identity) public pure override returns (bytes32) {
+    function assetId(
+        string calldata chain,
+        string calldata identity
+    ) public pure override returns (bytes32) {
         return keccak256(abi.encode(chain, identity));
     }
 
@@ -65,7 +68,8 @@ contract AssetRegistry is IAssetRegistry {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         if (bytes(chain).length == 0) revert AssetEmptyField("chain");
         if (bytes(identity).length == 0) revert AssetEmptyField("identity");
-        if (keccak256(bytes(chain)) == keccak256(bytes(localChain()))) revert AssetChainIsLocal(chain);
+        if (keccak256(bytes(chain)) == keccak256(bytes(localChain())))
+            revert AssetChainIsLocal(chain);
         id = assetId(chain, identity);
         _register(id, chain, identity, symbol, decimals, address(0));
     }
@@ -112,7 +116,13 @@ contract AssetRegistry is IAssetRegistry {
     /// @inheritdoc IAssetRegistry
     function asset(bytes32 id) external view override returns (Asset memory) {
         Info memory info = _known(id);
-        return Asset({chain: _chain[id], symbol: _symbol[id], decimals: info.decimals, token: info.token});
+        return
+            Asset({
+                chain: _chain[id],
+                symbol: _symbol[id],
+                decimals: info.decimals,
+                token: info.token
+            });
     }
 
     /// @inheritdoc IAssetRegistry
@@ -134,7 +144,9 @@ contract AssetRegistry is IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function tokensOf(bytes32[] calldata ids) external view override returns (address[] memory tokens) {
+    function tokensOf(
+        bytes32[] calldata ids
+    ) external view override returns (address[] memory tokens) {
         tokens = new address[](ids.length);
         for (uint256 i; i < ids.length; ++i) {
             Info memory info = _info[ids[i]];
@@ -161,7 +173,13 @@ contract AssetRegistry is IAssetRegistry {
             revert AssetPriceFeedInvalid(feed, maxAge);
         }
         if (decimals > MAX_DECIMALS) revert AssetPriceFeedInvalid(feed, maxAge);
-        _feeds[id] = Feed(AggregatorV3Interface(feed), maxAge, decimals, info.decimals, info.token != address(0));
+        _feeds[id] = Feed(
+            AggregatorV3Interface(feed),
+            maxAge,
+            decimals,
+            info.decimals,
+            info.token != address(0)
+        );
         emit PriceFeedSet(id, feed, maxAge, decimals);
     }
 
@@ -173,12 +191,9 @@ contract AssetRegistry is IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function feedPrices(bytes32[] calldata ids)
-        external
-        view
-        override
-        returns (uint256[] memory prices, bool[] memory local)
-    {
+    function feedPrices(
+        bytes32[] calldata ids
+    ) external view override returns (uint256[] memory prices, bool[] memory local) {
         uint256 n = ids.length;
         prices = new uint256[](n);
         local = new bool[](n);
@@ -196,11 +211,17 @@ contract AssetRegistry is IAssetRegistry {
     /// @dev The feed's latest answer, checked, in USD × 1e36 per base unit (rounded down).
     ///      Trust: the feed is the one the admin set; its answer is taken as the market price.
     function _price(bytes32 id, Feed memory f) private view returns (uint256 price) {
-        (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = f.feed.latestRoundData();
-        if (answeredInRound < roundId) revert AssetPriceRoundIncomplete(id, roundId, answeredInRound);
+        (uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = f
+            .feed
+            .latestRoundData();
+        if (answeredInRound < roundId)
+            revert AssetPriceRoundIncomplete(id, roundId, answeredInRound);
         if (answer <= 0) revert AssetPriceInvalid(id, answer);
         // updatedAt in the future (a feed's clock ahead of this chain's) counts as fresh.
-        if (updatedAt == 0 || (block.timestamp > updatedAt && block.timestamp - updatedAt > f.maxAge)) {
+        if (
+            updatedAt == 0 ||
+            (block.timestamp > updatedAt && block.timestamp - updatedAt > f.maxAge)
+        ) {
             revert AssetPriceStale(id, updatedAt, f.maxAge);
         }
         price = RebalanceMath.feedPrice(uint256(answer), f.feedDecimals, f.assetDecimals);

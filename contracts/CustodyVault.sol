@@ -53,19 +53,20 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     /// @dev The transfers are external calls before the ledger write of each entry; the issuer's
     ///      entry point and this one are both reentrancy-guarded, and the received amount is
     ///      measured, never assumed.
-    function pull(bytes32 id, address from, address[] calldata tokens, uint256[] calldata amounts)
-        external
-        override
-        onlyIssuer
-        nonReentrant
-    {
+    function pull(
+        bytes32 id,
+        address from,
+        address[] calldata tokens,
+        uint256[] calldata amounts
+    ) external override onlyIssuer nonReentrant {
         EscrowEntry[] storage escrow = _escrow[id];
         for (uint256 i; i < tokens.length; ++i) {
             IERC20 token = IERC20(tokens[i]);
             uint256 before = token.balanceOf(address(this));
             token.safeTransferFrom(from, address(this), amounts[i]);
             uint256 received = token.balanceOf(address(this)) - before;
-            if (received != amounts[i]) revert VaultTransferShortfall(tokens[i], amounts[i], received);
+            if (received != amounts[i])
+                revert VaultTransferShortfall(tokens[i], amounts[i], received);
             escrow.push(EscrowEntry(tokens[i], amounts[i]));
             _escrowed[tokens[i]] += amounts[i];
             emit Escrowed(id, from, tokens[i], amounts[i]);
@@ -73,7 +74,10 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function settle(bytes32 id, address index) external override onlyIssuer returns (uint256 count) {
+    function settle(
+        bytes32 id,
+        address index
+    ) external override onlyIssuer returns (uint256 count) {
         EscrowEntry[] storage escrow = _escrow[id];
         count = escrow.length;
         for (uint256 i; i < count; ++i) {
@@ -101,7 +105,10 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function claim(address token, address to) external override nonReentrant returns (uint256 amount) {
+    function claim(
+        address token,
+        address to
+    ) external override nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert VaultZeroAddress();
         amount = _claimable[msg.sender][token];
         if (amount == 0) revert VaultNothingToClaim(msg.sender, token);
@@ -112,7 +119,12 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function release(address index, address token, address to, uint256 amount) external override onlyIssuer {
+    function release(
+        address index,
+        address token,
+        address to,
+        uint256 amount
+    ) external override onlyIssuer {
         uint256 held = _held[index][token];
         if (amount > held) revert VaultInsufficientHeld(index, token, held, amount);
         unchecked {
@@ -127,7 +139,10 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function sweep(address token, address to) external override nonReentrant returns (uint256 amount) {
+    function sweep(
+        address token,
+        address to
+    ) external override nonReentrant returns (uint256 amount) {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         uint256 accounted = _total[token] + _escrowed[token] + _claimableTotal[token];
         uint256 balance = IERC20(token).balanceOf(address(this));
@@ -152,7 +167,9 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICustodyVault
-    function escrowOf(bytes32 id) external view override returns (address[] memory tokens, uint256[] memory amounts) {
+    function escrowOf(
+        bytes32 id
+    ) external view override returns (address[] memory tokens, uint256[] memory amounts) {
         EscrowEntry[] storage escrow = _escrow[id];
         tokens = new address[](escrow.length);
         amounts = new uint256[](escrow.length);

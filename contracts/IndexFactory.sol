@@ -32,7 +32,12 @@ contract IndexFactory is IIndexFactory {
     /// @param issuer The issuer contract every index of this factory trusts to mint, lock and
     ///        burn (an implementation immutable: no later grant can add a minter).
     /// @param oracle The reserve oracle whose coverage check gates every rebalance activation.
-    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, address issuer) {
+    constructor(
+        IProtocolRoles roles,
+        IAssetRegistry registry,
+        IReserveOracle oracle,
+        address issuer
+    ) {
         if (issuer == address(0) || address(oracle) == address(0)) revert FactoryZeroAddress();
         ROLES = roles;
         REGISTRY = registry;
@@ -56,7 +61,15 @@ contract IndexFactory is IIndexFactory {
         // External calls to the fresh clone and to the role registry, both protocol contracts.
         IIndexToken(index).initialize(p.basket, p.feeRate);
         ROLES.wireIndex(index, p.compiler, p.feeRecipient);
-        emit IndexCreated(index, p.symbol, p.name, p.feeRate, p.maxFeeRate, p.compiler, p.feeRecipient);
+        emit IndexCreated(
+            index,
+            p.symbol,
+            p.name,
+            p.feeRate,
+            p.maxFeeRate,
+            p.compiler,
+            p.feeRecipient
+        );
     }
 
     /// @inheritdoc IIndexFactory

@@ -106,7 +106,12 @@ contract IndexToken is LockableERC20, IIndexToken {
     bytes32 private _pendingRebalance; // id of the pending proposal
     // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, address issuer_) {
+    constructor(
+        IProtocolRoles roles,
+        IAssetRegistry registry,
+        IReserveOracle oracle,
+        address issuer_
+    ) {
         ROLES = roles;
         REGISTRY = registry;
         ORACLE = oracle;
@@ -130,7 +135,12 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint64 cap = maxFeeRate();
         if (rate > cap) revert IndexFeeRateAboveMax(rate, cap);
         bool hasLocal = _validateBasket(components);
-        _basket = BasketSlot(BasketCodec.store(components), DEFAULT_REBALANCE_DELAY, DEFAULT_ACTIVATION_WINDOW, 0);
+        _basket = BasketSlot(
+            BasketCodec.store(components),
+            DEFAULT_REBALANCE_DELAY,
+            DEFAULT_ACTIVATION_WINDOW,
+            0
+        );
         // _bounds stays zero: the DEFAULT_* bounds (see BoundsSlot).
         _fee = FeeState({
             factor: uint96(RAY),
@@ -146,7 +156,12 @@ contract IndexToken is LockableERC20, IIndexToken {
     // ---------------------------------------------------------------- issuer
 
     /// @inheritdoc IIndexToken
-    function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external override onlyIssuer {
+    function mint(
+        address to,
+        uint256 amount,
+        uint256 feeAmount,
+        uint256 factor
+    ) external override onlyIssuer {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         _checkFactor(factor, feeFactor());
         // The reserves grew by the backing of `amount` tokens at the delivery's factor;
@@ -166,7 +181,12 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function burnLocked(address holder, uint256 amount, uint256 feeAmount, uint256 factor)
+    function burnLocked(
+        address holder,
+        uint256 amount,
+        uint256 feeAmount,
+        uint256 factor
+    )
         external
         override
         onlyIssuer
@@ -178,7 +198,11 @@ contract IndexToken is LockableERC20, IIndexToken {
         // Only `amount - feeAmount` tokens were paid out in assets, at `factor`; the backing of
         // the rest stays the fee recipient's share. Rounded down, so liabilities never fall by
         // more than the claim paid out. Checked subtraction in _burnLocked: never below zero.
-        _burnLocked(holder, amount, BasketMath.backing(amount - feeAmount, factor, Math.Rounding.Floor));
+        _burnLocked(
+            holder,
+            amount,
+            BasketMath.backing(amount - feeAmount, factor, Math.Rounding.Floor)
+        );
         return (f.basketVersion, f.hasLocalComponents, f.componentCount);
     }
 
@@ -206,15 +230,26 @@ contract IndexToken is LockableERC20, IIndexToken {
         if (replaces != pending) revert RebalancePending(pending);
         BoundsSlot memory bounds = _boundsOf(_bounds);
         RebalanceMath.Assessment memory a = _assess(b.pointer, components, prices, bounds);
-        if (a.changed > bounds.maxChanged) revert RebalanceTooManyChanges(a.changed, bounds.maxChanged);
+        if (a.changed > bounds.maxChanged)
+            revert RebalanceTooManyChanges(a.changed, bounds.maxChanged);
         if (a.turnoverBps > bounds.maxTurnoverBps) {
             revert RebalanceTurnoverTooHigh(a.turnoverBps, bounds.maxTurnoverBps);
         }
         if (a.maxChangeBps > bounds.maxComponentChangeBps) {
-            revert RebalanceComponentChangeTooHigh(a.maxChangeAsset, a.maxChangeBps, bounds.maxComponentChangeBps);
+            revert RebalanceComponentChangeTooHigh(
+                a.maxChangeAsset,
+                a.maxChangeBps,
+                bounds.maxComponentChangeBps
+            );
         }
         uint32 version = _fee.basketVersion;
-        id = _proposalId(version, BasketCodec.encode(components), commitment, activationTime, msg.sender);
+        id = _proposalId(
+            version,
+            BasketCodec.encode(components),
+            commitment,
+            activationTime,
+            msg.sender
+        );
         if (pending != bytes32(0)) emit RebalanceCancelled(pending, msg.sender);
         _pendingRebalance = id;
         _basket.pendingActivation = activationTime;
@@ -260,9 +295,11 @@ contract IndexToken is LockableERC20, IIndexToken {
         bytes32 id = _proposalId(f.basketVersion, packed, commitment, activationTime, proposer);
         if (id != _pendingRebalance) revert RebalanceNotPending(id);
         BasketSlot memory b = _basket;
-        if (block.timestamp < activationTime) revert RebalanceNotDue(activationTime, block.timestamp);
+        if (block.timestamp < activationTime)
+            revert RebalanceNotDue(activationTime, block.timestamp);
         uint256 deadline = uint256(activationTime) + b.activationWindow;
-        if (block.timestamp > deadline) revert RebalanceLapsed(activationTime, deadline, block.timestamp);
+        if (block.timestamp > deadline)
+            revert RebalanceLapsed(activationTime, deadline, block.timestamp);
         // A proposal falls with its proposer's role: a compiler removed cannot leave a basket behind.
         ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), proposer);
         // Every acknowledged mint and accepted redemption settles at the basket it was made for.
@@ -285,7 +322,9 @@ contract IndexToken is LockableERC20, IIndexToken {
     function setRebalanceBounds(RebalanceBounds calldata r) external override {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         if (r.minDelay < MIN_REBALANCE_DELAY) revert RebalanceBoundsInvalid("minDelay", r.minDelay);
-        if (r.activationWindow < MIN_ACTIVATION_WINDOW || r.activationWindow > MAX_ACTIVATION_WINDOW) {
+        if (
+            r.activationWindow < MIN_ACTIVATION_WINDOW || r.activationWindow > MAX_ACTIVATION_WINDOW
+        ) {
             revert RebalanceBoundsInvalid("activationWindow", r.activationWindow);
         }
         if (r.maxChanged == 0 || r.maxChanged > MAX_COMPONENTS) {
@@ -302,7 +341,11 @@ contract IndexToken is LockableERC20, IIndexToken {
         }
         (_basket.minDelay, _basket.activationWindow) = (r.minDelay, r.activationWindow);
         _bounds = BoundsSlot(
-            r.maxChanged, r.maxTurnoverBps, r.maxComponentChangeBps, r.priceBandBps, r.valueTolerance
+            r.maxChanged,
+            r.maxTurnoverBps,
+            r.maxComponentChangeBps,
+            r.priceBandBps,
+            r.valueTolerance
         );
         emit RebalanceBoundsSet(r);
     }
@@ -315,25 +358,29 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @inheritdoc IIndexToken
     function rebalanceBounds() external view override returns (RebalanceBounds memory) {
         (BasketSlot memory b, BoundsSlot memory r) = (_basket, _boundsOf(_bounds));
-        return RebalanceBounds(
-            b.minDelay,
-            b.activationWindow,
-            r.maxChanged,
-            r.maxTurnoverBps,
-            r.maxComponentChangeBps,
-            r.priceBandBps,
-            r.valueTolerance
-        );
+        return
+            RebalanceBounds(
+                b.minDelay,
+                b.activationWindow,
+                r.maxChanged,
+                r.maxTurnoverBps,
+                r.maxComponentChangeBps,
+                r.priceBandBps,
+                r.valueTolerance
+            );
     }
 
     /// @inheritdoc IIndexToken
-    function previewRebalance(Component[] calldata components, Price[] calldata prices)
-        external
-        view
-        override
-        returns (uint256, uint256, uint256, uint256, uint256)
-    {
-        RebalanceMath.Assessment memory a = _assess(_basket.pointer, components, prices, _boundsOf(_bounds));
+    function previewRebalance(
+        Component[] calldata components,
+        Price[] calldata prices
+    ) external view override returns (uint256, uint256, uint256, uint256, uint256) {
+        RebalanceMath.Assessment memory a = _assess(
+            _basket.pointer,
+            components,
+            prices,
+            _boundsOf(_bounds)
+        );
         return (a.oldValue, a.newValue, a.turnoverBps, a.changed, a.maxChangeBps);
     }
 
@@ -354,20 +401,26 @@ contract IndexToken is LockableERC20, IIndexToken {
         // External call before the state change: a view of the registry, which calls the feeds
         // the admin set (trusted to answer market prices, IAssetRegistry).
         (uint256[] memory feeds, bool[] memory local) = REGISTRY.feedPrices(ids);
-        RebalanceMath.Market memory m = RebalanceMath.Market(feeds, local, bounds.priceBandBps, bounds.valueTolerance);
+        RebalanceMath.Market memory m = RebalanceMath.Market(
+            feeds,
+            local,
+            bounds.priceBandBps,
+            bounds.valueTolerance
+        );
         return RebalanceMath.assess(BasketCodec.load(pointer), components, prices, m);
     }
 
     /// @dev The stored bounds, or the defaults when the admin never set any (see BoundsSlot).
     function _boundsOf(BoundsSlot memory stored) private pure returns (BoundsSlot memory) {
         if (stored.maxChanged != 0) return stored;
-        return BoundsSlot(
-            DEFAULT_MAX_CHANGED,
-            DEFAULT_MAX_TURNOVER_BPS,
-            DEFAULT_MAX_COMPONENT_CHANGE_BPS,
-            DEFAULT_PRICE_BAND_BPS,
-            DEFAULT_VALUE_TOLERANCE
-        );
+        return
+            BoundsSlot(
+                DEFAULT_MAX_CHANGED,
+                DEFAULT_MAX_TURNOVER_BPS,
+                DEFAULT_MAX_COMPONENT_CHANGE_BPS,
+                DEFAULT_PRICE_BAND_BPS,
+                DEFAULT_VALUE_TOLERANCE
+            );
     }
 
     /// @dev Binds the token, the basket version it replaces, the packed new basket (BasketCodec),
@@ -379,7 +432,17 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint40 activationTime,
         address proposer
     ) private view returns (bytes32) {
-        return keccak256(abi.encode(address(this), version, keccak256(packed), commitment, activationTime, proposer));
+        return
+            keccak256(
+                abi.encode(
+                    address(this),
+                    version,
+                    keccak256(packed),
+                    commitment,
+                    activationTime,
+                    proposer
+                )
+            );
     }
 
     // ---------------------------------------------------------------- fee
@@ -436,7 +499,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function maxFeeRate() public view override returns (uint64) {
-        (,, uint64 cap) = _cloneArgs();
+        (, , uint64 cap) = _cloneArgs();
         return cap;
     }
 
@@ -462,7 +525,11 @@ contract IndexToken is LockableERC20, IIndexToken {
         components = BasketCodec.load(_basket.pointer);
         uint256 factor = feeFactor();
         for (uint256 i; i < components.length; ++i) {
-            components[i].amount = BasketMath.amountPerToken(components[i].amount, factor, Math.Rounding.Floor);
+            components[i].amount = BasketMath.amountPerToken(
+                components[i].amount,
+                factor,
+                Math.Rounding.Floor
+            );
         }
     }
 
@@ -471,11 +538,23 @@ contract IndexToken is LockableERC20, IIndexToken {
         external
         view
         override
-        returns (Component[] memory components, uint256 factor, uint256 units, uint32 version, bool hasLocal)
+        returns (
+            Component[] memory components,
+            uint256 factor,
+            uint256 units,
+            uint32 version,
+            bool hasLocal
+        )
     {
         FeeState memory f = _fee;
         factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
-        return (BasketCodec.load(_basket.pointer), factor, _supply.backingUnits, f.basketVersion, f.hasLocalComponents);
+        return (
+            BasketCodec.load(_basket.pointer),
+            factor,
+            _supply.backingUnits,
+            f.basketVersion,
+            f.hasLocalComponents
+        );
     }
 
     /// @inheritdoc IIndexToken
@@ -505,7 +584,9 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function lockedOf(address holder) public view override(LockableERC20, IIndexToken) returns (uint256) {
+    function lockedOf(
+        address holder
+    ) public view override(LockableERC20, IIndexToken) returns (uint256) {
         return super.lockedOf(holder);
     }
 
@@ -515,12 +596,12 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     function name() public view override(IERC20Metadata) returns (string memory) {
-        (ShortString n,,) = _cloneArgs();
+        (ShortString n, , ) = _cloneArgs();
         return n.toString();
     }
 
     function symbol() public view override(IERC20Metadata) returns (string memory) {
-        (, ShortString s,) = _cloneArgs();
+        (, ShortString s, ) = _cloneArgs();
         return s.toString();
     }
 
@@ -528,7 +609,9 @@ contract IndexToken is LockableERC20, IIndexToken {
         return 18;
     }
 
-    function nonces(address owner) public view override(LockableERC20, IERC20Permit) returns (uint256) {
+    function nonces(
+        address owner
+    ) public view override(LockableERC20, IERC20Permit) returns (uint256) {
         return super.nonces(owner);
     }
 

@@ -78,12 +78,14 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         bool used;
     }
 
-    bytes32 private constant MINT_TYPEHASH = keccak256(
-        "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
-    );
-    bytes32 private constant REDEEM_TYPEHASH = keccak256(
-        "RedeemRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
-    );
+    bytes32 private constant MINT_TYPEHASH =
+        keccak256(
+            "MintRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
+        );
+    bytes32 private constant REDEEM_TYPEHASH =
+        keccak256(
+            "RedeemRequest(address requester,address index,uint256 amount,uint32 basketVersion,uint16 maxFeeBps,uint64 nonce,uint40 deadline,uint96 factor)"
+        );
     uint16 public constant override MAX_FEE_BPS = 500;
     uint40 public constant override MAX_REDEEM_PAUSE = 7 days;
     uint40 public constant override SETTLEMENT_GRACE = 14 days;
@@ -112,9 +114,12 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     mapping(address requester => mapping(uint256 slot => uint256)) private _records;
     mapping(address index => mapping(address wlp => OpenAmounts)) private _open;
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry, IReserveOracle oracle, ICustodyVault vault)
-        EIP712("ssikit Issuer", "1")
-    {
+    constructor(
+        IProtocolRoles roles,
+        IAssetRegistry registry,
+        IReserveOracle oracle,
+        ICustodyVault vault
+    ) EIP712("ssikit Issuer", "1") {
         ROLES = roles;
         REGISTRY = registry;
         ORACLE = oracle;
@@ -124,13 +129,18 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     // ================================================================ WLP
 
     /// @inheritdoc IIssuer
-    function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
-        external
-        override
-        nonReentrant
-        returns (bytes32)
-    {
-        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0));
+    function requestMint(
+        address index,
+        uint256 amount,
+        uint32 basketVersion,
+        uint16 maxFeeBps,
+        uint64 nonce,
+        uint40 deadline
+    ) external override nonReentrant returns (bytes32) {
+        return
+            _requestMint(
+                Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0)
+            );
     }
 
     /// @inheritdoc IIssuer
@@ -147,9 +157,22 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             TokenPermit calldata p = permits[i];
             // A permit front-run by someone else has already set the allowance: ignore failure,
             // the transfer below is what must succeed.
-            try IERC20Permit(p.token).permit(msg.sender, address(VAULT), p.value, p.deadline, p.v, p.r, p.s) {} catch {}
+            try
+                IERC20Permit(p.token).permit(
+                    msg.sender,
+                    address(VAULT),
+                    p.value,
+                    p.deadline,
+                    p.v,
+                    p.r,
+                    p.s
+                )
+            {} catch {}
         }
-        return _requestMint(Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0));
+        return
+            _requestMint(
+                Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0)
+            );
     }
 
     function _requestMint(Request memory r) private returns (bytes32 id) {
@@ -185,11 +208,11 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @dev Pulls the ERC-20 components into the vault's escrow for `id`: `BasketMath.depositFor`
     ///      at the request's factor, the liability the mint adds, rounded up.
-    function _pullDeposit(bytes32 id, Request memory r)
-        private
-        returns (address[] memory tokens, uint256[] memory amounts)
-    {
-        (Component[] memory stored,,,,) = IIndexToken(r.index).basketState();
+    function _pullDeposit(
+        bytes32 id,
+        Request memory r
+    ) private returns (address[] memory tokens, uint256[] memory amounts) {
+        (Component[] memory stored, , , , ) = IIndexToken(r.index).basketState();
         (tokens, amounts) = _onChainAmounts(stored, r.factor, r.amount, true);
         VAULT.pull(id, r.requester, tokens, amounts);
     }
@@ -197,23 +220,46 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     /// @dev No reentrancy guard: the only external calls are to the roles contract and to the
     ///      index (a protocol clone, checked when the index was configured); no token moves.
-    function requestRedeem(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
-        external
-        override
-        returns (bytes32 id)
-    {
-        Request memory r = Request(msg.sender, index, amount, basketVersion, maxFeeBps, nonce, deadline, 0);
+    function requestRedeem(
+        address index,
+        uint256 amount,
+        uint32 basketVersion,
+        uint16 maxFeeBps,
+        uint64 nonce,
+        uint40 deadline
+    ) external override returns (bytes32 id) {
+        Request memory r = Request(
+            msg.sender,
+            index,
+            amount,
+            basketVersion,
+            maxFeeBps,
+            nonce,
+            deadline,
+            0
+        );
         IndexState storage s = _state[index];
         Config memory c = s.config;
         if (c.window == 0) revert IssuerIndexNotConfigured(index);
-        if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(index, c.redeemPausedUntil);
+        if (block.timestamp < c.redeemPausedUntil)
+            revert IssuerRedeemPaused(index, c.redeemPausedUntil);
         ROLES.checkIndex(RoleIds.WLP, index, msg.sender);
         _checkTerms(c, c.redeemFeeBps, r);
-        (r.factor,) = _current(index, basketVersion);
+        (r.factor, ) = _current(index, basketVersion);
         _takeParticipant(s, r, false);
         id = _hash(r, false);
         _initStatus(msg.sender, nonce, id, Status.RedeemPending);
-        emit RedeemRequested(id, msg.sender, index, nonce, amount, basketVersion, maxFeeBps, deadline, r.factor);
+        emit RedeemRequested(
+            id,
+            msg.sender,
+            index,
+            nonce,
+            amount,
+            basketVersion,
+            maxFeeBps,
+            deadline,
+            r.factor
+        );
         // Interaction last: the tokens stay in the requester's balance, locked until the request
         // ends (reverts ERC20InsufficientBalance when the free balance is short).
         IIndexToken(index).lock(msg.sender, amount);
@@ -230,9 +276,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function expire(Request calldata r, bool isMint) external override nonReentrant {
-        (uint32 current,,,) = IIndexToken(r.index).issuanceInfo();
+        (uint32 current, , , ) = IIndexToken(r.index).issuanceInfo();
         bytes32 id = _hash(r, isMint);
-        if (block.timestamp <= r.deadline && current == r.basketVersion) revert IssuerNotExpirable(id, r.deadline);
+        if (block.timestamp <= r.deadline && current == r.basketVersion)
+            revert IssuerNotExpirable(id, r.deadline);
         _finish(r, id, _pending(isMint), Status.Expired);
         _releaseParticipant(r, isMint);
         emit RequestExpired(id, msg.sender);
@@ -250,7 +297,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function reclaimRedeem(Request calldata r, Settlement calldata t) external override nonReentrant {
+    function reclaimRedeem(
+        Request calldata r,
+        Settlement calldata t
+    ) external override nonReentrant {
         bytes32 id = _hash(r, false);
         _checkReclaim(r, id);
         _finish(r, _settled(id, t), Status.RedeemAccepted, Status.Reclaimed);
@@ -271,8 +321,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function acknowledgeMint(Request calldata r, bytes32[] calldata refs) external override {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
-        (uint32 version, bool hasLocal, uint256 count,) = IIndexToken(r.index).issuanceInfo();
-        if (version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, version);
+        (uint32 version, bool hasLocal, uint256 count, ) = IIndexToken(r.index).issuanceInfo();
+        if (version != r.basketVersion)
+            revert IssuerBasketVersionMismatch(r.basketVersion, version);
         bytes32 id = _hash(r, true);
         uint256 offChain = count - (hasLocal ? _escrowCount(id) : 0);
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
@@ -283,7 +334,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function confirmMint(Request calldata r, bytes32[] calldata refs) external override nonReentrant {
+    function confirmMint(
+        Request calldata r,
+        bytes32[] calldata refs
+    ) external override nonReentrant {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
         IndexState storage s = _state[r.index];
         Config memory c = s.config;
@@ -298,7 +352,8 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             s.config.openSettlements = c.openSettlements - 1;
             _records[r.requester][r.nonce % RING_SIZE] = _record(id, r.nonce, Status.Confirmed);
         } else {
-            if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
+            if (block.timestamp > r.deadline)
+                revert IssuerDeadlinePassed(r.deadline, block.timestamp);
             _finish(r, id, Status.MintPending, Status.Confirmed);
             _releaseParticipant(r, true);
         }
@@ -310,11 +365,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     ///      mint, mints. Fails closed: fresh reserves attributed to the index must cover every
     ///      component for the backing units after this mint. The backing added is the request's:
     ///      amount × factor at request time (rounded up), exactly what was delivered.
-    function _settleMint(Request calldata r, bytes32 id, uint256 fee, bytes32[] calldata refs, bool acknowledged)
-        private
-    {
+    function _settleMint(
+        Request calldata r,
+        bytes32 id,
+        uint256 fee,
+        bytes32[] calldata refs,
+        bool acknowledged
+    ) private {
         BasketView memory b = _basket(r.index);
-        if (b.version != r.basketVersion) revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
+        if (b.version != r.basketVersion)
+            revert IssuerBasketVersionMismatch(r.basketVersion, b.version);
         uint256 moved = b.hasLocal ? VAULT.settle(id, r.index) : 0;
         if (!acknowledged && refs.length != b.stored.length - moved) {
             revert IssuerDeliveryRefsMismatch(refs.length, b.stored.length - moved);
@@ -339,7 +399,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     function _escrowCount(bytes32 id) private view returns (uint256) {
-        (address[] memory tokens,) = VAULT.escrowOf(id);
+        (address[] memory tokens, ) = VAULT.escrowOf(id);
         return tokens.length;
     }
 
@@ -348,28 +408,41 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
         IndexState storage s = _state[r.index];
         Config memory c = s.config;
-        if (block.timestamp < c.redeemPausedUntil) revert IssuerRedeemPaused(r.index, c.redeemPausedUntil);
+        if (block.timestamp < c.redeemPausedUntil)
+            revert IssuerRedeemPaused(r.index, c.redeemPausedUntil);
         if (c.redeemFeeBps > r.maxFeeBps) revert IssuerFeeAboveMax(c.redeemFeeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
-        (uint96 factor,) = _current(r.index, r.basketVersion);
+        (uint96 factor, ) = _current(r.index, r.basketVersion);
         bytes32 id = _hash(r, false);
         t = Settlement(c.redeemFeeBps, factor);
         _finish(r, id, Status.RedeemPending, Status.RedeemAccepted);
         _releaseParticipant(r, false);
         // The stored word now binds the settlement too: confirm and reclaim must pass it back.
-        _records[r.requester][r.nonce % RING_SIZE] = _record(_settled(id, t), r.nonce, Status.RedeemAccepted);
+        _records[r.requester][r.nonce % RING_SIZE] = _record(
+            _settled(id, t),
+            r.nonce,
+            Status.RedeemAccepted
+        );
         _consume(s.redeemBucket, c.window, r.amount);
         s.config.openSettlements = c.openSettlements + 1;
         uint256 fee = FeeMath.issuanceFee(r.amount, t.feeBps);
-        emit RedeemAccepted(id, msg.sender, r.basketVersion, t.feeBps, t.factor, fee, r.amount - fee);
+        emit RedeemAccepted(
+            id,
+            msg.sender,
+            r.basketVersion,
+            t.feeBps,
+            t.factor,
+            fee,
+            r.amount - fee
+        );
     }
 
     /// @inheritdoc IIssuer
-    function confirmRedeem(Request calldata r, Settlement calldata t, bytes32[] calldata refs)
-        external
-        override
-        nonReentrant
-    {
+    function confirmRedeem(
+        Request calldata r,
+        Settlement calldata t,
+        bytes32[] calldata refs
+    ) external override nonReentrant {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
         bytes32 id = _hash(r, false);
         _finish(r, _settled(id, t), Status.RedeemAccepted, Status.Confirmed);
@@ -379,7 +452,12 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         // acceptance factor (rounded down). The fee's backing stays the fee recipient's share.
         // No rebalance activated since acceptance (activation waits for open settlements), so
         // the basket is the one the payout was stated for.
-        (, bool hasLocal, uint256 count) = IIndexToken(r.index).burnLocked(r.requester, r.amount, fee, t.factor);
+        (, bool hasLocal, uint256 count) = IIndexToken(r.index).burnLocked(
+            r.requester,
+            r.amount,
+            fee,
+            t.factor
+        );
         if (!hasLocal) {
             if (refs.length != count) revert IssuerDeliveryRefsMismatch(refs.length, count);
             emit RedeemConfirmed(id, msg.sender, r.amount, r.amount - fee, fee, refs);
@@ -389,12 +467,20 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev A redemption with on-chain components: pay them out of the index's vault ledger.
-    function _payOnChain(Request calldata r, bytes32 id, Settlement calldata t, uint256 fee, bytes32[] calldata refs)
-        private
-    {
-        (Component[] memory stored,,,,) = IIndexToken(r.index).basketState();
-        (address[] memory paidTokens, uint256[] memory paidAmounts) =
-            _onChainAmounts(stored, t.factor, r.amount - fee, false);
+    function _payOnChain(
+        Request calldata r,
+        bytes32 id,
+        Settlement calldata t,
+        uint256 fee,
+        bytes32[] calldata refs
+    ) private {
+        (Component[] memory stored, , , , ) = IIndexToken(r.index).basketState();
+        (address[] memory paidTokens, uint256[] memory paidAmounts) = _onChainAmounts(
+            stored,
+            t.factor,
+            r.amount - fee,
+            false
+        );
         uint256 offChain = stored.length - paidTokens.length;
         if (refs.length != offChain) revert IssuerDeliveryRefsMismatch(refs.length, offChain);
         emit RedeemConfirmed(id, msg.sender, r.amount, r.amount - fee, fee, refs);
@@ -405,7 +491,11 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function reject(Request calldata r, bool isMint, uint16 reasonCode) external override nonReentrant {
+    function reject(
+        Request calldata r,
+        bool isMint,
+        uint16 reasonCode
+    ) external override nonReentrant {
         ROLES.check(RoleIds.CUSTODIAN, msg.sender);
         bytes32 id = _hash(r, isMint);
         uint256 record = _records[r.requester][r.nonce % RING_SIZE];
@@ -427,10 +517,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         if (!_isProtocolIndex(index)) revert IssuerNotAnIndex(index);
         if (
-            l.window == 0 || l.minAmount == 0 || l.minAmount > l.maxAmount || l.mintCapacity == 0
-                || l.redeemCapacity < l.mintCapacity || l.participantMintCapacity == 0
-                || l.participantRedeemCapacity == 0 || l.minAmount % LIMIT_UNIT != 0
-                || l.maxAmount % LIMIT_UNIT != 0 || l.maxAmount / LIMIT_UNIT > type(uint48).max
+            l.window == 0 ||
+            l.minAmount == 0 ||
+            l.minAmount > l.maxAmount ||
+            l.mintCapacity == 0 ||
+            l.redeemCapacity < l.mintCapacity ||
+            l.participantMintCapacity == 0 ||
+            l.participantRedeemCapacity == 0 ||
+            l.minAmount % LIMIT_UNIT != 0 ||
+            l.maxAmount % LIMIT_UNIT != 0 ||
+            l.maxAmount / LIMIT_UNIT > type(uint48).max
         ) revert IssuerInvalidLimits();
         IndexState storage s = _state[index];
         s.config.minAmount = uint48(l.minAmount / LIMIT_UNIT);
@@ -438,8 +534,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         s.config.window = l.window;
         s.mintBucket.capacity = l.mintCapacity;
         s.redeemBucket.capacity = l.redeemCapacity;
-        (s.participant.mintCapacity, s.participant.redeemCapacity) =
-            (l.participantMintCapacity, l.participantRedeemCapacity);
+        (s.participant.mintCapacity, s.participant.redeemCapacity) = (
+            l.participantMintCapacity,
+            l.participantRedeemCapacity
+        );
         emit LimitsSet(index, l);
     }
 
@@ -522,15 +620,16 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function limits(address index) external view override returns (Limits memory) {
         IndexState storage s = _state[index];
         Config memory c = s.config;
-        return Limits(
-            uint128(c.minAmount * LIMIT_UNIT),
-            uint128(c.maxAmount * LIMIT_UNIT),
-            s.mintBucket.capacity,
-            s.redeemBucket.capacity,
-            s.participant.mintCapacity,
-            s.participant.redeemCapacity,
-            c.window
-        );
+        return
+            Limits(
+                uint128(c.minAmount * LIMIT_UNIT),
+                uint128(c.maxAmount * LIMIT_UNIT),
+                s.mintBucket.capacity,
+                s.redeemBucket.capacity,
+                s.participant.mintCapacity,
+                s.participant.redeemCapacity,
+                c.window
+            );
     }
 
     /// @inheritdoc IIssuer
@@ -547,7 +646,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IIssuer
-    function participantCapacity(address index, address wlp) external view override returns (uint256, uint256) {
+    function participantCapacity(
+        address index,
+        address wlp
+    ) external view override returns (uint256, uint256) {
         ParticipantLimits memory p = _state[index].participant;
         OpenAmounts memory o = _open[index][wlp];
         return (_left(p.mintCapacity, o.mint), _left(p.redeemCapacity, o.redeem));
@@ -571,8 +673,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     function _isProtocolIndex(address index) private view returns (bool) {
         if (index.code.length == 0) return false;
         try IIndexToken(index).factory() returns (address f) {
-            return ROLES.hasRole(RoleIds.INDEX_FACTORY, f) && IIndexFactory(f).isIndex(index)
-                && IIndexToken(index).issuer() == address(this);
+            return
+                ROLES.hasRole(RoleIds.INDEX_FACTORY, f) &&
+                IIndexFactory(f).isIndex(index) &&
+                IIndexToken(index).issuer() == address(this);
         } catch {
             return false;
         }
@@ -585,7 +689,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     function _checkTerms(Config memory c, uint16 feeBps, Request memory r) private view {
         if (r.amount == 0) revert IssuerZeroAmount();
-        (uint256 lo, uint256 hi) = (uint256(c.minAmount) * LIMIT_UNIT, uint256(c.maxAmount) * LIMIT_UNIT);
+        (uint256 lo, uint256 hi) = (
+            uint256(c.minAmount) * LIMIT_UNIT,
+            uint256(c.maxAmount) * LIMIT_UNIT
+        );
         if (r.amount < lo || r.amount > hi) revert IssuerAmountOutOfLimits(r.amount, lo, hi);
         if (feeBps > r.maxFeeBps) revert IssuerFeeAboveMax(feeBps, r.maxFeeBps);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
@@ -596,10 +703,13 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev The index's fee factor now, after checking that `version` is its current basket.
-    function _current(address index, uint32 version) private view returns (uint96 factor, bool hasLocal) {
+    function _current(
+        address index,
+        uint32 version
+    ) private view returns (uint96 factor, bool hasLocal) {
         uint32 current;
         uint256 f;
-        (current, hasLocal,, f) = IIndexToken(index).issuanceInfo();
+        (current, hasLocal, , f) = IIndexToken(index).issuanceInfo();
         if (version != current) revert IssuerBasketVersionMismatch(version, current);
         factor = uint96(f); // f <= RAY < 2^96
     }
@@ -623,7 +733,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         uint256 available = _available(b, window);
         if (amount > available) revert IssuerCapacityExceeded(amount, available);
         // used' = capacity - available + amount <= capacity < 2^96, so the narrowing is exact.
-        (bucket.used, bucket.updatedAt) = (uint120(b.capacity - available + amount), uint40(block.timestamp));
+        (bucket.used, bucket.updatedAt) = (
+            uint120(b.capacity - available + amount),
+            uint40(block.timestamp)
+        );
     }
 
     function _left(uint256 capacity, uint256 open) private pure returns (uint256) {
@@ -633,9 +746,11 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @dev Takes `r.amount` of the requester's own capacity: what it may have open per index.
     function _takeParticipant(IndexState storage s, Request memory r, bool isMint) private {
         OpenAmounts storage o = _open[r.index][r.requester];
-        (uint256 open, uint256 capacity) =
-            isMint ? (o.mint, s.participant.mintCapacity) : (o.redeem, s.participant.redeemCapacity);
-        if (open + r.amount > capacity) revert IssuerCapacityExceeded(r.amount, _left(capacity, open));
+        (uint256 open, uint256 capacity) = isMint
+            ? (o.mint, s.participant.mintCapacity)
+            : (o.redeem, s.participant.redeemCapacity);
+        if (open + r.amount > capacity)
+            revert IssuerCapacityExceeded(r.amount, _left(capacity, open));
         // open + amount <= capacity < 2^96: the narrowing is exact.
         if (isMint) (o.mint, o.used) = (uint120(open + r.amount), true);
         else (o.redeem, o.used) = (uint120(open + r.amount), true);
@@ -657,19 +772,28 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             Status previous = Status(record & STATUS_MASK);
             uint64 previousNonce = uint64(record >> NONCE_OFFSET);
             // Busy while open; reusable only by a higher nonce, so nonces (and ids) never repeat.
-            if (_isOpen(previous) || nonce <= previousNonce) revert IssuerNonceUsed(requester, nonce);
+            if (_isOpen(previous) || nonce <= previousNonce)
+                revert IssuerNonceUsed(requester, nonce);
         }
         _records[requester][slot] = _record(id, nonce, status);
     }
 
     function _isOpen(Status s) private pure returns (bool) {
-        return s == Status.MintPending || s == Status.RedeemPending || s == Status.MintAcknowledged
-            || s == Status.RedeemAccepted;
+        return
+            s == Status.MintPending ||
+            s == Status.RedeemPending ||
+            s == Status.MintAcknowledged ||
+            s == Status.RedeemAccepted;
     }
 
     /// @dev Moves the request whose stored id bits are `bound` from status `from` to `to`;
     ///      returns the request's id (the hash of its fields).
-    function _finish(Request calldata r, bytes32 bound, Status from, Status to) private returns (bytes32) {
+    function _finish(
+        Request calldata r,
+        bytes32 bound,
+        Status from,
+        Status to
+    ) private returns (bytes32) {
         uint256 slot = r.nonce % RING_SIZE;
         uint256 record = _records[r.requester][slot];
         if (record != _record(bound, r.nonce, from)) {
@@ -686,11 +810,17 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     }
 
     function _record(bytes32 id, uint64 nonce, Status status) private pure returns (uint256) {
-        return ((uint256(id) >> ID_OFFSET) << ID_OFFSET) | (uint256(nonce) << NONCE_OFFSET) | uint256(status);
+        return
+            ((uint256(id) >> ID_OFFSET) << ID_OFFSET) |
+            (uint256(nonce) << NONCE_OFFSET) |
+            uint256(status);
     }
 
     function _statusIn(uint256 record, bytes32 id, uint64 nonce) private pure returns (Status) {
-        if ((record >> ID_OFFSET) != (uint256(id) >> ID_OFFSET) || uint64(record >> NONCE_OFFSET) != nonce) {
+        if (
+            (record >> ID_OFFSET) != (uint256(id) >> ID_OFFSET) ||
+            uint64(record >> NONCE_OFFSET) != nonce
+        ) {
             return Status.None;
         }
         return Status(record & STATUS_MASK);
@@ -703,36 +833,38 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             IIndexToken(r.index).unlock(r.requester, r.amount);
             return;
         }
-        (, bool hasLocal,,) = IIndexToken(r.index).issuanceInfo();
+        (, bool hasLocal, , ) = IIndexToken(r.index).issuanceInfo();
         if (hasLocal) VAULT.refund(id, r.requester);
     }
 
     function _hash(Request memory r, bool isMint) private view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    isMint ? MINT_TYPEHASH : REDEEM_TYPEHASH,
-                    r.requester,
-                    r.index,
-                    r.amount,
-                    r.basketVersion,
-                    r.maxFeeBps,
-                    r.nonce,
-                    r.deadline,
-                    r.factor
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        isMint ? MINT_TYPEHASH : REDEEM_TYPEHASH,
+                        r.requester,
+                        r.index,
+                        r.amount,
+                        r.basketVersion,
+                        r.maxFeeBps,
+                        r.nonce,
+                        r.deadline,
+                        r.factor
+                    )
                 )
-            )
-        );
+            );
     }
 
     /// @dev The ERC-20 components for `indexAmount` index wei at fee factor `factor`: what a mint
     ///      delivers (`BasketMath.depositFor`, rounded up) or what a redemption pays (`payoutFor`,
     ///      down).
-    function _onChainAmounts(Component[] memory stored, uint256 factor, uint256 indexAmount, bool deposit)
-        private
-        view
-        returns (address[] memory tokens, uint256[] memory amounts)
-    {
+    function _onChainAmounts(
+        Component[] memory stored,
+        uint256 factor,
+        uint256 indexAmount,
+        bool deposit
+    ) private view returns (address[] memory tokens, uint256[] memory amounts) {
         (address[] memory all, uint256 count) = _localTokens(stored);
         tokens = new address[](count);
         amounts = new uint256[](count);
@@ -747,7 +879,9 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    function _localTokens(Component[] memory stored) private view returns (address[] memory all, uint256 count) {
+    function _localTokens(
+        Component[] memory stored
+    ) private view returns (address[] memory all, uint256 count) {
         bytes32[] memory ids = new bytes32[](stored.length);
         for (uint256 i; i < stored.length; ++i) {
             ids[i] = stored[i].assetId;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 
@@ -21,7 +20,10 @@ contract ProtocolRoles is AccessControlDefaultAdminRules, IProtocolRoles {
 
     /// @param adminTransferDelay {seconds} delay of a default-admin transfer
     /// @param admin the initial admin (a timelock or multisig in production)
-    constructor(uint48 adminTransferDelay, address admin) AccessControlDefaultAdminRules(adminTransferDelay, admin) {}
+    constructor(
+        uint48 adminTransferDelay,
+        address admin
+    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {}
 
     /// @inheritdoc IProtocolRoles
     function indexRole(bytes32 role, address index) public pure override returns (bytes32) {
@@ -29,17 +31,22 @@ contract ProtocolRoles is AccessControlDefaultAdminRules, IProtocolRoles {
     }
 
     /// @inheritdoc IProtocolRoles
-    function hasIndexRole(bytes32 role, address index, address account) external view override returns (bool) {
+    function hasIndexRole(
+        bytes32 role,
+        address index,
+        address account
+    ) external view override returns (bool) {
         return hasRole(indexRole(role, index), account);
     }
 
     /// @inheritdoc IProtocolRoles
-    function wireIndex(address index, address compiler, address feeRecipient)
-        external
-        override
-        onlyRole(INDEX_FACTORY_ROLE)
-    {
-        if (index == address(0) || compiler == address(0) || feeRecipient == address(0)) revert RolesZeroAccount();
+    function wireIndex(
+        address index,
+        address compiler,
+        address feeRecipient
+    ) external override onlyRole(INDEX_FACTORY_ROLE) {
+        if (index == address(0) || compiler == address(0) || feeRecipient == address(0))
+            revert RolesZeroAccount();
         _grantRole(indexRole(INDEX_COMPILER_ROLE, index), compiler);
         _grantRole(indexRole(FEE_RECIPIENT_ROLE, index), feeRecipient);
     }

@@ -79,12 +79,9 @@ contract ReserveFeed is IReserveFeed {
 
     // ------------------------------------------------------------------ V3 views
     /// @inheritdoc AggregatorV3Interface
-    function getRoundData(uint80 roundId)
-        external
-        view
-        override
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function getRoundData(
+        uint80 roundId
+    ) external view override returns (uint80, int256, uint256, uint256, uint80) {
         Round memory round = _rounds[roundId];
         if (round.roundId == 0) revert ReserveFeedNoDataPresent(roundId);
         return _answer(round);
@@ -145,11 +142,9 @@ contract ReserveFeed is IReserveFeed {
 
     /// @dev (roundId, answer {base units}, startedAt = updatedAt = asOf {unix seconds},
     ///      answeredInRound = roundId).
-    function _answer(Round memory round)
-        private
-        pure
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function _answer(
+        Round memory round
+    ) private pure returns (uint80, int256, uint256, uint256, uint80) {
         int256 answer = int256(uint256(round.answer)); // < 2^128: fits
         return (round.roundId, answer, round.asOf, round.asOf, round.roundId);
     }

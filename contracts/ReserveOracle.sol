@@ -57,13 +57,14 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     }
 
     uint256 public constant override MAX_CUSTODIANS = 8;
-    
+
     bytes32 private constant HOLDING_TYPEHASH =
         keccak256("Holding(address index,bytes32 assetId,uint128 balance)");
-    bytes32 private constant REPORT_TYPEHASH = keccak256(
-        "ReserveReport(address custodian,uint64 sequence,uint40 asOf,bytes32 attestation,Holding[] holdings)"
-        "Holding(address index,bytes32 assetId,uint128 balance)"
-    );
+    bytes32 private constant REPORT_TYPEHASH =
+        keccak256(
+            "ReserveReport(address custodian,uint64 sequence,uint40 asOf,bytes32 attestation,Holding[] holdings)"
+            "Holding(address index,bytes32 assetId,uint128 balance)"
+        );
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
@@ -72,8 +73,8 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     mapping(address index => mapping(bytes32 assetId => Account)) private _accounts;
     mapping(bytes32 assetId => address) private _localToken;
     mapping(address index => mapping(bytes32 assetId => address[])) private _custodiansOf;
-    mapping(address custodian => mapping(address index => mapping(bytes32 assetId => Position))) private
-        _positions;
+    mapping(address custodian => mapping(address index => mapping(bytes32 assetId => Position)))
+        private _positions;
     mapping(address custodian => CustodianState) private _custodians;
     mapping(address index => Headroom) private _headroom;
     uint32 private _custodianIds;
@@ -82,9 +83,11 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     ///      reserves, the usual case, leave caches valid.
     uint48 private _epoch;
 
-    constructor(IProtocolRoles roles, IAssetRegistry registry, address custodyVault)
-        EIP712("ssikit ReserveOracle", "1")
-    {
+    constructor(
+        IProtocolRoles roles,
+        IAssetRegistry registry,
+        address custodyVault
+    ) EIP712("ssikit ReserveOracle", "1") {
         ROLES = roles;
         REGISTRY = registry;
         vault = custodyVault;
@@ -122,14 +125,20 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     function addCustodian(address index, bytes32 assetId, address custodian) external override {
         ROLES.check(RoleIds.ADMIN, msg.sender);
         Account storage a = _accounts[index][assetId];
-        if (!a.opened || a.local || a.custodianCount >= MAX_CUSTODIANS) revert OracleInvalidConfig(index, assetId);
-        if (_positions[custodian][index][assetId].active) revert OracleAlreadyConfigured(index, assetId, custodian);
+        if (!a.opened || a.local || a.custodianCount >= MAX_CUSTODIANS)
+            revert OracleInvalidConfig(index, assetId);
+        if (_positions[custodian][index][assetId].active)
+            revert OracleAlreadyConfigured(index, assetId, custodian);
         CustodianState storage c = _custodians[custodian];
         if (c.id == 0) c.id = ++_custodianIds;
         address[] storage list = _custodiansOf[index][assetId];
         if (a.custodianCount == 1) {
             // Leaving single-custodian mode: the aggregate was the first custodian's position.
-            _positions[list[0]][index][assetId] = Position({balance: a.total, asOf: a.asOf, active: true});
+            _positions[list[0]][index][assetId] = Position({
+                balance: a.total,
+                asOf: a.asOf,
+                active: true
+            });
         }
         // A custodian added again starts from nothing: its old balance never comes back.
         _positions[custodian][index][assetId] = Position({balance: 0, asOf: 0, active: true});
@@ -147,7 +156,9 @@ contract ReserveOracle is IReserveOracle, EIP712 {
 
     /// @inheritdoc IReserveOracle
     function removeCustodian(address index, bytes32 assetId, address custodian) external override {
-        if (!ROLES.hasRole(RoleIds.ADMIN, msg.sender) && ROLES.hasRole(RoleIds.CUSTODIAN, custodian)) {
+        if (
+            !ROLES.hasRole(RoleIds.ADMIN, msg.sender) && ROLES.hasRole(RoleIds.CUSTODIAN, custodian)
+        ) {
             revert OracleCustodianStillActive(custodian);
         }
         Account storage a = _accounts[index][assetId];
@@ -201,13 +212,19 @@ contract ReserveOracle is IReserveOracle, EIP712 {
             Holding calldata h = r.holdings[i];
             hashes[i] = keccak256(abi.encode(HOLDING_TYPEHASH, h.index, h.assetId, h.balance));
         }
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    REPORT_TYPEHASH, r.custodian, r.sequence, r.asOf, r.attestation, keccak256(abi.encodePacked(hashes))
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        REPORT_TYPEHASH,
+                        r.custodian,
+                        r.sequence,
+                        r.asOf,
+                        r.attestation,
+                        keccak256(abi.encodePacked(hashes))
+                    )
                 )
-            )
-        );
+            );
     }
 
     function _accept(ReserveReport calldata r) private {
@@ -216,7 +233,8 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         uint256 n = r.holdings.length;
         if (n == 0) revert OracleEmptyReport();
         CustodianState memory last = _custodians[c];
-        if (r.sequence <= last.sequence) revert OracleSequenceNotIncreasing(c, r.sequence, last.sequence);
+        if (r.sequence <= last.sequence)
+            revert OracleSequenceNotIncreasing(c, r.sequence, last.sequence);
         if (r.asOf <= last.asOf) revert OracleReportOutdated(c, r.asOf, last.asOf);
         if (r.asOf > block.timestamp) revert OracleReportFromFuture(r.asOf, block.timestamp);
         _custodians[c] = CustodianState({sequence: r.sequence, asOf: r.asOf, id: last.id});
@@ -230,7 +248,8 @@ contract ReserveOracle is IReserveOracle, EIP712 {
                 (a.total, a.asOf) = (h.balance, r.asOf);
             } else {
                 Position storage p = _positions[c][h.index][h.assetId];
-                if (!p.active || a.custodianCount < 2) revert OracleUnknownAccount(c, h.index, h.assetId);
+                if (!p.active || a.custodianCount < 2)
+                    revert OracleUnknownAccount(c, h.index, h.assetId);
                 (p.balance, p.asOf) = (h.balance, r.asOf);
                 _recompute(h.index, h.assetId, a);
             }
@@ -258,44 +277,55 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     // ------------------------------------------------------------ reads
 
     /// @inheritdoc IReserveOracle
-    function reservesOf(address index, bytes32 assetId)
-        public
-        view
-        override
-        returns (uint256 reserves, uint256 asOf)
-    {
-        (reserves, asOf,,) = _reserves(index, assetId);
+    function reservesOf(
+        address index,
+        bytes32 assetId
+    ) public view override returns (uint256 reserves, uint256 asOf) {
+        (reserves, asOf, , ) = _reserves(index, assetId);
     }
 
     /// @return reserves {base units}, asOf {unix seconds}, maxAge {seconds}, fresh
-    function _reserves(address index, bytes32 assetId) private view returns (uint256, uint256, uint256, bool) {
+    function _reserves(
+        address index,
+        bytes32 assetId
+    ) private view returns (uint256, uint256, uint256, bool) {
         Account memory a = _accounts[index][assetId];
         if (a.local) {
             // On-chain reserves: the vault's ledger for this index, read now, so always fresh.
-            return (ICustodyVault(vault).heldFor(index, _localToken[assetId]), block.timestamp, a.maxAge, true);
+            return (
+                ICustodyVault(vault).heldFor(index, _localToken[assetId]),
+                block.timestamp,
+                a.maxAge,
+                true
+            );
         }
         bool fresh = a.opened && a.asOf != 0 && block.timestamp - a.asOf <= a.maxAge;
         return (a.total, a.asOf, a.maxAge, fresh);
     }
 
     /// @inheritdoc IReserveOracle
-    function accountConfig(address index, bytes32 assetId)
-        external
-        view
-        override
-        returns (bool, uint32, uint8, bool)
-    {
+    function accountConfig(
+        address index,
+        bytes32 assetId
+    ) external view override returns (bool, uint32, uint8, bool) {
         Account memory a = _accounts[index][assetId];
         return (a.opened, a.maxAge, a.custodianCount, a.local);
     }
 
     /// @inheritdoc IReserveOracle
-    function isCustodianOf(address custodian, address index, bytes32 assetId) external view override returns (bool) {
+    function isCustodianOf(
+        address custodian,
+        address index,
+        bytes32 assetId
+    ) external view override returns (bool) {
         return _positions[custodian][index][assetId].active;
     }
 
     /// @inheritdoc IReserveOracle
-    function custodiansOf(address index, bytes32 assetId) external view override returns (address[] memory) {
+    function custodiansOf(
+        address index,
+        bytes32 assetId
+    ) external view override returns (address[] memory) {
         return _custodiansOf[index][assetId];
     }
 
@@ -306,17 +336,21 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     }
 
     /// @inheritdoc IReserveOracle
-    function requireCovered(address index, Component[] calldata stored, uint256 backingUnits)
-        public
-        view
-        override
-    {
+    function requireCovered(
+        address index,
+        Component[] calldata stored,
+        uint256 backingUnits
+    ) public view override {
         for (uint256 i; i < stored.length; ++i) {
             _requireComponent(index, stored[i], backingUnits);
         }
     }
 
-    function _requireComponent(address index, Component calldata component, uint256 backingUnits) private view {
+    function _requireComponent(
+        address index,
+        Component calldata component,
+        uint256 backingUnits
+    ) private view {
         bytes32 id = component.assetId;
         (uint256 reserves, uint256 asOf, uint256 maxAge, bool fresh) = _reserves(index, id);
         if (!fresh) revert OracleReservesStale(id, asOf, maxAge);
@@ -333,8 +367,10 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         bool hasLocal
     ) external view override {
         Headroom memory h = _headroom[index];
-        bool cached = h.epoch == _epoch && h.basketVersion == basketVersion && block.timestamp <= h.validUntil
-            && backingUnits <= h.maxUnits;
+        bool cached = h.epoch == _epoch &&
+            h.basketVersion == basketVersion &&
+            block.timestamp <= h.validUntil &&
+            backingUnits <= h.maxUnits;
         if (!cached) {
             requireCovered(index, stored, backingUnits);
             return;
@@ -342,13 +378,16 @@ contract ReserveOracle is IReserveOracle, EIP712 {
         if (!hasLocal) return;
         // The cache covers the off-chain components; on-chain ones are the vault's live ledger.
         for (uint256 i; i < stored.length; ++i) {
-            if (_accounts[index][stored[i].assetId].local) _requireComponent(index, stored[i], backingUnits);
+            if (_accounts[index][stored[i].assetId].local)
+                _requireComponent(index, stored[i], backingUnits);
         }
     }
 
     /// @inheritdoc IReserveOracle
-    function refreshCoverage(address index) external override returns (uint256 maxUnits, uint256 validUntil) {
-        (Component[] memory stored,,, uint32 version,) = IIndexToken(index).basketState();
+    function refreshCoverage(
+        address index
+    ) external override returns (uint256 maxUnits, uint256 validUntil) {
+        (Component[] memory stored, , , uint32 version, ) = IIndexToken(index).basketState();
         maxUnits = type(uint128).max;
         validUntil = type(uint40).max;
         for (uint256 i; i < stored.length; ++i) {
@@ -369,11 +408,11 @@ contract ReserveOracle is IReserveOracle, EIP712 {
 
     /// @inheritdoc IReserveOracle
     function coverage(address index) public view override returns (ComponentCoverage[] memory out) {
-        (Component[] memory stored,, uint256 units,,) = IIndexToken(index).basketState();
+        (Component[] memory stored, , uint256 units, , ) = IIndexToken(index).basketState();
         out = new ComponentCoverage[](stored.length);
         for (uint256 i; i < stored.length; ++i) {
             bytes32 id = stored[i].assetId;
-            (uint256 reserves, uint256 asOf,, bool fresh) = _reserves(index, id);
+            (uint256 reserves, uint256 asOf, , bool fresh) = _reserves(index, id);
             uint256 owed = BasketMath.liability(stored[i].amount, units);
             out[i] = ComponentCoverage({
                 assetId: id,

@@ -41,7 +41,9 @@ abstract contract LockableERC20 is
     }
 
     bytes32 private constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+        keccak256(
+            "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+        );
 
     mapping(address account => Account) private _accounts;
     mapping(address owner => mapping(address spender => uint256)) private _allowances;
@@ -81,7 +83,11 @@ abstract contract LockableERC20 is
         return true;
     }
 
-    function transferFrom(address from, address to, uint256 value) external override returns (bool) {
+    function transferFrom(
+        address from,
+        address to,
+        uint256 value
+    ) external override returns (bool) {
         uint256 allowed = _allowances[from][msg.sender];
         if (allowed != type(uint256).max) {
             if (allowed < value) revert ERC20InsufficientAllowance(msg.sender, allowed, value);
@@ -95,18 +101,27 @@ abstract contract LockableERC20 is
 
     // ---------------------------------------------------------------- EIP-2612
 
-    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        override
-    {
+    function permit(
+        address owner,
+        address spender,
+        uint256 value,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external override {
         if (block.timestamp > deadline) revert ERC2612ExpiredSignature(deadline);
-        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, _useNonce(owner), deadline));
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, owner, spender, value, _useNonce(owner), deadline)
+        );
         address signer = ECDSA.recover(_hashTypedDataV4(structHash), v, r, s);
         if (signer != owner) revert ERC2612InvalidSigner(signer, owner);
         _approve(owner, spender, value);
     }
 
-    function nonces(address owner) public view virtual override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
+    function nonces(
+        address owner
+    ) public view virtual override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
         return super.nonces(owner);
     }
 

@@ -24,12 +24,22 @@ interface IAssetRegistry {
 
     /// @notice An asset was registered. `identity` is kept in the event only.
     event AssetRegistered(
-        bytes32 indexed assetId, string chain, string identity, string symbol, uint8 decimals, address indexed token
+        bytes32 indexed assetId,
+        string chain,
+        string identity,
+        string symbol,
+        uint8 decimals,
+        address indexed token
     );
 
     /// @notice The asset's price feed was set (`feed` = address(0): removed). `decimals` are the
     ///         feed's, read once when it is set; `maxAge` {seconds}.
-    event PriceFeedSet(bytes32 indexed assetId, address indexed feed, uint32 maxAge, uint8 decimals);
+    event PriceFeedSet(
+        bytes32 indexed assetId,
+        address indexed feed,
+        uint32 maxAge,
+        uint8 decimals
+    );
 
     /// @notice The id is already registered.
     error AssetAlreadyRegistered(bytes32 assetId);
@@ -63,7 +73,10 @@ interface IAssetRegistry {
     function MAX_DECIMALS() external view returns (uint8);
 
     /// @notice The id of an asset: keccak256(abi.encode(chain, identity)).
-    function assetId(string calldata chain, string calldata identity) external pure returns (bytes32);
+    function assetId(
+        string calldata chain,
+        string calldata identity
+    ) external pure returns (bytes32);
 
     /// @notice This chain's name in asset ids: "eip155:<block.chainid>".
     function localChain() external view returns (string memory);
@@ -105,7 +118,9 @@ interface IAssetRegistry {
 
     /// @notice The asset's feed (address(0): none), staleness limit {seconds} and the feed's
     ///         decimals. Reverts `AssetUnknown`.
-    function priceFeed(bytes32 assetId) external view returns (address feed, uint32 maxAge, uint8 decimals);
+    function priceFeed(
+        bytes32 assetId
+    ) external view returns (address feed, uint32 maxAge, uint8 decimals);
 
     /// @notice For each asset, its feed's latest answer in USD × 1e36 per base unit, rounded
     ///         down (`RebalanceMath.feedPrice`): floor(answer × 1e36 / 10^(feed decimals + asset
@@ -117,5 +132,7 @@ interface IAssetRegistry {
     ///         Supported answers: answer × 1e36 / 10^(decimals) below 2^256.
     /// @return prices {USD × 1e36 per base unit}
     /// @return local Whether each asset is an ERC-20 on this chain.
-    function feedPrices(bytes32[] calldata ids) external view returns (uint256[] memory prices, bool[] memory local);
+    function feedPrices(
+        bytes32[] calldata ids
+    ) external view returns (uint256[] memory prices, bool[] memory local);
 }

@@ -21,11 +21,21 @@ interface ICustodyVault {
     /// @notice `amount` of `token` was pulled from `from` into escrow for request `id`.
     event Escrowed(bytes32 indexed id, address indexed from, address indexed token, uint256 amount);
     /// @notice Request `id`'s escrow of `token` became claimable by `account`.
-    event RefundClaimable(bytes32 indexed id, address indexed account, address indexed token, uint256 amount);
+    event RefundClaimable(
+        bytes32 indexed id,
+        address indexed account,
+        address indexed token,
+        uint256 amount
+    );
     /// @notice `account` withdrew its claimable `token` to `to`.
     event RefundClaimed(address indexed account, address indexed token, address to, uint256 amount);
     /// @notice `amount` {base units} of `token` left `index`'s ledger, claimable by `to`.
-    event Released(address indexed index, address indexed token, address indexed to, uint256 amount);
+    event Released(
+        address indexed index,
+        address indexed token,
+        address indexed to,
+        uint256 amount
+    );
     /// @notice The admin sent `amount` of `token` the ledger does not account for to `to`.
     event Swept(address indexed token, address indexed to, uint256 amount);
 
@@ -51,7 +61,12 @@ interface ICustodyVault {
     /// @notice Pulls `amounts[i]` {base units} of `tokens[i]` from `from` into escrow for request
     ///         `id`. Only the issuer. Reverts `VaultTransferShortfall` when a token delivers less
     ///         than asked (fee on transfer).
-    function pull(bytes32 id, address from, address[] calldata tokens, uint256[] calldata amounts) external;
+    function pull(
+        bytes32 id,
+        address from,
+        address[] calldata tokens,
+        uint256[] calldata amounts
+    ) external;
 
     /// @notice Credits request `id`'s escrow to `index` (a confirmed mint). Only the issuer.
     /// @return count Escrow entries moved (the request's on-chain components).
@@ -85,7 +100,9 @@ interface ICustodyVault {
     function escrowed(address token) external view returns (uint256);
 
     /// @notice The escrow of request `id`: tokens and amounts {base units}.
-    function escrowOf(bytes32 id) external view returns (address[] memory tokens, uint256[] memory amounts);
+    function escrowOf(
+        bytes32 id
+    ) external view returns (address[] memory tokens, uint256[] memory amounts);
 
     /// @notice Refunds of `token` waiting for `account` to claim {base units}.
     function claimable(address account, address token) external view returns (uint256);

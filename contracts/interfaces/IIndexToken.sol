@@ -137,7 +137,12 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error RebalanceBoundsInvalid(string bound, uint256 value);
     /// @notice A declared price is further from the asset's feed price than the index's band
     ///         allows. Prices {USD × 1e36 per base unit}.
-    error RebalancePriceOutsideBand(bytes32 assetId, uint256 declared, uint256 feed, uint256 bandBps);
+    error RebalancePriceOutsideBand(
+        bytes32 assetId,
+        uint256 declared,
+        uint256 feed,
+        uint256 bandBps
+    );
     /// @notice One component's value changes by more than the index's bound {bps of the old
     ///         basket's value}.
     error RebalanceComponentChangeTooHigh(bytes32 assetId, uint256 changeBps, uint256 maxChangeBps);
@@ -180,9 +185,12 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @return version The basket version the redemption was paid in.
     /// @return hasLocalComponents Whether some component is an ERC-20 on this chain.
     /// @return componentCount Components in the basket.
-    function burnLocked(address holder, uint256 amount, uint256 feeAmount, uint256 factor)
-        external
-        returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
+    function burnLocked(
+        address holder,
+        uint256 amount,
+        uint256 feeAmount,
+        uint256 factor
+    ) external returns (uint32 version, bool hasLocalComponents, uint256 componentCount);
 
     /// @notice The part of `holder`'s balance locked for pending redemptions {index wei}.
     function lockedOf(address holder) external view returns (uint256);
@@ -225,7 +233,13 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     function basketState()
         external
         view
-        returns (Component[] memory components, uint256 factor, uint256 backingUnits, uint32 version, bool hasLocal);
+        returns (
+            Component[] memory components,
+            uint256 factor,
+            uint256 backingUnits,
+            uint32 version,
+            bool hasLocal
+        );
 
     /// @notice Amount of `assetId` per whole token now {1e-18 base units}, rounded down.
     function amountPerToken(bytes32 assetId) external view returns (uint256);
@@ -310,10 +324,19 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     ///         (including the feed band and the value tolerance, not the bounds on changes):
     ///         the old and new values {USD × 1e18 per token}, turnover {bps}, assets changed, and
     ///         the largest component change {bps of the old value}.
-    function previewRebalance(Component[] calldata components, Price[] calldata prices)
+    function previewRebalance(
+        Component[] calldata components,
+        Price[] calldata prices
+    )
         external
         view
-        returns (uint256 oldValue, uint256 newValue, uint256 turnoverBps, uint256 changed, uint256 maxChangeBps);
+        returns (
+            uint256 oldValue,
+            uint256 newValue,
+            uint256 turnoverBps,
+            uint256 changed,
+            uint256 maxChangeBps
+        );
 
     /// @notice The factory that created this token.
     function factory() external view returns (address);

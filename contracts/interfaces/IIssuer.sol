@@ -143,7 +143,13 @@ interface IIssuer {
     /// @notice `minted` = amount - fee tokens went to the requester; the `fee`'s backing is the
     ///         fee recipient's share. `refs` one per off-chain component (empty when the delivery
     ///         was acknowledged first: its refs are in `MintAcknowledged`).
-    event MintConfirmed(bytes32 indexed id, address indexed custodian, uint256 minted, uint256 fee, bytes32[] refs);
+    event MintConfirmed(
+        bytes32 indexed id,
+        address indexed custodian,
+        uint256 minted,
+        uint256 fee,
+        bytes32[] refs
+    );
     /// @notice The custodian accepted the redemption on these terms (`feeBps`, `factor` {RAY}:
     ///         the `Settlement` to pass back, flat so every log reader can filter it). It owes, per component i
     ///         of basket `basketVersion`, `BasketMath.payoutFor(stored_i, factor,
@@ -165,7 +171,12 @@ interface IIssuer {
     ///         worth was paid out in assets; the `fee`'s backing stays the fee recipient's share.
     ///         `refs` one per off-chain component.
     event RedeemConfirmed(
-        bytes32 indexed id, address indexed custodian, uint256 burned, uint256 paidFor, uint256 fee, bytes32[] refs
+        bytes32 indexed id,
+        address indexed custodian,
+        uint256 burned,
+        uint256 paidFor,
+        uint256 fee,
+        bytes32[] refs
     );
     /// @notice The on-chain components a redemption paid out of the vault, rounded down.
     event RedeemPaidOnChain(bytes32 indexed id, address[] tokens, uint256[] amounts);
@@ -179,7 +190,12 @@ interface IIssuer {
     event MintPauseSet(address indexed index, bool paused, address indexed by);
     /// @notice New redeem requests and acceptances are paused until `pausedUntil`; the next pause
     ///         can start at `nextPauseAt` at the earliest.
-    event RedeemPauseSet(address indexed index, uint40 pausedUntil, uint40 nextPauseAt, address indexed by);
+    event RedeemPauseSet(
+        address indexed index,
+        uint40 pausedUntil,
+        uint40 nextPauseAt,
+        address indexed by
+    );
     event CircuitBreakerSet(address indexed index, bool tripped, address indexed by);
 
     /// @notice The index has no limits set (`setLimits`).
@@ -249,9 +265,14 @@ interface IIssuer {
     ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
     ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerDeadlineTooFar`,
     ///      `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
-    function requestMint(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
-        external
-        returns (bytes32 id);
+    function requestMint(
+        address index,
+        uint256 amount,
+        uint32 basketVersion,
+        uint16 maxFeeBps,
+        uint64 nonce,
+        uint40 deadline
+    ) external returns (bytes32 id);
 
     /// @notice `requestMint` after ERC-2612 permits (spender: the custody vault) for the ERC-20
     ///         components (a permit that
@@ -269,9 +290,14 @@ interface IIssuer {
     /// @notice WLP of `index` only. Locks `amount` of the caller's free balance.
     /// @dev Reverts as `requestMint` (but `IssuerRedeemPaused` instead of `IssuerMintPaused`),
     ///      and `ERC20InsufficientBalance` when the free balance is short.
-    function requestRedeem(address index, uint256 amount, uint32 basketVersion, uint16 maxFeeBps, uint64 nonce, uint40 deadline)
-        external
-        returns (bytes32 id);
+    function requestRedeem(
+        address index,
+        uint256 amount,
+        uint32 basketVersion,
+        uint16 maxFeeBps,
+        uint64 nonce,
+        uint40 deadline
+    ) external returns (bytes32 id);
 
     /// @notice Only the requester, while pending (not once acknowledged or accepted). Gives the
     ///         WLP's capacity back; unlocks redeemed tokens; makes mint escrow claimable.
@@ -326,8 +352,11 @@ interface IIssuer {
     ///         never pushed). Never blocked by pauses, the oracle or the deadline.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeliveryRefsMismatch`,
     ///      `IssuerRequestNotPending` (not accepted, or another settlement).
-    function confirmRedeem(Request calldata request, Settlement calldata settlement, bytes32[] calldata payoutRefs)
-        external;
+    function confirmRedeem(
+        Request calldata request,
+        Settlement calldata settlement,
+        bytes32[] calldata payoutRefs
+    ) external;
 
     /// @notice `CUSTODIAN_ROLE` only, for a pending request or an acknowledged mint (whose
     ///         delivery the custodian returns off-chain). Same effects as `cancel`.
@@ -383,16 +412,20 @@ interface IIssuer {
     function fees(address index) external view returns (uint16 mintFeeBps, uint16 redeemFeeBps);
 
     /// @notice Index-wide capacity left now {index wei}.
-    function availableCapacity(address index) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
+    function availableCapacity(
+        address index
+    ) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
     /// @notice What a WLP may still request {index wei}: its own capacity less its open requests.
-    function participantCapacity(address index, address wlp)
-        external
-        view
-        returns (uint256 mintAvailable, uint256 redeemAvailable);
+    function participantCapacity(
+        address index,
+        address wlp
+    ) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 
     /// @notice Until when redemptions are paused, and when the next pause may start {unix seconds}.
-    function redeemPause(address index) external view returns (uint40 pausedUntil, uint40 nextPauseAt);
+    function redeemPause(
+        address index
+    ) external view returns (uint40 pausedUntil, uint40 nextPauseAt);
 }

@@ -34,7 +34,11 @@ interface IProtocolRoles is IAccessControl {
     function indexRole(bytes32 role, address index) external pure returns (bytes32);
 
     /// @notice Whether `account` holds the per-index `role` of `index`.
-    function hasIndexRole(bytes32 role, address index, address account) external view returns (bool);
+    function hasIndexRole(
+        bytes32 role,
+        address index,
+        address account
+    ) external view returns (bool);
 
     /// @notice Grants the index compiler and fee recipient roles of a newly created index
     ///         (OpenZeppelin's RoleGranted events record it).

@@ -65,18 +65,37 @@ interface IReserveOracle {
 
     /// @notice The admin opened the reserve account (index, asset). `token` is the asset's
     ///         ERC-20 on this chain (its reserves are the vault's ledger), or address(0).
-    event AccountOpened(address indexed index, bytes32 indexed assetId, uint32 maxAge, address token);
+    event AccountOpened(
+        address indexed index,
+        bytes32 indexed assetId,
+        uint32 maxAge,
+        address token
+    );
     /// @notice The admin changed an account's staleness limit {seconds}.
     event MaxAgeSet(address indexed index, bytes32 indexed assetId, uint32 maxAge);
     /// @notice `custodian`'s reports now count for the account.
     event CustodianAdded(address indexed index, bytes32 indexed assetId, address indexed custodian);
     /// @notice `custodian`'s reports no longer count for the account (its last balance with it).
-    event CustodianRemoved(address indexed index, bytes32 indexed assetId, address indexed custodian, address by);
+    event CustodianRemoved(
+        address indexed index,
+        bytes32 indexed assetId,
+        address indexed custodian,
+        address by
+    );
     /// @notice The cached coverage of `index` was recomputed (see `refreshCoverage`).
-    event CoverageRefreshed(address indexed index, uint32 basketVersion, uint256 maxUnits, uint256 validUntil);
+    event CoverageRefreshed(
+        address indexed index,
+        uint32 basketVersion,
+        uint256 maxUnits,
+        uint256 validUntil
+    );
     /// @notice A report was accepted; every holding in it now counts for its account.
     event ReserveReported(
-        address indexed custodian, uint64 indexed sequence, uint40 asOf, bytes32 attestation, Holding[] holdings
+        address indexed custodian,
+        uint64 indexed sequence,
+        uint40 asOf,
+        bytes32 attestation,
+        Holding[] holdings
     );
 
     /// @notice The report's custodian does not hold `CUSTODIAN_ROLE`, or the caller of `report`
@@ -164,7 +183,10 @@ interface IReserveOracle {
 
     /// @notice Reserves {base units} attributed to `index` in `assetId`, and the as-of time of
     ///         the oldest report counted (now for an on-chain asset; 0 when nothing counts yet).
-    function reservesOf(address index, bytes32 assetId) external view returns (uint256 reserves, uint256 asOf);
+    function reservesOf(
+        address index,
+        bytes32 assetId
+    ) external view returns (uint256 reserves, uint256 asOf);
 
     /// @notice The latest sequence number and as-of time of a custodian.
     function lastReport(address custodian) external view returns (uint64 sequence, uint40 asOf);
@@ -172,7 +194,11 @@ interface IReserveOracle {
     /// @notice Reverts `OracleReservesStale` or `OracleReservesShort` unless fresh reserves of
     ///         `index` in every component cover storedAmount × backingUnits / 1e36 (rounded up).
     ///         Rebalance activations run it on the new basket.
-    function requireCovered(address index, Component[] calldata stored, uint256 backingUnits) external view;
+    function requireCovered(
+        address index,
+        Component[] calldata stored,
+        uint256 backingUnits
+    ) external view;
 
     /// @notice The check a mint confirmation runs: like `requireCovered`, but answered from the
     ///         index's cached headroom when that cache is still valid (same basket version, no
@@ -202,13 +228,17 @@ interface IReserveOracle {
 
     /// @notice A reserve account's settings: open, staleness limit {seconds}, number of
     ///         custodians, whether the asset is on this chain.
-    function accountConfig(address index, bytes32 assetId)
-        external
-        view
-        returns (bool opened, uint32 maxAge, uint8 custodianCount, bool local);
+    function accountConfig(
+        address index,
+        bytes32 assetId
+    ) external view returns (bool opened, uint32 maxAge, uint8 custodianCount, bool local);
 
     /// @notice Whether `custodian`'s reports count for the account (index, asset).
-    function isCustodianOf(address custodian, address index, bytes32 assetId) external view returns (bool);
+    function isCustodianOf(
+        address custodian,
+        address index,
+        bytes32 assetId
+    ) external view returns (bool);
 
     /// @notice The custodians whose reports count for the account.
     function custodiansOf(address index, bytes32 assetId) external view returns (address[] memory);

@@ -8,8 +8,8 @@ interface IReserveSource {
     /// @return reserves {asset base units}
     /// @return asOf {unix seconds} as-of time of the oldest report counted; block.timestamp for an
     ///         asset on this chain; 0 when nothing has been reported
-    function reservesOf(address index, bytes32 assetId)
-        external
-        view
-        returns (uint256 reserves, uint256 asOf);
+    function reservesOf(
+        address index,
+        bytes32 assetId
+    ) external view returns (uint256 reserves, uint256 asOf);
 }

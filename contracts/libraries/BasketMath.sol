@@ -16,23 +16,31 @@ library BasketMath {
 
     /// @notice Amount per whole token after the fee factor.
     /// @return {1e-18 base units per token} = {1e-18 base units per token} × {RAY} / {RAY}
-    function amountPerToken(uint256 storedAmount, uint256 factor, Math.Rounding rounding)
-        internal
-        pure
-        returns (uint256)
-    {
+    function amountPerToken(
+        uint256 storedAmount,
+        uint256 factor,
+        Math.Rounding rounding
+    ) internal pure returns (uint256) {
         return Math.mulDiv(storedAmount, factor, RAY, rounding);
     }
 
     /// @notice Base units of an asset for `indexAmount` index wei.
     /// @return {base units} = {1e-18 base units per token} × {index wei} / 1e36
-    function quantity(uint256 perToken, uint256 indexAmount, Math.Rounding rounding) internal pure returns (uint256) {
+    function quantity(
+        uint256 perToken,
+        uint256 indexAmount,
+        Math.Rounding rounding
+    ) internal pure returns (uint256) {
         return Math.mulDiv(perToken, indexAmount, SCALE, rounding);
     }
 
     /// @notice Backing units for `indexAmount` at fee factor `factor`.
     /// @return {index wei at stored amounts} = {index wei} × {RAY} / {RAY}
-    function backing(uint256 indexAmount, uint256 factor, Math.Rounding rounding) internal pure returns (uint256) {
+    function backing(
+        uint256 indexAmount,
+        uint256 factor,
+        Math.Rounding rounding
+    ) internal pure returns (uint256) {
         return Math.mulDiv(indexAmount, factor, RAY, rounding);
     }
 
@@ -46,7 +54,10 @@ library BasketMath {
     ///         liability(storedAmount, L) <= reserves, since reserves >= ceil(stored × L / 1e36)
     ///         <=> L <= floor(reserves × 1e36 / stored). Rounded down (the oracle's headroom).
     /// @return {index wei at stored amounts} = {base units} × 1e36 / {1e-18 base units per token}
-    function maxBackingUnits(uint256 reserves, uint256 storedAmount) internal pure returns (uint256) {
+    function maxBackingUnits(
+        uint256 reserves,
+        uint256 storedAmount
+    ) internal pure returns (uint256) {
         return Math.mulDiv(reserves, SCALE, storedAmount, Math.Rounding.Floor);
     }
 
@@ -54,7 +65,11 @@ library BasketMath {
     ///         liability the mint adds (its backing units rounded up, then the amount rounded up),
     ///         so a covered index stays covered after the mint.
     /// @return {base units} = {1e-18 base units per token} × ceil({index wei} × {RAY} / {RAY}) / 1e36
-    function depositFor(uint256 storedAmount, uint256 factor, uint256 indexAmount) internal pure returns (uint256) {
+    function depositFor(
+        uint256 storedAmount,
+        uint256 factor,
+        uint256 indexAmount
+    ) internal pure returns (uint256) {
         return liability(storedAmount, backing(indexAmount, factor, Math.Rounding.Ceil));
     }
 
@@ -62,13 +77,27 @@ library BasketMath {
     ///         liability it removes (backing units rounded down, then the amount rounded down), so
     ///         a redemption never leaves the rest less covered.
     /// @return {base units}
-    function payoutFor(uint256 storedAmount, uint256 factor, uint256 indexAmount) internal pure returns (uint256) {
-        return Math.mulDiv(storedAmount, backing(indexAmount, factor, Math.Rounding.Floor), SCALE, Math.Rounding.Floor);
+    function payoutFor(
+        uint256 storedAmount,
+        uint256 factor,
+        uint256 indexAmount
+    ) internal pure returns (uint256) {
+        return
+            Math.mulDiv(
+                storedAmount,
+                backing(indexAmount, factor, Math.Rounding.Floor),
+                SCALE,
+                Math.Rounding.Floor
+            );
     }
 
     /// @notice Index tokens the fee recipient's share is worth, rounded down (0 if none).
     /// @return {index wei} = {index wei at stored amounts} × RAY / {RAY} − {index wei}
-    function feeShare(uint256 backingUnits, uint256 supply, uint256 factor) internal pure returns (uint256) {
+    function feeShare(
+        uint256 backingUnits,
+        uint256 supply,
+        uint256 factor
+    ) internal pure returns (uint256) {
         uint256 all = Math.mulDiv(backingUnits, RAY, factor, Math.Rounding.Floor);
         return all > supply ? all - supply : 0;
     }

@@ -31,7 +31,11 @@ library FeeMath {
     /// @param ratePerSecond {RAY per second}, <= RAY
     /// @param elapsed {seconds}
     /// @return {RAY} factor × (1 − rate)^elapsed
-    function decay(uint256 factor, uint256 ratePerSecond, uint256 elapsed) internal pure returns (uint256) {
+    function decay(
+        uint256 factor,
+        uint256 ratePerSecond,
+        uint256 elapsed
+    ) internal pure returns (uint256) {
         if (elapsed == 0 || ratePerSecond == 0) return factor;
         // {RAY} = {RAY} × {RAY} / {RAY}; factor <= RAY so the product fits.
         return (factor * rpowDown(RAY - ratePerSecond, elapsed)) / RAY;

@@ -76,10 +76,13 @@ library RebalanceMath {
             checkBand(id, price, m.feeds[k], m.bandBps);
             uint256 oldAmount;
             uint256 newAmount;
-            if (w.i < oldBasket.length && oldBasket[w.i].assetId == id) oldAmount = oldBasket[w.i++].amount;
-            if (w.j < newBasket.length && newBasket[w.j].assetId == id) newAmount = newBasket[w.j++].amount;
+            if (w.i < oldBasket.length && oldBasket[w.i].assetId == id)
+                oldAmount = oldBasket[w.i++].amount;
+            if (w.j < newBasket.length && newBasket[w.j].assetId == id)
+                newAmount = newBasket[w.j++].amount;
             if (oldAmount == 0 && newAmount == 0) revert IIndexToken.RebalancePricesInvalid(k);
-            if (m.local[k] && oldAmount != newAmount) revert IIndexToken.RebalanceLocalComponentChanged(id);
+            if (m.local[k] && oldAmount != newAmount)
+                revert IIndexToken.RebalanceLocalComponentChanged(id);
             if (oldAmount == 0) ++w.added;
             if (newAmount == 0) ++w.removed;
             if (_value(a, w, oldAmount, newAmount, price)) a.maxChangeAsset = id;
@@ -91,7 +94,11 @@ library RebalanceMath {
         uint256 n = prices.length;
         // A basket worth nothing at these prices cannot be compared. One unit per asset on either
         // side is the rounding of value_i; `tolerance` is absolute, so no price widens it.
-        if (a.oldValue == 0 || a.newValue > a.oldValue + n || a.newValue + n + m.tolerance < a.oldValue) {
+        if (
+            a.oldValue == 0 ||
+            a.newValue > a.oldValue + n ||
+            a.newValue + n + m.tolerance < a.oldValue
+        ) {
             revert IIndexToken.RebalanceValueChanged(a.oldValue, a.newValue);
         }
         a.turnoverBps = Math.mulDiv(w.moved, BPS, 2 * a.oldValue, Math.Rounding.Ceil);
@@ -101,10 +108,16 @@ library RebalanceMath {
 
     /// @notice Reverts `RebalancePriceOutsideBand` unless |declared - feed| <= feed × bandBps /
     ///         1e4, the allowance rounded down (a price exactly on the edge passes).
-    function checkBand(bytes32 assetId, uint256 declared, uint256 feed, uint256 bandBps) internal pure {
+    function checkBand(
+        bytes32 assetId,
+        uint256 declared,
+        uint256 feed,
+        uint256 bandBps
+    ) internal pure {
         uint256 allowed = Math.mulDiv(feed, bandBps, BPS); // {USD × 1e36 per base unit}
         uint256 off = declared > feed ? declared - feed : feed - declared;
-        if (off > allowed) revert IIndexToken.RebalancePriceOutsideBand(assetId, declared, feed, bandBps);
+        if (off > allowed)
+            revert IIndexToken.RebalancePriceOutsideBand(assetId, declared, feed, bandBps);
     }
 
     /// @notice A feed's answer {USD × 10^feedDecimals per whole asset} in the Price unit {USD ×
@@ -112,16 +125,22 @@ library RebalanceMath {
     ///         assetDecimals)). Dimensions: USD/asset × 1e36 / (10^fd × base units/asset) = USD ×
     ///         1e36 per base unit. Both decimals are at most 36 (the registry refuses more), so
     ///         the power is at most 1e72; reverts when the result does not fit 256 bits.
-    function feedPrice(uint256 answer, uint256 feedDecimals, uint256 assetDecimals) internal pure returns (uint256) {
+    function feedPrice(
+        uint256 answer,
+        uint256 feedDecimals,
+        uint256 assetDecimals
+    ) internal pure returns (uint256) {
         return Math.mulDiv(answer, PRICE_SCALE, 10 ** (feedDecimals + assetDecimals));
     }
 
     /// @return larger Whether this component moved more than any before it.
-    function _value(Assessment memory a, Walk memory w, uint256 oldAmount, uint256 newAmount, uint256 price)
-        private
-        pure
-        returns (bool larger)
-    {
+    function _value(
+        Assessment memory a,
+        Walk memory w,
+        uint256 oldAmount,
+        uint256 newAmount,
+        uint256 price
+    ) private pure returns (bool larger) {
         uint256 before = Math.mulDiv(oldAmount, price, PRICE_SCALE);
         uint256 after_ = Math.mulDiv(newAmount, price, PRICE_SCALE);
         a.oldValue += before;

@@ -9,12 +9,19 @@ import {IProtocolRoles} from "../interfaces/IProtocolRoles.sol";
 ///         error for a missing role everywhere in the protocol.
 library RoleCheck {
     function check(IProtocolRoles roles, bytes32 role, address account) internal view {
-        if (!roles.hasRole(role, account)) revert IAccessControl.AccessControlUnauthorizedAccount(account, role);
+        if (!roles.hasRole(role, account))
+            revert IAccessControl.AccessControlUnauthorizedAccount(account, role);
     }
 
     /// @notice Checks the per-index role `role` of `index`.
-    function checkIndex(IProtocolRoles roles, bytes32 role, address index, address account) internal view {
+    function checkIndex(
+        IProtocolRoles roles,
+        bytes32 role,
+        address index,
+        address account
+    ) internal view {
         bytes32 id = keccak256(abi.encode(role, index));
-        if (!roles.hasRole(id, account)) revert IAccessControl.AccessControlUnauthorizedAccount(account, id);
+        if (!roles.hasRole(id, account))
+            revert IAccessControl.AccessControlUnauthorizedAccount(account, id);
     }
 }

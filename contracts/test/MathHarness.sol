@@ -18,27 +18,62 @@ contract MathHarness {
         return FeeMath.decay(factor, rate, elapsed);
     }
 
-    function amountPerToken(uint256 stored, uint256 factor, bool roundUp) external pure returns (uint256) {
-        return BasketMath.amountPerToken(stored, factor, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    function amountPerToken(
+        uint256 stored,
+        uint256 factor,
+        bool roundUp
+    ) external pure returns (uint256) {
+        return
+            BasketMath.amountPerToken(
+                stored,
+                factor,
+                roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor
+            );
     }
 
-    function quantity(uint256 perToken, uint256 indexAmount, bool roundUp) external pure returns (uint256) {
-        return BasketMath.quantity(perToken, indexAmount, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    function quantity(
+        uint256 perToken,
+        uint256 indexAmount,
+        bool roundUp
+    ) external pure returns (uint256) {
+        return
+            BasketMath.quantity(
+                perToken,
+                indexAmount,
+                roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor
+            );
     }
 
-    function backing(uint256 indexAmount, uint256 factor, bool roundUp) external pure returns (uint256) {
-        return BasketMath.backing(indexAmount, factor, roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    function backing(
+        uint256 indexAmount,
+        uint256 factor,
+        bool roundUp
+    ) external pure returns (uint256) {
+        return
+            BasketMath.backing(
+                indexAmount,
+                factor,
+                roundUp ? Math.Rounding.Ceil : Math.Rounding.Floor
+            );
     }
 
     function liability(uint256 stored, uint256 units) external pure returns (uint256) {
         return BasketMath.liability(stored, units);
     }
 
-    function depositFor(uint256 stored, uint256 factor, uint256 indexAmount) external pure returns (uint256) {
+    function depositFor(
+        uint256 stored,
+        uint256 factor,
+        uint256 indexAmount
+    ) external pure returns (uint256) {
         return BasketMath.depositFor(stored, factor, indexAmount);
     }
 
-    function payoutFor(uint256 stored, uint256 factor, uint256 indexAmount) external pure returns (uint256) {
+    function payoutFor(
+        uint256 stored,
+        uint256 factor,
+        uint256 indexAmount
+    ) external pure returns (uint256) {
         return BasketMath.payoutFor(stored, factor, indexAmount);
     }
 
@@ -50,7 +85,11 @@ contract MathHarness {
         return FeeMath.issuanceFee(amount, feeBps);
     }
 
-    function feeShare(uint256 units, uint256 supply, uint256 factor) external pure returns (uint256) {
+    function feeShare(
+        uint256 units,
+        uint256 supply,
+        uint256 factor
+    ) external pure returns (uint256) {
         return BasketMath.feeShare(units, supply, factor);
     }
 
@@ -79,7 +118,11 @@ contract MathHarness {
         return (a.oldValue, a.newValue, a.turnoverBps, a.changed, a.maxChangeBps, a.maxChangeAsset);
     }
 
-    function feedPrice(uint256 answer, uint256 feedDecimals, uint256 assetDecimals) external pure returns (uint256) {
+    function feedPrice(
+        uint256 answer,
+        uint256 feedDecimals,
+        uint256 assetDecimals
+    ) external pure returns (uint256) {
         return RebalanceMath.feedPrice(answer, feedDecimals, assetDecimals);
     }
 }

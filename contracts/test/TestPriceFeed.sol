@@ -43,18 +43,20 @@ contract TestPriceFeed is AggregatorV3Interface {
         _lag = lag;
     }
 
-    function getRoundData(uint80 roundId)
-        public
-        view
-        override
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function getRoundData(
+        uint80 roundId
+    ) public view override returns (uint80, int256, uint256, uint256, uint80) {
         Round memory r = _rounds[roundId];
         if (r.updatedAt == 0) revert TestPriceFeedNoRound(roundId);
         return (roundId, r.answer, r.updatedAt, r.updatedAt, roundId - _lag);
     }
 
-    function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {
+    function latestRoundData()
+        external
+        view
+        override
+        returns (uint80, int256, uint256, uint256, uint80)
+    {
         return getRoundData(_latest);
     }
 

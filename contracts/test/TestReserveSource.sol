@@ -17,12 +17,10 @@ contract TestReserveSource is IReserveSource {
         _answers[index][assetId] = Answer(reserves, asOf);
     }
 
-    function reservesOf(address index, bytes32 assetId)
-        external
-        view
-        override
-        returns (uint256, uint256)
-    {
+    function reservesOf(
+        address index,
+        bytes32 assetId
+    ) external view override returns (uint256, uint256) {
         Answer memory a = _answers[index][assetId];
         return (a.reserves, a.asOf);
     }

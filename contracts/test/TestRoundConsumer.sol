@@ -18,7 +18,9 @@ contract TestRoundConsumer {
     /// @return previous the round before it, as `_getPrevChainlinkResponse` reads it
     /// @return currentBroken `_badChainlinkResponse(current)`
     /// @return previousBroken `_badChainlinkResponse(previous)`
-    function check(AggregatorV3Interface feed)
+    function check(
+        AggregatorV3Interface feed
+    )
         external
         view
         returns (
@@ -41,7 +43,11 @@ contract TestRoundConsumer {
             return r;
         }
         try feed.latestRoundData() returns (
-            uint80 roundId, int256 answer, uint256, uint256 timestamp, uint80
+            uint80 roundId,
+            int256 answer,
+            uint256,
+            uint256 timestamp,
+            uint80
         ) {
             (r.roundId, r.answer, r.timestamp, r.success) = (roundId, answer, timestamp, true);
         } catch {
@@ -49,24 +55,37 @@ contract TestRoundConsumer {
         }
     }
 
-    function _previous(AggregatorV3Interface feed, uint80 currentRoundId, uint8 feedDecimals)
-        private
-        view
-        returns (Response memory r)
-    {
+    function _previous(
+        AggregatorV3Interface feed,
+        uint80 currentRoundId,
+        uint8 feedDecimals
+    ) private view returns (Response memory r) {
         if (currentRoundId == 0) return r;
         try feed.getRoundData(currentRoundId - 1) returns (
-            uint80 roundId, int256 answer, uint256, uint256 timestamp, uint80
+            uint80 roundId,
+            int256 answer,
+            uint256,
+            uint256 timestamp,
+            uint80
         ) {
-            (r.roundId, r.answer, r.timestamp, r.decimals, r.success) =
-                (roundId, answer, timestamp, feedDecimals, true);
+            (r.roundId, r.answer, r.timestamp, r.decimals, r.success) = (
+                roundId,
+                answer,
+                timestamp,
+                feedDecimals,
+                true
+            );
         } catch {
             return r;
         }
     }
 
     function _bad(Response memory r) private view returns (bool) {
-        return !r.success || r.roundId == 0 || r.timestamp == 0 || r.timestamp > block.timestamp
-            || r.answer <= 0;
+        return
+            !r.success ||
+            r.roundId == 0 ||
+            r.timestamp == 0 ||
+            r.timestamp > block.timestamp ||
+            r.answer <= 0;
     }
 }

@@ -19,7 +19,9 @@ interface AggregatorV3Interface {
 
     /// @notice One round: its id, answer {feed units}, start and update times {unix seconds}, and
     ///         the round its answer was computed in.
-    function getRoundData(uint80 _roundId)
+    function getRoundData(
+        uint80 _roundId
+    )
         external
         view
         returns (
