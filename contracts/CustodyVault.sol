@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {ICustodyVault} from "./interfaces/ICustodyVault.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {IVersionRegistry} from "./interfaces/IVersionRegistry.sol";
 import {RoleCheck} from "./libraries/RoleCheck.sol";
 import {RoleIds} from "./libraries/RoleIds.sol";
 
@@ -23,7 +24,8 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     }
 
     IProtocolRoles public immutable ROLES;
-    address public override issuer;
+    IVersionRegistry public immutable VERSIONS;
+    mapping(address account => bool) private _boundIssuer;
 
     mapping(address index => mapping(address token => uint256)) private _held; // {base units}
     mapping(address token => uint256) private _total; // {base units} Σ of _held over indices
@@ -32,21 +34,28 @@ contract CustodyVault is ICustodyVault, ReentrancyGuardTransient {
     mapping(address account => mapping(address token => uint256)) private _claimable;
     mapping(address token => uint256) private _claimableTotal;
 
-    constructor(IProtocolRoles roles) {
+    constructor(IProtocolRoles roles, IVersionRegistry versions) {
         ROLES = roles;
+        VERSIONS = versions;
     }
 
     modifier onlyIssuer() {
-        if (msg.sender != issuer || msg.sender == address(0)) revert VaultNotIssuer(msg.sender);
+        if (!_boundIssuer[msg.sender]) revert VaultNotIssuer(msg.sender);
         _;
     }
 
     /// @inheritdoc ICustodyVault
     function bindIssuer(address issuer_) external override {
         ROLES.check(RoleIds.ADMIN, msg.sender);
-        if (issuer != address(0) || issuer_ == address(0)) revert VaultIssuerBound(issuer);
-        issuer = issuer_;
+        if (_boundIssuer[issuer_]) revert VaultIssuerBound(issuer_);
+        VERSIONS.requireUsable(IVersionRegistry.Kind.Issuer, issuer_);
+        _boundIssuer[issuer_] = true;
         emit IssuerBound(issuer_);
+    }
+
+    /// @inheritdoc ICustodyVault
+    function isBoundIssuer(address account) external view override returns (bool) {
+        return _boundIssuer[account];
     }
 
     /// @inheritdoc ICustodyVault

@@ -18,6 +18,7 @@ import {SSTORE2} from "solady/utils/SSTORE2.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {RebalanceMath} from "./libraries/RebalanceMath.sol";
 import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
+import {IVersionRegistry} from "./interfaces/IVersionRegistry.sol";
 import {Price} from "./types/Price.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {Units} from "./libraries/Units.sol";
@@ -91,38 +92,51 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @dev The implementation's own basket pointer: marks it initialised so it can never be used.
     address private constant SENTINEL = address(1);
 
+    uint40 public constant override MOVE_DELAY = 31 days;
+
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
-    IReserveOracle public immutable ORACLE;
+    IVersionRegistry public immutable override VERSIONS;
     address private immutable FACTORY;
     address private immutable SELF; // the implementation's own address
-    /// @dev The one contract that mints, locks and burns: fixed when the factory is deployed, so
-    ///      no role grant can ever add another minter.
-    address private immutable ISSUER;
+
+    /// @dev The issuer and the deprecation flag, read together on every mint, lock and burn:
+    ///      160+8 bits. `issuer` is zero until the first move: the clone argument stands.
+    struct LifecycleSlot {
+        address issuer;
+        bool deprecated;
+    }
+
+    /// @dev A signalled move: 160+40 bits.
+    struct Move {
+        address target;
+        uint40 executableAt; // {unix seconds}
+    }
 
     FeeState private _fee;
     BasketSlot private _basket;
     BoundsSlot private _bounds;
     bytes32 private _pendingRebalance; // id of the pending proposal
+    LifecycleSlot private _lifecycle;
+    address private _oracle; // zero until the first move: the clone argument stands
+    mapping(IVersionRegistry.Kind kind => Move) private _moves;
+    address[] private _formerIssuers;
+    mapping(address account => bool) private _isFormerIssuer;
     // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
-    constructor(
-        IProtocolRoles roles,
-        IAssetRegistry registry,
-        IReserveOracle oracle,
-        address issuer_
-    ) {
+    constructor(IProtocolRoles roles, IAssetRegistry registry, IVersionRegistry versions) {
         ROLES = roles;
         REGISTRY = registry;
-        ORACLE = oracle;
+        VERSIONS = versions;
         FACTORY = msg.sender;
         SELF = address(this);
-        ISSUER = issuer_;
         _basket.pointer = SENTINEL;
     }
 
+    /// @dev The current issuer, or a former one finishing its own requests.
     modifier onlyIssuer() {
-        if (msg.sender != ISSUER) revert IndexNotIssuer(msg.sender);
+        if (msg.sender != _issuer(_lifecycle.issuer) && !_isFormerIssuer[msg.sender])
+            revert IndexNotIssuer(msg.sender);
         _;
     }
 
@@ -156,12 +170,11 @@ contract IndexToken is LockableERC20, IIndexToken {
     // ---------------------------------------------------------------- issuer
 
     /// @inheritdoc IIndexToken
-    function mint(
-        address to,
-        uint256 amount,
-        uint256 feeAmount,
-        uint256 factor
-    ) external override onlyIssuer {
+    function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external override {
+        LifecycleSlot memory l = _lifecycle;
+        if (msg.sender != _issuer(l.issuer) && !_isFormerIssuer[msg.sender])
+            revert IndexNotIssuer(msg.sender);
+        if (l.deprecated) revert IndexIsDeprecated();
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         _checkFactor(factor, feeFactor());
         // The reserves grew by the backing of `amount` tokens at the delivery's factor;
@@ -171,7 +184,8 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function lock(address holder, uint256 amount) external override onlyIssuer {
+    function lock(address holder, uint256 amount) external override {
+        if (msg.sender != _issuer(_lifecycle.issuer)) revert IndexNotIssuer(msg.sender);
         _lock(holder, amount);
     }
 
@@ -303,11 +317,11 @@ contract IndexToken is LockableERC20, IIndexToken {
         // A proposal falls with its proposer's role: a compiler removed cannot leave a basket behind.
         ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), proposer);
         // Every acknowledged mint and accepted redemption settles at the basket it was made for.
-        uint256 open = ISSUER.code.length == 0 ? 0 : IIssuer(ISSUER).openSettlements(address(this));
+        uint256 open = _openSettlements();
         if (open != 0) revert RebalanceSettlementsOpen(open);
         // Fail closed: fresh reserves attributed to this index must already cover the new
         // basket for every token owed.
-        ORACLE.requireCovered(address(this), components, _supply.backingUnits);
+        IReserveOracle(oracle()).requireCovered(address(this), components, _supply.backingUnits);
         bytes memory old = SSTORE2.read(b.pointer);
         // Components were validated when proposed; ERC-20 ones cannot change, so hasLocal stays.
         (b.pointer, b.pendingActivation) = (SSTORE2.write(packed), 0);
@@ -474,7 +488,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         if (to == address(0)) revert IndexZeroInput();
         // An accepted redemption's locked tokens are paid at their acceptance factor: while one
         // is open, the supply over-states what still pays the fee, so nothing is collected.
-        uint256 open = ISSUER.code.length == 0 ? 0 : IIssuer(ISSUER).openSettlements(address(this));
+        uint256 open = _openSettlements();
         if (open != 0) revert RebalanceSettlementsOpen(open);
         Supply memory supply = _supply;
         amount = BasketMath.feeShare(supply.backingUnits, supply.total, feeFactor());
@@ -591,8 +605,98 @@ contract IndexToken is LockableERC20, IIndexToken {
     }
 
     /// @inheritdoc IIndexToken
-    function issuer() external view override returns (address) {
-        return ISSUER;
+    function issuer() public view override returns (address) {
+        return _issuer(_lifecycle.issuer);
+    }
+
+    /// @inheritdoc IIndexToken
+    function oracle() public view override returns (address) {
+        address moved = _oracle;
+        if (moved != address(0)) return moved;
+        (, , , , address initial) = _cloneArgsAll();
+        return initial;
+    }
+
+    /// @inheritdoc IIndexToken
+    function lifecycle() external view override returns (address, bool) {
+        LifecycleSlot memory l = _lifecycle;
+        return (_issuer(l.issuer), l.deprecated);
+    }
+
+    /// @inheritdoc IIndexToken
+    function formerIssuers() external view override returns (address[] memory) {
+        return _formerIssuers;
+    }
+
+    /// @inheritdoc IIndexToken
+    function isIssuer(address account) external view override returns (bool) {
+        return account == issuer() || _isFormerIssuer[account];
+    }
+
+    /// @inheritdoc IIndexToken
+    function pendingMove(
+        IVersionRegistry.Kind kind
+    ) external view override returns (address, uint256) {
+        Move memory m = _moves[kind];
+        return (m.target, m.executableAt);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /// @inheritdoc IIndexToken
+    function signalMove(IVersionRegistry.Kind kind, address target) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        address current = kind == IVersionRegistry.Kind.Issuer ? issuer() : oracle();
+        if (target == current) revert IndexMoveToCurrent(kind, target);
+        if (kind == IVersionRegistry.Kind.Issuer && _lifecycle.deprecated)
+            revert IndexIsDeprecated();
+        Move memory m = _moves[kind];
+        if (m.target != address(0)) revert IndexMovePending(kind, m.target);
+        bytes32 codeHash = VERSIONS.requireUsable(kind, target);
+        uint40 at = uint40(block.timestamp) + MOVE_DELAY;
+        _moves[kind] = Move(target, at);
+        emit MoveSignalled(kind, current, target, codeHash, at);
+    }
+
+    /// @inheritdoc IIndexToken
+    function executeMove(IVersionRegistry.Kind kind) external override {
+        Move memory m = _moves[kind];
+        if (m.target == address(0)) revert IndexNoMovePending(kind);
+        if (block.timestamp < m.executableAt)
+            revert IndexMoveNotDue(m.executableAt, block.timestamp);
+        bytes32 codeHash = VERSIONS.requireUsable(kind, m.target);
+        delete _moves[kind];
+        address from;
+        if (kind == IVersionRegistry.Kind.Issuer) {
+            from = issuer();
+            // The old issuer keeps finishing what it holds; it can never take a new redemption
+            // (lock) and refuses new requests itself, as it is no longer `issuer()`.
+            _formerIssuers.push(from);
+            _isFormerIssuer[from] = true;
+            _isFormerIssuer[m.target] = false; // a former issuer moved back to is current again
+            _lifecycle.issuer = m.target;
+        } else {
+            from = oracle();
+            _oracle = m.target;
+        }
+        emit MoveExecuted(kind, from, m.target, codeHash);
+    }
+
+    /// @inheritdoc IIndexToken
+    function cancelMove(IVersionRegistry.Kind kind) external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        address target = _moves[kind].target;
+        if (target == address(0)) revert IndexNoMovePending(kind);
+        delete _moves[kind];
+        emit MoveCancelled(kind, target);
+    }
+
+    /// @inheritdoc IIndexToken
+    function deprecate() external override {
+        ROLES.check(RoleIds.ADMIN, msg.sender);
+        if (_lifecycle.deprecated) revert IndexIsDeprecated();
+        _lifecycle.deprecated = true;
+        emit IndexDeprecated(msg.sender, block.timestamp);
     }
 
     function name() public view override(IERC20Metadata) returns (string memory) {
@@ -626,15 +730,53 @@ contract IndexToken is LockableERC20, IIndexToken {
         return "1";
     }
 
-    /// @dev Clone args layout: ShortString name (32) | ShortString symbol (32) | uint64 maxFeeRate (8).
+    /// @dev Clone args layout (112 bytes): ShortString name (32) | ShortString symbol (32) |
+    ///      uint64 maxFeeRate (8) | address initial issuer (20) | address initial oracle (20).
     ///      The implementation itself has no clone args: its name and symbol are empty.
+    uint256 private constant ARG_NAME = 0x20; // memory offsets past the bytes length word
+    uint256 private constant ARG_SYMBOL = 0x40;
+    uint256 private constant ARG_FEE_CAP = 0x60;
+    uint256 private constant ARG_ISSUER = 0x68;
+    uint256 private constant ARG_ORACLE = 0x7c;
+
     function _cloneArgs() private view returns (ShortString n, ShortString s, uint64 cap) {
-        if (address(this) == SELF) return (ShortString.wrap(0), ShortString.wrap(0), 0);
+        (n, s, cap, , ) = _cloneArgsAll();
+    }
+
+    function _cloneArgsAll()
+        private
+        view
+        returns (ShortString n, ShortString s, uint64 cap, address issuer0, address oracle0)
+    {
+        if (address(this) == SELF)
+            return (ShortString.wrap(0), ShortString.wrap(0), 0, address(0), address(0));
         bytes memory args = Clones.fetchCloneArgs(address(this));
         assembly ("memory-safe") {
-            n := mload(add(args, 0x20))
-            s := mload(add(args, 0x40))
-            cap := shr(192, mload(add(args, 0x60)))
+            n := mload(add(args, ARG_NAME))
+            s := mload(add(args, ARG_SYMBOL))
+            cap := shr(192, mload(add(args, ARG_FEE_CAP)))
+            issuer0 := shr(96, mload(add(args, ARG_ISSUER)))
+            oracle0 := shr(96, mload(add(args, ARG_ORACLE)))
+        }
+    }
+
+    /// @dev `moved` is the lifecycle slot's issuer: zero until the first move.
+    function _issuer(address moved) private view returns (address) {
+        if (moved != address(0)) return moved;
+        (, , , address initial, ) = _cloneArgsAll();
+        return initial;
+    }
+
+    /// @dev Open settlements of the current and every former issuer: each settles at the basket
+    ///      it was accepted or acknowledged for, so activation and fee collection wait for all.
+    function _openSettlements() private view returns (uint256 open) {
+        address current = issuer();
+        if (current.code.length != 0) open = IIssuer(current).openSettlements(address(this));
+        uint256 n = _formerIssuers.length;
+        for (uint256 i; i < n; ++i) {
+            address former = _formerIssuers[i];
+            if (former != current && former.code.length != 0)
+                open += IIssuer(former).openSettlements(address(this));
         }
     }
 

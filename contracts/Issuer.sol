@@ -15,6 +15,7 @@ import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
 import {ICustodyVault} from "./interfaces/ICustodyVault.sol";
 import {IProtocolRoles} from "./interfaces/IProtocolRoles.sol";
+import {IVersionRegistry} from "./interfaces/IVersionRegistry.sol";
 import {Component} from "./types/Component.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
@@ -103,7 +104,6 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
-    IReserveOracle public immutable ORACLE;
     ICustodyVault public immutable VAULT;
 
     mapping(address index => IndexState) private _state;
@@ -117,12 +117,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     constructor(
         IProtocolRoles roles,
         IAssetRegistry registry,
-        IReserveOracle oracle,
         ICustodyVault vault
     ) EIP712("ssikit Issuer", "1") {
         ROLES = roles;
         REGISTRY = registry;
-        ORACLE = oracle;
         VAULT = vault;
     }
 
@@ -180,6 +178,10 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         Config memory c = s.config;
         if (c.window == 0) revert IssuerIndexNotConfigured(r.index);
         if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
+        // Only the index's current issuer takes new mints, and none once it is deprecated.
+        (address current, bool deprecated) = IIndexToken(r.index).lifecycle();
+        if (current != address(this)) revert IssuerRetired(r.index, current);
+        if (deprecated) revert IssuerIndexDeprecated(r.index);
         ROLES.checkIndex(RoleIds.WLP, r.index, msg.sender);
         _checkTerms(c, c.mintFeeBps, r);
         bool hasLocal;
@@ -380,7 +382,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
             revert IssuerDeliveryRefsMismatch(refs.length, b.stored.length - moved);
         }
         uint256 units = BasketMath.backing(r.amount, r.factor, Math.Rounding.Ceil);
-        ORACLE.checkMint(r.index, b.stored, b.version, b.units + units, b.hasLocal);
+        _oracleOf(r.index).checkMint(r.index, b.stored, b.version, b.units + units, b.hasLocal);
         emit MintConfirmed(id, msg.sender, r.amount - fee, fee, refs);
         IIndexToken(r.index).mint(r.requester, r.amount, fee, r.factor);
     }
@@ -588,7 +590,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function tripCircuitBreaker(address index) external override {
         Config storage c = _configured(index);
-        bool covered = ORACLE.isCovered(index);
+        bool covered = _oracleOf(index).isCovered(index);
         if (covered) revert IssuerBreakerCondition(index, true);
         c.breakerTripped = true;
         emit CircuitBreakerSet(index, true, msg.sender);
@@ -597,7 +599,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IIssuer
     function resetCircuitBreaker(address index) external override {
         Config storage c = _configured(index);
-        bool covered = ORACLE.isCovered(index);
+        bool covered = _oracleOf(index).isCovered(index);
         if (!covered || !c.breakerTripped) revert IssuerBreakerCondition(index, covered);
         c.breakerTripped = false;
         emit CircuitBreakerSet(index, false, msg.sender);
@@ -669,17 +671,23 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     // ================================================================ internal
 
-    /// @dev A clone made by a factory holding INDEX_FACTORY_ROLE, whose issuer is this contract.
+    /// @dev A clone made by a factory holding INDEX_FACTORY_ROLE, whose issuer is (or was, or
+    ///      is about to be, by a signalled move) this contract.
     function _isProtocolIndex(address index) private view returns (bool) {
         if (index.code.length == 0) return false;
         try IIndexToken(index).factory() returns (address f) {
-            return
-                ROLES.hasRole(RoleIds.INDEX_FACTORY, f) &&
-                IIndexFactory(f).isIndex(index) &&
-                IIndexToken(index).issuer() == address(this);
+            if (!ROLES.hasRole(RoleIds.INDEX_FACTORY, f) || !IIndexFactory(f).isIndex(index))
+                return false;
+            (address next, ) = IIndexToken(index).pendingMove(IVersionRegistry.Kind.Issuer);
+            return next == address(this) || IIndexToken(index).isIssuer(address(this));
         } catch {
             return false;
         }
+    }
+
+    /// @dev The index's reserve oracle now: it moves with the index, not with this issuer.
+    function _oracleOf(address index) private view returns (IReserveOracle) {
+        return IReserveOracle(IIndexToken(index).oracle());
     }
 
     function _configured(address index) private view returns (Config storage c) {

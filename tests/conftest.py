@@ -113,7 +113,7 @@ def direct_factory(protocol: Any, deployer: Any, issuer: Any, project: Any) -> A
     mint, lock and burn directly (the protocol's indices trust only the Issuer contract)."""
     roles = protocol.roles
     factory = project.IndexFactory.deploy(
-        roles, protocol.assets, protocol.oracle, issuer, sender=deployer
+        roles, protocol.assets, protocol.versions, issuer, protocol.oracle, sender=deployer
     )
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
     return factory
@@ -180,6 +180,11 @@ def issuer_contract(protocol: Any) -> Any:
 @pytest.fixture(scope="session")
 def vault(protocol: Any) -> Any:
     return protocol.vault
+
+
+@pytest.fixture(scope="session")
+def versions(protocol: Any) -> Any:
+    return protocol.versions
 
 
 @pytest.fixture(scope="session")

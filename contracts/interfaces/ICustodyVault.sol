@@ -11,10 +11,14 @@ pragma solidity ^0.8.27;
 ///         reserve oracle reads `heldFor`), so tokens one index owns never cover another, and a
 ///         donation to the vault covers nothing (the admin can sweep it back out).
 ///
-///         Only the issuer contract bound once by the admin (`bindIssuer`) deposits and releases:
-///         no role holder, not even the admin, can move tokens an index owns.
+///         Only issuer contracts the admin bound (`bindIssuer`), each a usable issuer version in
+///         the `IVersionRegistry` when bound, deposit and release; a bound issuer stays bound,
+///         so one that indices have moved away from can still finish its requests. The vault
+///         itself never moves: it holds assets, and has no logic worth replacing. No role holder,
+///         not even the admin, can move tokens an index owns; the admin's only other power is
+///         `sweep`, of what the ledger does not account for.
 interface ICustodyVault {
-    /// @notice The issuer was bound; it alone deposits and releases from now on.
+    /// @notice `issuer` was bound: it deposits and releases from now on, for good.
     event IssuerBound(address indexed issuer);
     /// @notice `amount` {base units} of `token` arrived for `index`.
     event Deposited(address indexed index, address indexed token, uint256 amount);
@@ -39,9 +43,9 @@ interface ICustodyVault {
     /// @notice The admin sent `amount` of `token` the ledger does not account for to `to`.
     event Swept(address indexed token, address indexed to, uint256 amount);
 
-    /// @notice The caller is not the bound issuer.
+    /// @notice The caller is not a bound issuer.
     error VaultNotIssuer(address caller);
-    /// @notice `bindIssuer` was already called, or given address(0).
+    /// @notice `issuer` is already bound.
     error VaultIssuerBound(address issuer);
     /// @notice A deposit the vault's balance does not show (the tokens did not arrive).
     error VaultDepositMissing(address token, uint256 balance, uint256 accounted);
@@ -54,8 +58,10 @@ interface ICustodyVault {
     /// @notice A release above what the index holds of the token.
     error VaultInsufficientHeld(address index, address token, uint256 held, uint256 amount);
 
-    /// @notice Binds the issuer contract, once. Admin only.
-    /// @dev Reverts `VaultIssuerBound`, `AccessControlUnauthorizedAccount`.
+    /// @notice Binds an issuer contract, for good. Admin only; `issuer` must be a usable issuer
+    ///         version in the version registry.
+    /// @dev Reverts `VaultIssuerBound`, `AccessControlUnauthorizedAccount`, and the registry's
+    ///      `VersionNotListed`, `VersionIsDeprecated`, `VersionCodeChanged`.
     function bindIssuer(address issuer) external;
 
     /// @notice Pulls `amounts[i]` {base units} of `tokens[i]` from `from` into escrow for request
@@ -111,6 +117,6 @@ interface ICustodyVault {
     ///         least `totalHeld + escrowed + claimableTotal` (more only by donations).
     function claimableTotal(address token) external view returns (uint256);
 
-    /// @notice The bound issuer (address(0) before `bindIssuer`).
-    function issuer() external view returns (address);
+    /// @notice Whether `account` is a bound issuer.
+    function isBoundIssuer(address account) external view returns (bool);
 }

@@ -6,6 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {Component} from "../types/Component.sol";
 import {Price} from "../types/Price.sol";
+import {IVersionRegistry} from "./IVersionRegistry.sol";
 
 /// @title An index token: an ERC-20 (18 decimals, ERC-2612 permit) backed by a basket of assets
 /// @notice The basket lists, per underlying asset, how much of it backs one whole token.
@@ -32,6 +33,21 @@ import {Price} from "../types/Price.sol";
 ///         value (bps of the old basket's value). Anyone activates the proposal from its
 ///         activation time until `activationWindow` seconds after, while its proposer still holds
 ///         the index's compiler role; after that it has lapsed and anyone may cancel it.
+///
+///         Lifecycle. The token's code never changes (a clone of an implementation without any
+///         upgrade path). What may change is which issuer mints and burns it and which reserve
+///         oracle gates its mints and rebalances, each by a two-step move of this index alone:
+///         the admin signals a version listed in the `IVersionRegistry` (`MoveSignalled`, with
+///         the target's code hash), anyone executes it `MOVE_DELAY` later, the admin may cancel
+///         before. A former issuer keeps every right it needs to finish what was requested from
+///         it (mint, unlock and burn of its own requests) but can never lock tokens for a new
+///         redemption, and the issuer contract refuses new requests unless it is the index's
+///         current issuer. `deprecate` stops minting for good; redemption, cancel, expiry and
+///         reclaim stay open.
+///
+///         Integrators: a holder with a pending redemption has `balanceOf` = free + locked; the
+///         spendable amount is `balanceOf - lockedOf`, so a "max" button, a zap or Permit2 that
+///         pulls `balanceOf` reverts (`ERC20InsufficientBalance`) while a redemption is open.
 interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice The admin's bounds on this index's rebalances (all fit one storage slot with the
     ///         basket pointer or in one of their own). Supported ranges (else
@@ -49,6 +65,27 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         uint16 priceBandBps; // |declared - feed| {bps of the feed price}
         uint64 valueTolerance; // how much less the new basket may be worth {USD × 1e18 per token}
     }
+
+    /// @notice The admin signalled that this index's `kind` moves from `from` to `to` (code hash
+    ///         `codeHash` in the version registry); executable from `executableAt` {unix seconds}.
+    event MoveSignalled(
+        IVersionRegistry.Kind indexed kind,
+        address indexed from,
+        address indexed to,
+        bytes32 codeHash,
+        uint256 executableAt
+    );
+    /// @notice The admin cancelled the pending move of `kind` to `to`.
+    event MoveCancelled(IVersionRegistry.Kind indexed kind, address indexed to);
+    /// @notice This index's `kind` is now `to` (was `from`); `codeHash` was checked again.
+    event MoveExecuted(
+        IVersionRegistry.Kind indexed kind,
+        address indexed from,
+        address indexed to,
+        bytes32 codeHash
+    );
+    /// @notice Minting stopped for good; redemption stays open.
+    event IndexDeprecated(address indexed by, uint256 at);
 
     /// @notice The basket changed; `version` is the new version. Amounts are per whole token at
     ///         `factor` (they are multiplied by the fee factor, which is RAY at every change).
@@ -105,7 +142,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error IndexAssetNotInBasket(bytes32 assetId);
     /// @notice Zero address or zero amount where one is needed.
     error IndexZeroInput();
-    /// @notice Only the issuer fixed at the factory's deployment mints, locks and burns.
+    /// @notice Only the current issuer (or, to finish its own requests, a former one: `mint`,
+    ///         `unlock`, `burnLocked`) mints, locks and burns.
     error IndexNotIssuer(address caller);
     /// @notice An amount above what a basket can hold (BasketCodec.MAX_AMOUNT).
     error BasketAmountTooLarge(bytes32 assetId, uint256 amount);
@@ -153,34 +191,40 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Most components a basket may have.
     function MAX_COMPONENTS() external view returns (uint256);
 
-    /// @notice Sets the first basket and fee rate of a fresh clone. Factory only, once.
+    /// @notice Sets the first basket and fee rate of a fresh clone. Factory only, once
+    ///         (`IndexNotFactory`, `IndexAlreadyInitialized`); the basket is validated (the
+    ///         `Basket*` errors) and the rate capped (`IndexFeeRateAboveMax`). Emits
+    ///         `BasketUpdated(1, basket)`.
     function initialize(Component[] calldata basket, uint64 feeRate) external;
 
     /// @notice Records that the reserves now back `amount` more tokens {index wei} delivered at
     ///         fee factor `factor` {RAY} and mints `amount - feeAmount` of them to `to`: backing
     ///         units grow by amount × factor / RAY (rounded up). The mint fee's backing, and what
     ///         the fee factor fell by since `factor` while the delivery waited, stay the fee
-    ///         recipient's share. Only the issuer.
+    ///         recipient's share. Only the current or a former issuer (`IndexNotIssuer`), and
+    ///         never once the index is deprecated (`IndexIsDeprecated`).
     /// @dev Reverts `IndexZeroInput` (amount 0 or fee >= amount), `IndexFactorInvalid` (factor
-    ///      below the current fee factor or above RAY), `IndexNotIssuer`.
+    ///      below the current fee factor or above RAY), `IndexNotIssuer`, `IndexIsDeprecated`.
     function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external;
 
     /// @notice Locks `amount` {index wei} of `holder`'s free balance for a redemption request:
-    ///         the tokens stay in `balanceOf(holder)` but cannot move. Only the issuer.
+    ///         the tokens stay in `balanceOf(holder)` but cannot move. Only the current issuer:
+    ///         a former one takes no new redemption (`IndexNotIssuer`).
     ///         Integrators: `balanceOf` = free + locked, so a "max" button, a zap or Permit2
     ///         pulling `balanceOf` from a holder with an open redemption reverts; the spendable
     ///         amount is `balanceOf(holder) - lockedOf(holder)`.
     ///         Reverts `ERC20InsufficientBalance` when the free balance is short.
     function lock(address holder, uint256 amount) external;
 
-    /// @notice Releases a lock (a redemption cancelled, rejected or expired). Only the issuer.
+    /// @notice Releases a lock (a redemption cancelled, rejected, expired or reclaimed). Only the
+    ///         current or a former issuer (`IndexNotIssuer`).
     function unlock(address holder, uint256 amount) external;
 
     /// @notice Burns `amount` {index wei} of `holder`'s locked tokens for a confirmed redemption
     ///         whose payout was stated at fee factor `factor` {RAY} for `amount - feeAmount`
     ///         tokens: backing units fall by (amount - feeAmount) × factor / RAY, rounded down,
     ///         exactly what was paid out; the fee's backing stays the fee recipient's share
-    ///         (collected with `collectFees`). Only the issuer.
+    ///         (collected with `collectFees`). Only the current or a former issuer.
     /// @dev Reverts `IndexZeroInput`, `IndexFactorInvalid`, `LockedBalanceTooLow`, `IndexNotIssuer`.
     /// @return version The basket version the redemption was paid in.
     /// @return hasLocalComponents Whether some component is an ERC-20 on this chain.
@@ -341,6 +385,73 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice The factory that created this token.
     function factory() external view returns (address);
 
-    /// @notice The issuer contract, the only account that mints, locks and burns.
+    // ---------------------------------------------------------------- lifecycle
+
+    /// @notice A move of `kind` is already pending (to `target`): cancel it first.
+    error IndexMovePending(IVersionRegistry.Kind kind, address target);
+    /// @notice No move of `kind` is pending.
+    error IndexNoMovePending(IVersionRegistry.Kind kind);
+    /// @notice The pending move executes from `executableAt` {unix seconds}.
+    error IndexMoveNotDue(uint256 executableAt, uint256 now_);
+    /// @notice `target` is already this index's `kind`.
+    error IndexMoveToCurrent(IVersionRegistry.Kind kind, address target);
+    /// @notice The index is deprecated: no mint, no move of its issuer (`IndexDeprecated`).
+    error IndexIsDeprecated();
+
+    /// @notice Delay from a signal to its execution {seconds}: 31 days, longer than the longest
+    ///         request deadline (IIssuer.MAX_REQUEST_TTL, 30 days) and the longest redeem pause
+    ///         (IIssuer.MAX_REDEEM_PAUSE, 7 days), so every request a holder could have made on
+    ///         the old version before the signal has reached its deadline when the move lands.
+    function MOVE_DELAY() external view returns (uint40);
+
+    /// @notice The version registry that moves are checked against.
+    function VERSIONS() external view returns (IVersionRegistry);
+
+    /// @notice Signals that this index's `kind` moves to `target` after `MOVE_DELAY`. Only the
+    ///         admin (`AccessControlUnauthorizedAccount`). `target` must be usable in the version
+    ///         registry (`VersionNotListed`, `VersionIsDeprecated`, `VersionCodeChanged`); reverts
+    ///         `IndexMoveToCurrent`, `IndexMovePending`, and `IndexIsDeprecated` for an issuer
+    ///         move of a deprecated index. Emits `MoveSignalled`.
+    function signalMove(IVersionRegistry.Kind kind, address target) external;
+
+    /// @notice Executes the pending move of `kind`. Anyone, from its `executableAt` on
+    ///         (`IndexNoMovePending`, `IndexMoveNotDue`); the target is checked in the registry
+    ///         again (deprecated or changed code since the signal: reverts, the admin cancels).
+    ///         For the issuer, the old one joins `formerIssuers` and keeps finishing its
+    ///         requests. Emits `MoveExecuted`.
+    function executeMove(IVersionRegistry.Kind kind) external;
+
+    /// @notice Cancels the pending move of `kind`. Only the admin; reverts `IndexNoMovePending`.
+    ///         Emits `MoveCancelled`.
+    function cancelMove(IVersionRegistry.Kind kind) external;
+
+    /// @notice Stops minting for good: `mint` reverts `IndexIsDeprecated` from now on (and the
+    ///         issuer refuses mint requests); redemption, cancel, expiry, reclaim, fee
+    ///         collection and rebalances stay as they were. Only the admin; reverts
+    ///         `IndexIsDeprecated` when already deprecated. Emits `IndexDeprecated`.
+    function deprecate() external;
+
+    /// @notice The pending move of `kind`: its target and the time it may execute {unix
+    ///         seconds} (zeros when none).
+    function pendingMove(
+        IVersionRegistry.Kind kind
+    ) external view returns (address target, uint256 executableAt);
+
+    /// @notice The issuer contract now: the only account that mints for new requests and locks.
     function issuer() external view returns (address);
+
+    /// @notice The reserve oracle now: gates this index's mints (through the issuer) and its
+    ///         rebalance activations.
+    function oracle() external view returns (address);
+
+    /// @notice The current issuer and whether the index is deprecated, from one storage read:
+    ///         what the issuer checks before it takes a new request.
+    function lifecycle() external view returns (address currentIssuer, bool isDeprecated);
+
+    /// @notice Every issuer this index had before the current one, oldest first: each may still
+    ///         mint, unlock and burn for the requests it holds.
+    function formerIssuers() external view returns (address[] memory);
+
+    /// @notice Whether `account` is the current or a former issuer.
+    function isIssuer(address account) external view returns (bool);
 }

@@ -241,6 +241,11 @@ interface IIssuer {
     error IssuerBreakerCondition(address index, bool covered);
     /// @notice A zero amount, or zero address where one is needed.
     error IssuerZeroAmount();
+    /// @notice This issuer is no longer `index`'s issuer (`current` is): it only finishes the
+    ///         requests it holds. Send new requests to `current`.
+    error IssuerRetired(address index, address current);
+    /// @notice `index` is deprecated: it takes no new mint (redemption stays open).
+    error IssuerIndexDeprecated(address index);
 
     /// @notice Highest mint or redeem fee {bps} (500 = 5%).
     function MAX_FEE_BPS() external view returns (uint16);
@@ -261,7 +266,8 @@ interface IIssuer {
 
     /// @notice WLP of `index` only. Fills in the fee factor, takes the WLP's own capacity,
     ///         pulls the ERC-20 components into escrow (refusing short deliveries).
-    /// @dev Reverts `IssuerIndexNotConfigured`, `IssuerMintPaused`,
+    /// @dev Reverts `IssuerIndexNotConfigured`, `IssuerMintPaused`, `IssuerRetired` (this is no
+    ///      longer the index's issuer), `IssuerIndexDeprecated`,
     ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
     ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerDeadlineTooFar`,
     ///      `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
@@ -288,8 +294,11 @@ interface IIssuer {
     ) external returns (bytes32 id);
 
     /// @notice WLP of `index` only. Locks `amount` of the caller's free balance.
-    /// @dev Reverts as `requestMint` (but `IssuerRedeemPaused` instead of `IssuerMintPaused`),
-    ///      and `ERC20InsufficientBalance` when the free balance is short.
+    /// @dev Reverts as `requestMint` (but `IssuerRedeemPaused` instead of `IssuerMintPaused`, and
+    ///      never `IssuerIndexDeprecated`: a deprecated index keeps redemption open),
+    ///      `ERC20InsufficientBalance` when the free balance is short, and the token's
+    ///      `IndexNotIssuer` when this issuer has been moved away from (only the current issuer
+    ///      may lock).
     function requestRedeem(
         address index,
         uint256 amount,
@@ -333,8 +342,10 @@ interface IIssuer {
     ///         the mint (fail closed), mints `amount - fee`.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerMintPaused`, `IssuerFeeAboveMax`,
     ///      `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`, `IssuerDeliveryRefsMismatch`,
-    ///      `IssuerCapacityExceeded`, `IssuerRequestNotPending`, and the oracle's
-    ///      `OracleReservesStale` / `OracleReservesShort`.
+    ///      `IssuerCapacityExceeded`, `IssuerRequestNotPending`, the oracle's
+    ///      `OracleReservesStale` / `OracleReservesShort` (the index's oracle now,
+    ///      `IIndexToken.oracle`), and the token's `IndexIsDeprecated`. A retired issuer still
+    ///      confirms the requests it holds.
     function confirmMint(Request calldata request, bytes32[] calldata deliveryRefs) external;
 
     /// @notice `CUSTODIAN_ROLE` only, for a pending redemption before its deadline at the

@@ -82,7 +82,7 @@ def _measure(accounts: Any) -> dict[str, int]:
     # The fee and transfer flows need tokens minted directly: a factory whose indices trust the
     # `issuer` account (the protocol's indices trust only the Issuer contract).
     factory = project.IndexFactory.deploy(
-        roles, protocol.assets, protocol.oracle, issuer, sender=deployer
+        roles, protocol.assets, protocol.versions, issuer, protocol.oracle, sender=deployer
     )
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
     receipt = factory.createIndex(create_index_args(params), sender=deployer)

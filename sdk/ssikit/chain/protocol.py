@@ -19,6 +19,7 @@ from ..builders.index import create_index_args
 from ..core.assets import Asset
 from ..core.errors import DeploymentError
 from ..core.index import IndexParams
+from ..core.lifecycle import VersionKind
 from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
@@ -35,6 +36,7 @@ SYSTEM_CONTRACTS = (
     "CustodyVault",
     "ReserveOracle",
     "Issuer",
+    "VersionRegistry",
 )
 
 
@@ -52,6 +54,7 @@ class Protocol:
     vault: Any
     oracle: Any
     issuer: Any
+    versions: Any
 
     def index(self, symbol: str) -> Any:
         """The index token with this symbol; DeploymentError if there is none."""
@@ -161,25 +164,52 @@ class Deployment:
         admin = admin or self.sender.address
         roles = self.contract("ProtocolRoles", admin_delay, admin)
         assets = self.contract("AssetRegistry", roles.address)
-        vault = self.contract("CustodyVault", roles.address)
+        versions = self.contract("VersionRegistry", roles.address)
+        vault = self.contract("CustodyVault", roles.address, versions.address)
         oracle = self.contract("ReserveOracle", roles.address, assets.address, vault.address)
-        issuer = self.contract(
-            "Issuer", roles.address, assets.address, oracle.address, vault.address
-        )
-        # Every index of this factory trusts exactly this issuer (an implementation immutable).
+        issuer = self.contract("Issuer", roles.address, assets.address, vault.address)
+        # New indices start on this issuer and oracle (clone arguments); each index may later
+        # move to another listed version by its own two-step move.
         factory = self.contract(
-            "IndexFactory", roles.address, assets.address, oracle.address, issuer.address
+            "IndexFactory",
+            roles.address,
+            assets.address,
+            versions.address,
+            issuer.address,
+            oracle.address,
         )
         self.grant(roles, roles.INDEX_FACTORY_ROLE(), factory.address, "INDEX_FACTORY")
         self.grant(roles, roles.ISSUER_ROLE(), issuer.address, "ISSUER")
-        if int(vault.issuer(), 16) == 0:
-            # The vault's deposits and releases are the issuer contract's alone, bound once.
-            vault.bindIssuer(issuer.address, sender=self.sender)
-            self.actions.append("bind vault to issuer")
-            self.log(f"CustodyVault: bound to issuer {issuer.address}")
+        self.list_version(versions, VersionKind.ISSUER, issuer.address, "Issuer v1")
+        self.list_version(versions, VersionKind.ORACLE, oracle.address, "ReserveOracle v1")
+        self.bind_issuer(vault, issuer.address)
         return Protocol(
-            roles=roles, assets=assets, factory=factory, vault=vault, oracle=oracle, issuer=issuer
+            roles=roles,
+            assets=assets,
+            factory=factory,
+            vault=vault,
+            oracle=oracle,
+            issuer=issuer,
+            versions=versions,
         )
+
+    def list_version(self, versions: Any, kind: VersionKind, target: str, label: str) -> None:
+        """Lists ``target`` as a ``kind`` in the version registry, once."""
+        if versions.wasListed(int(kind), target):
+            self.log(f"version {label}: already listed")
+            return
+        versions.list(int(kind), target, label, sender=self.sender)
+        self.actions.append(f"list {label}")
+        self.log(f"version {label}: listed {target}")
+
+    def bind_issuer(self, vault: Any, issuer: str) -> None:
+        """Binds ``issuer`` (a listed issuer version) to the vault, once."""
+        if vault.isBoundIssuer(issuer):
+            self.log(f"CustodyVault: issuer {issuer} already bound")
+            return
+        vault.bindIssuer(issuer, sender=self.sender)
+        self.actions.append(f"bind vault to issuer {issuer}")
+        self.log(f"CustodyVault: bound issuer {issuer}")
 
     def assets(self, protocol: Protocol, assets: Iterable[Asset]) -> dict[str, bytes]:
         """Registers the assets not yet registered; returns symbol -> asset id."""
@@ -384,4 +414,5 @@ def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
         vault=found["CustodyVault"],
         oracle=found["ReserveOracle"],
         issuer=found["Issuer"],
+        versions=found["VersionRegistry"],
     )

@@ -377,8 +377,15 @@ def test_vault_release__anyone_but_the_bound_issuer__reverts(
         vault.release(index, token, account, 1, sender=account)
 
 
-def test_vault_bind_issuer__twice__reverts(expect_revert, vault, deployer, issuer_contract):
-    """Lower finding: the vault is bound once, to the Issuer, for good."""
-    assert vault.issuer() == issuer_contract.address
+def test_vault_bind_issuer__twice_or_unlisted__reverts(
+    expect_revert, vault, versions, deployer, issuer_contract
+):
+    """Lower finding: the vault trusts only issuer versions listed in the version registry,
+    each bound once and for good; an account that is not a listed issuer cannot be bound."""
+    assert vault.isBoundIssuer(issuer_contract.address)
+    assert not vault.isBoundIssuer(deployer.address)
     with expect_revert(vault.VaultIssuerBound, issuer=issuer_contract.address):
+        vault.bindIssuer(issuer_contract, sender=deployer)
+    with expect_revert(versions.VersionNotListed, kind=0, target=deployer.address):
         vault.bindIssuer(deployer, sender=deployer)
+    assert not vault.isBoundIssuer(deployer.address)
