@@ -11,6 +11,8 @@ import {RebalanceMath} from "./libraries/RebalanceMath.sol";
 import {AggregatorV3Interface} from "./interfaces/external/AggregatorV3Interface.sol";
 
 /// @title AssetRegistry
+/// @notice The registry specified in `IAssetRegistry`; storage keeps what hot paths read in one
+///         slot per asset (`Info`, `Feed`) and the strings apart.
 contract AssetRegistry is IAssetRegistry {
     using RoleCheck for IProtocolRoles;
 
@@ -34,7 +36,8 @@ contract AssetRegistry is IAssetRegistry {
     }
 
     uint8 public constant override MAX_DECIMALS = 24;
-    IProtocolRoles public immutable ROLES;
+    /// @inheritdoc IAssetRegistry
+    IProtocolRoles public immutable override ROLES;
 
     mapping(bytes32 id => Info) private _info;
     mapping(bytes32 id => string) private _chain;

@@ -35,6 +35,9 @@ contract ReserveFeed is IReserveFeed {
     Round private _latest;
     mapping(uint256 roundId => Round) private _rounds;
 
+    /// @param source the reserve oracle the feed reads
+    /// @param index the index whose reserves it reports
+    /// @param assetId the asset (registry id) whose reserves it reports
     /// @param assetDecimals the asset's decimals: answers are in its base units
     /// @param feedDescription e.g. "BTC reserves of MAG7.ssi (ssikit)"
     constructor(

@@ -38,7 +38,8 @@ contract ReserveOracle is IReserveOracle, EIP712 {
 
     /// @dev A cached coverage check of one index (see `refreshCoverage`).
     struct Headroom {
-        uint128 maxUnits; // {index wei at stored amounts} backing units the off-chain reserves cover
+        // {index wei at stored amounts} backing units the off-chain reserves cover
+        uint128 maxUnits;
         uint40 validUntil; // {unix seconds} first expiry of the reports counted
         uint32 basketVersion;
         uint48 epoch; // `_epoch` when computed
@@ -66,8 +67,11 @@ contract ReserveOracle is IReserveOracle, EIP712 {
             "Holding(address index,bytes32 assetId,uint128 balance)"
         );
 
-    IProtocolRoles public immutable ROLES;
-    IAssetRegistry public immutable REGISTRY;
+    /// @inheritdoc IReserveOracle
+    IProtocolRoles public immutable override ROLES;
+    /// @inheritdoc IReserveOracle
+    IAssetRegistry public immutable override REGISTRY;
+    /// @inheritdoc IReserveOracle
     address public immutable override vault;
 
     mapping(address index => mapping(bytes32 assetId => Account)) private _accounts;
@@ -83,6 +87,7 @@ contract ReserveOracle is IReserveOracle, EIP712 {
     ///      reserves, the usual case, leave caches valid.
     uint48 private _epoch;
 
+    /// @param custodyVault the vault whose per-index ledger counts as on-chain reserves
     constructor(
         IProtocolRoles roles,
         IAssetRegistry registry,

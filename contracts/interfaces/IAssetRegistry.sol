@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IProtocolRoles} from "./IProtocolRoles.sol";
+
 /// @title Registry of the underlying assets an index can hold
 /// @notice Every asset has a `bytes32` id derived as keccak256(abi.encode(chain, identity)) —
 ///         never encodePacked, so ("ab","c") and ("a","bc") cannot collide. `chain` names the
@@ -14,6 +16,14 @@ pragma solidity ^0.8.27;
 ///         staleness limit. Index tokens read them through `feedPrices` to bound the prices a
 ///         rebalance proposal declares. Trust assumption: a feed's answer is the market price
 ///         within the feed's deviation threshold, and `updatedAt` is when it was last true.
+///
+///         Roles. Registering assets and setting feeds is for the protocol admin
+///         (`DEFAULT_ADMIN_ROLE` of `IProtocolRoles`) alone; a missing role reverts
+///         `AccessControlUnauthorizedAccount(caller, DEFAULT_ADMIN_ROLE)`. Every view is open to
+///         anyone. An asset, once registered, is never changed or removed.
+///
+///         Supported ranges: decimals 0 ..= `MAX_DECIMALS` (24) for assets and feeds alike;
+///         feed staleness limits 1 ..= 2^32 - 1 {seconds}.
 interface IAssetRegistry {
     struct Asset {
         string chain; // CAIP-2 style chain name
@@ -22,7 +32,9 @@ interface IAssetRegistry {
         address token; // ERC-20 on this chain, or address(0) for an asset on another chain
     }
 
-    /// @notice An asset was registered. `identity` is kept in the event only.
+    /// @notice The admin registered an asset. `identity` is kept in the event only; `decimals`
+    ///         {base units per whole asset = 10**decimals}; `token` is address(0) for an asset
+    ///         on another chain.
     event AssetRegistered(
         bytes32 indexed assetId,
         string chain,
@@ -69,10 +81,15 @@ interface IAssetRegistry {
     /// @notice The feed's round was not answered in that round (answeredInRound < roundId).
     error AssetPriceRoundIncomplete(bytes32 assetId, uint80 roundId, uint80 answeredInRound);
 
-    /// @notice Largest number of decimals an asset may have.
+    /// @notice Largest number of decimals an asset, or a price feed, may have (24).
     function MAX_DECIMALS() external view returns (uint8);
 
-    /// @notice The id of an asset: keccak256(abi.encode(chain, identity)).
+    /// @notice The deployment's roles, whose admin alone may register assets and set feeds;
+    ///         fixed at deployment.
+    function ROLES() external view returns (IProtocolRoles);
+
+    /// @notice The id of an asset: keccak256(abi.encode(chain, identity)), whether registered
+    ///         or not.
     function assetId(
         string calldata chain,
         string calldata identity
@@ -81,7 +98,13 @@ interface IAssetRegistry {
     /// @notice This chain's name in asset ids: "eip155:<block.chainid>".
     function localChain() external view returns (string memory);
 
-    /// @notice Registers an asset that lives on another chain (native BTC, SOL, XRP, ...). Admin only.
+    /// @notice Admin only. Registers an asset that lives on another chain (native BTC, SOL,
+    ///         XRP, ...): stores its chain, symbol and decimals under `assetId(chain, identity)`
+    ///         with no token address, and emits `AssetRegistered`.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `AssetEmptyField` ("chain", "identity" or
+    ///      "symbol"), `AssetChainIsLocal` (chain is `localChain()`), `AssetDecimalsTooLarge`,
+    ///      `AssetAlreadyRegistered`.
+    /// @param decimals {base units per whole asset = 10**decimals}, at most `MAX_DECIMALS`
     /// @return id The asset id.
     function registerExternalAsset(
         string calldata chain,
@@ -90,46 +113,67 @@ interface IAssetRegistry {
         uint8 decimals
     ) external returns (bytes32 id);
 
-    /// @notice Registers an ERC-20 on this chain; chain is `localChain()`, identity the lowercase
-    ///         hex address, symbol and decimals are read from the token. Admin only.
+    /// @notice Admin only. Registers an ERC-20 on this chain: chain is `localChain()`, identity
+    ///         the lowercase 0x-hex address, symbol and decimals are read from the token (once:
+    ///         they are never read again). Emits `AssetRegistered`.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `AssetTokenUnreadable` (no code, or
+    ///      `decimals()` / `symbol()` reverts), `AssetEmptyField` ("symbol"),
+    ///      `AssetDecimalsTooLarge`, `AssetAlreadyRegistered`. External calls before the state
+    ///      change: the two metadata views of the token the admin names.
+    /// @return id The asset id.
     function registerLocalToken(address token) external returns (bytes32 id);
 
-    /// @notice The metadata of a registered asset. Reverts `AssetUnknown`.
+    /// @notice The metadata of a registered asset.
+    /// @dev Reverts `AssetUnknown`.
     function asset(bytes32 id) external view returns (Asset memory);
 
-    /// @notice Decimals and token address of a registered asset, in one storage read. Reverts `AssetUnknown`.
+    /// @notice Decimals {base units per whole asset = 10**decimals} and token address
+    ///         (address(0) for an asset on another chain) of a registered asset, in one storage
+    ///         read.
+    /// @dev Reverts `AssetUnknown`.
     function assetInfo(bytes32 id) external view returns (uint8 decimals, address token);
 
+    /// @notice Whether `id` is a registered asset. Never reverts.
     function isRegistered(bytes32 id) external view returns (bool);
 
-    /// @notice Reverts `AssetUnknown(id)` for the first id that is not registered.
+    /// @notice Returns when every id is registered.
+    /// @dev Reverts `AssetUnknown(id)` for the first id that is not registered.
     function requireRegistered(bytes32[] calldata ids) external view;
 
-    /// @notice The token address of each asset (address(0) for assets on other chains);
-    ///         reverts `AssetUnknown(id)` for the first id that is not registered.
+    /// @notice The token address of each asset, in the order given (address(0) for assets on
+    ///         other chains).
+    /// @dev Reverts `AssetUnknown(id)` for the first id that is not registered.
     function tokensOf(bytes32[] calldata ids) external view returns (address[] memory tokens);
 
     // ---------------------------------------------------------------- price feeds
 
-    /// @notice Sets the asset's USD price feed and its staleness limit `maxAge` {seconds, > 0};
-    ///         `feed` = address(0) removes it (`maxAge` is then ignored and stored as 0). Admin
-    ///         only. Reverts `AssetUnknown`, `AssetPriceFeedInvalid`.
+    /// @notice Admin only. Sets the asset's USD price feed and its staleness limit `maxAge`
+    ///         {seconds, > 0}, replacing any feed set before, and reads the feed's `decimals()`
+    ///         once (the feed must keep them); `feed` = address(0) removes it (`maxAge` is then
+    ///         ignored and stored as 0). Emits `PriceFeedSet`. Takes effect for the next
+    ///         `feedPrices` call, so for rebalance proposals made after it.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `AssetUnknown`, `AssetPriceFeedInvalid`
+    ///      (maxAge 0, no code, `decimals()` reverts or is above `MAX_DECIMALS`). External call
+    ///      before the state change: the feed's `decimals()` view, of a feed the admin chose.
     function setPriceFeed(bytes32 assetId, address feed, uint32 maxAge) external;
 
     /// @notice The asset's feed (address(0): none), staleness limit {seconds} and the feed's
-    ///         decimals. Reverts `AssetUnknown`.
+    ///         decimals (answer {USD × 10^decimals per whole asset}).
+    /// @dev Reverts `AssetUnknown`.
     function priceFeed(
         bytes32 assetId
     ) external view returns (address feed, uint32 maxAge, uint8 decimals);
 
-    /// @notice For each asset, its feed's latest answer in USD × 1e36 per base unit, rounded
-    ///         down (`RebalanceMath.feedPrice`): floor(answer × 1e36 / 10^(feed decimals + asset
-    ///         decimals)); and whether it is an ERC-20 on this chain (as `tokensOf`). One storage
-    ///         read and one feed call per asset. Reverts, for the first asset that fails:
-    ///         `AssetUnknown`; `AssetPriceFeedMissing`; `AssetPriceRoundIncomplete` when
-    ///         answeredInRound < roundId; `AssetPriceInvalid` when answer <= 0 or the converted
-    ///         price is 0; `AssetPriceStale` when updatedAt is 0 or now - updatedAt > maxAge.
-    ///         Supported answers: answer × 1e36 / 10^(decimals) below 2^256.
+    /// @notice For each asset, in the order given, its feed's latest answer in USD × 1e36 per
+    ///         base unit, rounded down (`RebalanceMath.feedPrice`): floor(answer × 1e36 /
+    ///         10^(feed decimals + asset decimals)); and whether it is an ERC-20 on this chain
+    ///         (as `tokensOf`). One storage read and one feed call per asset. An `updatedAt`
+    ///         ahead of this chain's clock counts as fresh. Supported answers: answer × 1e36 /
+    ///         10^(decimals) below 2^256.
+    /// @dev Reverts, for the first asset that fails: `AssetUnknown`; `AssetPriceFeedMissing`;
+    ///      `AssetPriceRoundIncomplete` when answeredInRound < roundId; `AssetPriceInvalid` when
+    ///      answer <= 0 or the converted price is 0; `AssetPriceStale` when updatedAt is 0 or
+    ///      now - updatedAt > maxAge; and whatever the feed's `latestRoundData` reverts with.
     /// @return prices {USD × 1e36 per base unit}
     /// @return local Whether each asset is an ERC-20 on this chain.
     function feedPrices(

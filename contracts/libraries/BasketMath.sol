@@ -53,6 +53,7 @@ library BasketMath {
     /// @notice The most backing units `reserves` of a component cover: the largest L with
     ///         liability(storedAmount, L) <= reserves, since reserves >= ceil(stored × L / 1e36)
     ///         <=> L <= floor(reserves × 1e36 / stored). Rounded down (the oracle's headroom).
+    /// @dev Panics (division by zero) for a zero `storedAmount`; baskets hold none.
     /// @return {index wei at stored amounts} = {base units} × 1e36 / {1e-18 base units per token}
     function maxBackingUnits(
         uint256 reserves,
@@ -64,7 +65,8 @@ library BasketMath {
     /// @notice What a mint of `indexAmount` must deliver of a component, rounded up: exactly the
     ///         liability the mint adds (its backing units rounded up, then the amount rounded up),
     ///         so a covered index stays covered after the mint.
-    /// @return {base units} = {1e-18 base units per token} × ceil({index wei} × {RAY} / {RAY}) / 1e36
+    /// @return {base units} = {1e-18 base units per token} × ceil({index wei} × {RAY} / {RAY})
+    ///         / 1e36
     function depositFor(
         uint256 storedAmount,
         uint256 factor,

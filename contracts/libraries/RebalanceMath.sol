@@ -123,8 +123,9 @@ library RebalanceMath {
     /// @notice A feed's answer {USD × 10^feedDecimals per whole asset} in the Price unit {USD ×
     ///         1e36 per base unit}, rounded down: floor(answer × 1e36 / 10^(feedDecimals +
     ///         assetDecimals)). Dimensions: USD/asset × 1e36 / (10^fd × base units/asset) = USD ×
-    ///         1e36 per base unit. Both decimals are at most 36 (the registry refuses more), so
-    ///         the power is at most 1e72; reverts when the result does not fit 256 bits.
+    ///         1e36 per base unit. Both decimals are at most 24 (`IAssetRegistry.MAX_DECIMALS`:
+    ///         the registry refuses more), so the power is at most 1e48.
+    /// @dev Reverts (OpenZeppelin `Math.mulDiv`'s panic) when the result does not fit 256 bits.
     function feedPrice(
         uint256 answer,
         uint256 feedDecimals,

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .context import chain_options, connected, emit, signer
+from .context import chain_options, connected, emit, one_line, signer
 
 
 def _client(registry: Path, alias: str | None, test_account: int) -> Any:
@@ -18,22 +18,6 @@ def _client(registry: Path, alias: str | None, test_account: int) -> Any:
     from ..chain.rebalance import CompilerClient
 
     return CompilerClient(load_protocol(registry), signer(alias, test_account))
-
-
-def _fail(err: Exception) -> click.ClickException:
-    from ..chain.reverts import describe
-
-    return click.ClickException(describe(err))
-
-
-def _refusals() -> tuple[type[Exception], ...]:
-    """What a command reports as one line instead of a traceback: the SDK's named errors and
-    the contracts' reverts (their custom error and arguments)."""
-    from ape.exceptions import ContractLogicError
-
-    from ..core.errors import SsikitError
-
-    return (SsikitError, ContractLogicError)
 
 
 @click.group()
@@ -93,33 +77,36 @@ def plan(
 
     spec, frame = load_inputs(spec_name, data_path, None)
     panel = panel_of(frame)
-    try:
-        if announcement_path is not None:
-            announcement = Announcement.model_validate_json(announcement_path.read_text())
-        elif on is not None:
-            announcement = compose(panel, spec, on.date())
-        else:
-            raise click.UsageError("give --announcement FILE or --date D (to compose)")
-        with connected(network, quiet=as_json):
-            client = _client(registry, alias, test_account)
-            token = client.token(index)
-            symbols = [c.symbol for c in announcement.constituents]
-            stored = token.basketState()[0]
-            from ..chain.rebalance import _asset
 
-            symbols += [_asset(client.protocol, bytes(a)).symbol for a, _ in stored]
-            prices: dict[str, Decimal] | None
-            if from_feeds:
-                prices = None
-            elif prices_path is not None:
-                raw = json.loads(prices_path.read_text())
-                prices = {k: Decimal(str(v)) for k, v in raw.items()}
-            else:
-                found = panel.usd_prices(announcement.implementation_date, sorted(set(symbols)))
-                prices = {k: Decimal(str(v)) for k, v in found.items()}
-            result = client.plan(index, announcement, prices)
-    except _refusals() as err:
-        raise _fail(err) from err
+    def announced() -> Announcement:
+        if announcement_path is not None:
+            return Announcement.model_validate_json(announcement_path.read_text())
+        if on is not None:
+            return compose(panel, spec, on.date())
+        raise click.UsageError("give --announcement FILE or --date D (to compose)")
+
+    def planned(announcement: Announcement) -> Any:
+        client = _client(registry, alias, test_account)
+        token = client.token(index)
+        symbols = [c.symbol for c in announcement.constituents]
+        stored = token.basketState()[0]
+        from ..chain.rebalance import _asset
+
+        symbols += [_asset(client.protocol, bytes(a)).symbol for a, _ in stored]
+        prices: dict[str, Decimal] | None
+        if from_feeds:
+            prices = None
+        elif prices_path is not None:
+            raw = json.loads(prices_path.read_text())
+            prices = {k: Decimal(str(v)) for k, v in raw.items()}
+        else:
+            found = panel.usd_prices(announcement.implementation_date, sorted(set(symbols)))
+            prices = {k: Decimal(str(v)) for k, v in found.items()}
+        return client.plan(index, announcement, prices)
+
+    announcement = one_line(announced)
+    with connected(network, quiet=as_json):
+        result = one_line(lambda: planned(announcement))
     data = result.model_dump(mode="json")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -210,8 +197,8 @@ def prepare(
         admin = signer(alias, test_account)
         client = _client(registry, alias, test_account)
         deployment = Deployment(admin, path=registry)
-        try:
-            client.prepare_assets(
+        one_line(
+            lambda: client.prepare_assets(
                 deployment,
                 index,
                 plan,
@@ -221,8 +208,7 @@ def prepare(
                 feed_max_age,
                 move_local_feeds,
             )
-        except _refusals() as err:
-            raise _fail(err) from err
+        )
     result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}
     emit(as_json, result)
 
@@ -244,10 +230,9 @@ def propose(index, plan_path, activation, network, alias, test_account, registry
 
     plan = RebalancePlan.model_validate_json(plan_path.read_text())
     with connected(network, quiet=as_json):
-        try:
-            result = _client(registry, alias, test_account).propose(index, plan, activation)
-        except _refusals() as err:
-            raise _fail(err) from err
+        result = one_line(
+            lambda: _client(registry, alias, test_account).propose(index, plan, activation)
+        )
     emit(as_json, result, rows=[result], title="rebalance proposed")
 
 
@@ -281,10 +266,7 @@ def activate(index, network, alias, test_account, registry, as_json):
     """Activate the pending proposal once due (anyone may)."""
 
     with connected(network, quiet=as_json):
-        try:
-            result = _client(registry, alias, test_account).activate(index)
-        except _refusals() as err:
-            raise _fail(err) from err
+        result = one_line(lambda: _client(registry, alias, test_account).activate(index))
     emit(as_json, result, rows=[result], title="rebalance activated")
 
 
@@ -295,8 +277,5 @@ def cancel(index, network, alias, test_account, registry, as_json):
     """Withdraw the pending proposal (the admin or the index's compiler)."""
 
     with connected(network, quiet=as_json):
-        try:
-            result = _client(registry, alias, test_account).cancel(index)
-        except _refusals() as err:
-            raise _fail(err) from err
+        result = one_line(lambda: _client(registry, alias, test_account).cancel(index))
     emit(as_json, result, rows=[result], title="rebalance cancelled")
