@@ -33,10 +33,12 @@ from ..chain.issuance import (
     TrackedRequest,
     _index,
     accepted_log,
+    issuer_of,
     pending_requests,
 )
 from ..chain.reserve_feed import update_feed
 from ..core.errors import SsikitError
+from ..core.lifecycle import VersionKind
 from ..math import basket as bm
 from .loop import run_rounds
 
@@ -212,45 +214,71 @@ class CustodianService:
                         "outcome": outcome,
                     }
                 )
-            if not self.client.protocol.oracle.isCovered(address):
+            token = _index(self.client.protocol, address)
+            if not self.client.protocol.oracle_for(token).isCovered(address):
                 entry["alerts"].append(f"{symbol} is under-covered")
         self.log(entry)
         return entry
 
     # ------------------------------------------------------------------ reports
+    def _oracles(self) -> dict[str, tuple[Any, list[str]]]:
+        """oracle address -> (oracle, the served indices it gates): each index's oracle now,
+        and the target of a signalled oracle move, which the custodian reports to during the
+        overlap so coverage is there on the day the move executes."""
+        from ape import project
+
+        protocol = self.client.protocol
+        found: dict[str, tuple[Any, list[str]]] = {}
+        for address in self._addresses.values():
+            token = _index(protocol, address)
+            targets = [protocol.oracle_for(token)]
+            pending, _ = token.pendingMove(int(VersionKind.ORACLE))
+            if int(pending, 16) != 0:
+                targets.append(project.ReserveOracle.at(pending))
+            for oracle in targets:
+                found.setdefault(oracle.address, (oracle, []))[1].append(address)
+        return found
+
     def _report_due(self) -> bool:
         from ape import chain
 
         if self.custody.totals() != self._last_posted:
             return True
-        oracle = self.client.protocol.oracle
-        _, as_of = oracle.lastReport(self.client.account)
-        ages = []
-        for address in self._addresses.values():
-            for asset_id in self.asset_ids.values():
-                opened, max_age, _, local = oracle.accountConfig(address, asset_id)
-                if opened and not local:
-                    ages.append(int(max_age))
-        if not ages or int(as_of) == 0:
-            return True
-        age = int(chain.blocks.head.timestamp) - int(as_of)
-        return age >= min(ages) * (1 - self.refresh_when_left)
+        now = int(chain.blocks.head.timestamp)
+        for oracle, served in self._oracles().values():
+            _, as_of = oracle.lastReport(self.client.account)
+            ages = []
+            for address in served:
+                for asset_id in self.asset_ids.values():
+                    opened, max_age, _, local = oracle.accountConfig(address, asset_id)
+                    if opened and not local:
+                        ages.append(int(max_age))
+            if not ages:
+                continue
+            if int(as_of) == 0 or now - int(as_of) >= min(ages) * (1 - self.refresh_when_left):
+                return True
+        return False
 
     def _report(self) -> bool:
-        """Posts the custody balances (one holding per (index, asset)) and refreshes coverage;
-        False when this block's time is that of the last report (an as-of time must increase:
-        the next tick reports instead)."""
+        """Posts the custody balances (one holding per (index, asset)) to every oracle a served
+        index uses or is moving to, and refreshes coverage; False when this block's time is
+        that of the last report (an as-of time must increase: the next tick reports instead)."""
         from ape import chain
 
-        _, last = self.client.protocol.oracle.lastReport(self.client.account)
-        if int(chain.blocks.head.timestamp) <= int(last):
+        now = int(chain.blocks.head.timestamp)
+        oracles = self._oracles()
+        if any(now <= int(o.lastReport(self.client.account)[1]) for o, _ in oracles.values()):
             return False
         totals = self.custody.totals()
-        report = self.client.build_report(self.custody.read(), self.asset_ids, self._addresses)
-        self.client.post(report)
+        for oracle, served in oracles.values():
+            indices = {s: a for s, a in self._addresses.items() if a in served}
+            report = self.client.build_report(
+                self.custody.read(), self.asset_ids, indices, oracle=oracle
+            )
+            self.client.post(report, oracle=oracle)
+            for address in served:
+                oracle.refreshCoverage(address, sender=self.client.account)
         self._last_posted = totals
-        for address in self._addresses.values():
-            self.client.refresh(address)
         for feed in self.feeds:  # a new round for each feed whose reserves changed
             update_feed(feed, self.client.account)
         return True
@@ -259,7 +287,7 @@ class CustodianService:
     def _offchain(self, token: Any) -> list[tuple[bytes, int]]:
         """(asset id, stored amount) of the components the custodian holds off chain."""
         stored, *_ = token.basketState()
-        oracle = self.client.protocol.oracle
+        oracle = self.client.protocol.oracle_for(token)
         return [
             (bytes(a), int(x)) for a, x in stored if not oracle.accountConfig(token, bytes(a))[3]
         ]
@@ -287,7 +315,7 @@ class CustodianService:
             return f"refused: {describe(err)}"
 
     def _settle_mint(self, tracked: TrackedRequest) -> str:
-        issuer, me = self.client.protocol.issuer, self.client.account
+        issuer, me = issuer_of(self.client.protocol, tracked), self.client.account
         request = tracked.request.as_abi()
         if tracked.status == "mint pending":
             token = _index(self.client.protocol, tracked.request.index)
@@ -308,13 +336,13 @@ class CustodianService:
         return "confirmed"
 
     def _settle_redeem(self, symbol: str, tracked: TrackedRequest) -> str:
-        issuer, me = self.client.protocol.issuer, self.client.account
+        issuer, me = issuer_of(self.client.protocol, tracked), self.client.account
         request = tracked.request.as_abi()
         if tracked.status == "redeem pending":
             receipt = issuer.acceptRedeem(request, sender=me)
             log = receipt.decode_logs(issuer.RedeemAccepted)[0]
         else:  # accepted by an earlier run: resume
-            log = accepted_log(self.client.protocol, tracked.id, tracked.block)
+            log = accepted_log(self.client.protocol, tracked.id, tracked.block, issuer)
         fee_bps, factor = log.feeBps, log.factor
         settlement = Settlement(fee_bps=fee_bps, factor=factor)
         token = _index(self.client.protocol, tracked.request.index)
@@ -335,13 +363,13 @@ class CustodianService:
             for asset_id, stored in offchain
         ]
         self._report()  # the reserves went down by the payout
-        self._confirm_redeem(request, settlement, refs)
+        self._confirm_redeem(issuer, request, settlement, refs)
         return "confirmed"
 
-    def _confirm_redeem(self, request: Any, settlement: Settlement, refs: list[bytes]) -> None:
-        self.client.protocol.issuer.confirmRedeem(
-            request, settlement.as_abi(), refs, sender=self.client.account
-        )
+    def _confirm_redeem(
+        self, issuer: Any, request: Any, settlement: Settlement, refs: list[bytes]
+    ) -> None:
+        issuer.confirmRedeem(request, settlement.as_abi(), refs, sender=self.client.account)
 
     def run(self, ticks: int, interval: float = 0.0) -> list[dict[str, Any]]:
         """Up to ``ticks`` ticks (stop early with Ctrl-C)."""

@@ -41,6 +41,7 @@ class TrackedRequest:
     status: str
     block: int
     settlement: Settlement | None = None
+    issuer: str = ""  # the issuer contract it was made on (an index's issuer can move)
 
     @property
     def open(self) -> bool:
@@ -58,6 +59,7 @@ class TrackedRequest:
             "deadline": self.request.deadline,
             "factor": str(self.request.factor),
             "block": self.block,
+            "issuer": self.issuer,
             "settlement": None
             if self.settlement is None
             else {"fee_bps": self.settlement.fee_bps, "factor": str(self.settlement.factor)},
@@ -90,10 +92,19 @@ def _index(protocol: Protocol, index: str) -> Any:
 
 
 def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> list[TrackedRequest]:
-    """Every request of ``requester``, from the issuer's events, with its current status."""
+    """Every request of ``requester`` on every issuer version, from the issuers' events, with
+    its current status."""
+    found: list[TrackedRequest] = []
+    for issuer in protocol.issuers():
+        found.extend(_requests_on(protocol, issuer, requester, start_block))
+    return sorted(found, key=lambda t: (t.block, t.request.nonce))
+
+
+def _requests_on(
+    protocol: Protocol, issuer: Any, requester: str, start_block: int
+) -> list[TrackedRequest]:
     from ape import chain
 
-    issuer = protocol.issuer
     found: list[TrackedRequest] = []
     for event_type, is_mint in ((issuer.MintRequested, True), (issuer.RedeemRequested, False)):
         # Ape's range(n) with one bound means "up to block n": give both bounds.
@@ -113,13 +124,20 @@ def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> lis
             status = STATUS[int(issuer.statusOf(request.requester, request.nonce))]
             settlement = None
             if status in ("redeem accepted", "confirmed", "reclaimed") and not is_mint:
-                settlement = accepted_settlement(protocol, bytes(log.id), log.block_number)
+                log_ = accepted_log(protocol, bytes(log.id), log.block_number, issuer)
+                settlement = Settlement(fee_bps=log_.feeBps, factor=log_.factor)
             found.append(
                 TrackedRequest(
-                    bytes(log.id), request, is_mint, status, log.block_number, settlement
+                    bytes(log.id),
+                    request,
+                    is_mint,
+                    status,
+                    log.block_number,
+                    settlement,
+                    issuer.address,
                 )
             )
-    return sorted(found, key=lambda t: (t.block, t.request.nonce))
+    return found
 
 
 def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) -> Settlement:
@@ -129,34 +147,37 @@ def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) 
     return Settlement(fee_bps=fee_bps, factor=factor)
 
 
-def accepted_log(protocol: Protocol, request_id: bytes, from_block: int) -> Any:
+def accepted_log(protocol: Protocol, request_id: bytes, from_block: int, issuer: Any = None) -> Any:
     """The RedeemAccepted event of a redemption (settlement, fee, paidFor), searched from the
-    request's block to the head. (Ape's ``range(n)`` with one bound means "up to block n".)"""
+    request's block to the head on ``issuer`` (default: every issuer version). (Ape's
+    ``range(n)`` with one bound means "up to block n".)"""
     from ape import chain
 
     head = int(chain.blocks.head.number)
-    for log in protocol.issuer.RedeemAccepted.range(from_block, head + 1):
-        if bytes(log.id) == bytes(request_id):
-            return log
+    for candidate in [issuer] if issuer is not None else protocol.issuers():
+        for log in candidate.RedeemAccepted.range(from_block, head + 1):
+            if bytes(log.id) == bytes(request_id):
+                return log
     raise IssuanceError(f"request 0x{request_id.hex()} was never accepted")
 
 
+def _requesters(protocol: Protocol, topics: dict[str, str] | None = None) -> list[str]:
+    from ape import chain
+
+    stop = int(chain.blocks.head.number) + 1
+    found: set[str] = set()
+    for issuer in protocol.issuers():
+        for event_type in (issuer.MintRequested, issuer.RedeemRequested):
+            found |= {log.requester for log in event_type.range(0, stop, search_topics=topics)}
+    return sorted(found)
+
+
 def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
-    """Every pending request on ``index`` (address), whoever made it, from the issuer's events."""
-    issuer = protocol.issuer
-    requesters = sorted(
-        {
-            log.requester
-            for log in issuer.MintRequested.range(0, None, search_topics={"index": index})
-        }
-        | {
-            log.requester
-            for log in issuer.RedeemRequested.range(0, None, search_topics={"index": index})
-        }
-    )
+    """Every pending request on ``index`` (address), whoever made it, on every issuer version
+    (a former issuer keeps finishing its requests), from the issuers' events."""
     return [
         t
-        for who in requesters
+        for who in _requesters(protocol, {"index": index})
         for t in requests_of(protocol, who)
         if t.open and t.request.index.lower() == index.lower()
     ]
@@ -167,20 +188,17 @@ def find_request(
 ) -> TrackedRequest:
     """A request by id (searching the events of ``requester``, or of everyone)."""
     wanted = bytes.fromhex(request_id.removeprefix("0x"))
-    issuer = protocol.issuer
-    requesters = (
-        [requester]
-        if requester
-        else sorted(
-            {log.requester for log in issuer.MintRequested.range(0, None)}
-            | {log.requester for log in issuer.RedeemRequested.range(0, None)}
-        )
-    )
+    requesters = [requester] if requester else _requesters(protocol)
     for who in requesters:
         for tracked in requests_of(protocol, who):
             if tracked.id == wanted:
                 return tracked
     raise IssuanceError(f"no request with id {request_id}")
+
+
+def issuer_of(protocol: Protocol, tracked: TrackedRequest) -> Any:
+    """The issuer contract ``tracked`` was made on: only it can finish the request."""
+    return protocol.issuer_at(tracked.issuer) if tracked.issuer else protocol.issuer
 
 
 class WlpClient:
@@ -190,9 +208,11 @@ class WlpClient:
         self.protocol = protocol
         self.account = account
 
-    def next_nonce(self) -> int:
-        """A nonce above every nonce used before whose ring slot is free."""
-        mine = requests_of(self.protocol, self.account.address)
+    def next_nonce(self, issuer: Any = None) -> int:
+        """A nonce above every nonce used before on ``issuer`` (default the deployment's)
+        whose ring slot is free: each issuer version keeps its own ring."""
+        issuer = issuer if issuer is not None else self.protocol.issuer
+        mine = _requests_on(self.protocol, issuer, self.account.address, 0)
         nonce = max((t.request.nonce for t in mine), default=0) + 1
         busy = {t.request.nonce % RING for t in mine if t.open}
         for candidate in range(nonce, nonce + RING):
@@ -206,9 +226,9 @@ class WlpClient:
         from ape import chain
 
         token = _index(self.protocol, index)
-        issuer = self.protocol.issuer
+        issuer = self.protocol.issuer_for(token)  # follows an executed move
         version = int(token.basketVersion())
-        nonce = self.next_nonce()
+        nonce = self.next_nonce(issuer)
         deadline = chain.blocks.head.timestamp + ttl
         if is_mint:
             from ape import Contract
@@ -238,7 +258,9 @@ class WlpClient:
             factor=log.factor,
         )
         status = "mint pending" if is_mint else "redeem pending"
-        return TrackedRequest(bytes(log.id), request, is_mint, status, receipt.block_number)
+        return TrackedRequest(
+            bytes(log.id), request, is_mint, status, receipt.block_number, None, issuer.address
+        )
 
     def mint(
         self, index: str, amount: int, max_fee_bps: int = 50, ttl: int = 86_400
@@ -258,13 +280,15 @@ class WlpClient:
 
     def cancel(self, request_id: str) -> TrackedRequest:
         tracked = find_request(self.protocol, request_id, self.account.address)
-        self.protocol.issuer.cancel(tracked.request.as_abi(), tracked.is_mint, sender=self.account)
+        issuer_of(self.protocol, tracked).cancel(
+            tracked.request.as_abi(), tracked.is_mint, sender=self.account
+        )
         return find_request(self.protocol, request_id, self.account.address)
 
     def reclaim(self, request_id: str) -> TrackedRequest:
         """Takes back an acknowledged mint or accepted redemption nobody settled in time."""
         tracked = find_request(self.protocol, request_id, self.account.address)
-        issuer = self.protocol.issuer
+        issuer = issuer_of(self.protocol, tracked)
         if tracked.is_mint:
             issuer.reclaimMint(tracked.request.as_abi(), sender=self.account)
         else:
@@ -281,7 +305,9 @@ class WlpClient:
 
     def expire(self, request_id: str) -> TrackedRequest:
         tracked = find_request(self.protocol, request_id)
-        self.protocol.issuer.expire(tracked.request.as_abi(), tracked.is_mint, sender=self.account)
+        issuer_of(self.protocol, tracked).expire(
+            tracked.request.as_abi(), tracked.is_mint, sender=self.account
+        )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
 
@@ -297,20 +323,25 @@ class CustodianClient:
         wallets: WalletFile,
         asset_ids: dict[str, bytes],
         indices: dict[str, str] | None = None,
+        oracle: Any = None,
     ) -> ReserveReport:
+        """The next report to ``oracle`` (default the deployment's; each oracle version keeps
+        its own sequence per custodian)."""
         from ape import chain
 
-        sequence, _ = self.protocol.oracle.lastReport(self.account)
+        oracle = oracle if oracle is not None else self.protocol.oracle
+        sequence, _ = oracle.lastReport(self.account)
         now = int(chain.blocks.head.timestamp)
         return build_report(wallets, asset_ids, int(sequence) + 1, now=now, indices=indices)
 
-    def post(self, report: ReserveReport, signed: bool = True) -> Any:
-        """Posts the report: as an EIP-712 signature of the custodian's key (relayable by
-        anyone), or directly from the custodian's account."""
+    def post(self, report: ReserveReport, signed: bool = True, oracle: Any = None) -> Any:
+        """Posts the report to ``oracle`` (default the deployment's): as an EIP-712 signature
+        of the custodian's key (relayable by anyone), or directly from the custodian's
+        account."""
         from ape import chain
         from eth_account.messages import encode_typed_data
 
-        oracle = self.protocol.oracle
+        oracle = oracle if oracle is not None else self.protocol.oracle
         if not signed:
             return oracle.report(report.as_abi(), sender=self.account)
         message = encode_typed_data(
@@ -320,27 +351,30 @@ class CustodianClient:
         return oracle.reportSigned(report.as_abi(), signature.encode_rsv(), sender=self.account)
 
     def refresh(self, index: str) -> Any:
-        return self.protocol.oracle.refreshCoverage(
-            _index(self.protocol, index), sender=self.account
-        )
+        token = _index(self.protocol, index)
+        return self.protocol.oracle_for(token).refreshCoverage(token, sender=self.account)
 
     def acknowledge(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
         """A mint's delivery arrived: from now on it settles at its basket version."""
         tracked = find_request(self.protocol, request_id)
-        self.protocol.issuer.acknowledgeMint(tracked.request.as_abi(), refs, sender=self.account)
+        issuer_of(self.protocol, tracked).acknowledgeMint(
+            tracked.request.as_abi(), refs, sender=self.account
+        )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
     def accept(self, request_id: str) -> TrackedRequest:
         """Fixes a redemption's settlement before anything is paid."""
         tracked = find_request(self.protocol, request_id)
-        self.protocol.issuer.acceptRedeem(tracked.request.as_abi(), sender=self.account)
+        issuer_of(self.protocol, tracked).acceptRedeem(
+            tracked.request.as_abi(), sender=self.account
+        )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
     def confirm(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
         """Confirms a mint (pending with refs, or acknowledged with none) or an accepted
         redemption (with its payout refs)."""
         tracked = find_request(self.protocol, request_id)
-        issuer = self.protocol.issuer
+        issuer = issuer_of(self.protocol, tracked)
         if tracked.is_mint:
             issuer.confirmMint(tracked.request.as_abi(), refs, sender=self.account)
         else:
@@ -353,14 +387,15 @@ class CustodianClient:
 
     def reject(self, request_id: str, reason: int) -> TrackedRequest:
         tracked = find_request(self.protocol, request_id)
-        self.protocol.issuer.reject(
+        issuer_of(self.protocol, tracked).reject(
             tracked.request.as_abi(), tracked.is_mint, reason, sender=self.account
         )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
     def coverage(self, index: str) -> list[dict[str, Any]]:
         rows = []
-        for row in self.protocol.oracle.coverage(_index(self.protocol, index)):
+        token = _index(self.protocol, index)
+        for row in self.protocol.oracle_for(token).coverage(token):
             rows.append(
                 {
                     "asset_id": "0x" + bytes(row.assetId).hex(),

@@ -65,6 +65,52 @@ class Protocol:
             raise DeploymentError(f"no index with symbol {symbol!r}")
         return project.IndexToken.at(address)
 
+    # -- lifecycle: an index's issuer and oracle can move (IIndexToken.executeMove) ----------
+    def issuer_at(self, address: str) -> Any:
+        """The Issuer contract at ``address`` (the deployment's own, or another version)."""
+        from ape import project
+
+        if address.lower() == self.issuer.address.lower():
+            return self.issuer
+        return project.Issuer.at(address)
+
+    def issuer_for(self, token: Any) -> Any:
+        """The issuer ``token`` points at now: where its new requests go."""
+        return self.issuer_at(token.issuer())
+
+    def oracle_for(self, token: Any) -> Any:
+        """The reserve oracle ``token`` points at now: what gates its mints."""
+        from ape import project
+
+        address = token.oracle()
+        if address.lower() == self.oracle.address.lower():
+            return self.oracle
+        return project.ReserveOracle.at(address)
+
+    def issuers(self) -> list[Any]:
+        """Every issuer version ever listed in the version registry (the deployment's first),
+        oldest first: a request may sit on any of them until it ends."""
+        return [self.issuer_at(a) for a in self._listed(0) or [self.issuer.address]]
+
+    def oracles(self) -> list[Any]:
+        """Every oracle version ever listed, oldest first (custodians report to each an index
+        they serve points at or is about to move to)."""
+        from ape import project
+
+        listed = self._listed(1) or [self.oracle.address]
+        return [
+            self.oracle if a.lower() == self.oracle.address.lower() else project.ReserveOracle.at(a)
+            for a in listed
+        ]
+
+    def _listed(self, kind: int) -> list[str]:
+        from ape import chain
+
+        head = int(chain.blocks.head.number)
+        # Ape's range(n) with one bound means "up to block n": give both bounds.
+        logs = self.versions.VersionListed.range(0, head + 1, search_topics={"kind": kind})
+        return [str(log.target) for log in logs]
+
 
 class Deployment:
     """One deployer account deploying to the connected chain, recording as it goes."""

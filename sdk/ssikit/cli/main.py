@@ -16,6 +16,7 @@ from .custodian import custodian
 from .data import data
 from .dev import dev
 from .index import index
+from .lifecycle import lifecycle
 from .rebalance import rebalance
 from .wlp import wlp
 
@@ -79,4 +80,5 @@ cli.add_command(custodian)
 cli.add_command(data)
 cli.add_command(index)
 cli.add_command(rebalance)
+cli.add_command(lifecycle)
 cli.add_command(dev)

@@ -205,7 +205,8 @@ def arbitrage(
         # Any ERC-20: the project's TestToken ABI is the standard interface.
         usd = project.TestToken.at(usd_address)
         unit = 10 ** int(usd.decimals())
-        mint_bps, redeem_bps = client.protocol.issuer.fees(_index(client.protocol, index))
+        token = _index(client.protocol, index)
+        mint_bps, redeem_bps = client.protocol.issuer_for(token).fees(token)
         config = BotConfig(
             index=index,
             costs=Costs(
