@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -114,7 +115,8 @@ def mint_flow(index: Any, mint_request: Any, cover: Any, issuer_contract: Any, c
     def flow() -> Any:
         request, _ = mint_request(index, MINTED)
         issuer_contract.acknowledgeMint(request.as_abi(), REFS7, sender=custodian)
-        cover(index, MINTED)
+        # A margin: the request's fee factor is a few seconds older than the one cover() reads.
+        cover(index, MINTED, margin=Fraction(1001, 1000))
         issuer_contract.confirmMint(request.as_abi(), [], sender=custodian)
         return request
 
@@ -190,6 +192,36 @@ def test_sync__mint_and_redeem__read_models_equal_the_chain(
     assert [h[0] for h in redeem.history] == ["redeem pending", "redeem accepted", "confirmed"]
     assert redeem.settlement == settlement
     assert indexer.requests(status="redeem pending") == []
+    _assert_matches_chain(indexer, index, issuer_contract, oracle, chain)
+
+
+def test_sync__fee_accrued_and_collected__fee_state_and_supply_equal_the_chain(
+    sqlite_url,
+    open_indexer,
+    mint_flow,
+    index,
+    fee_recipient,
+    stranger,
+    issuer_contract,
+    oracle,
+    chain,
+):
+    mint_flow()
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 10 * 86_400)
+    index.accrueFee(sender=stranger)
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + 20 * 86_400)
+    receipt = index.collectFees(fee_recipient, sender=fee_recipient)
+    collected = int(receipt.decode_logs(index.FeesCollected)[0].amount)
+    indexer = open_indexer(sqlite_url)
+
+    indexer.sync()
+
+    state = indexer.index_state(index.address)
+    assert collected > 0 and state.fees_collected == collected
+    accrued = indexer.events(name="FeeAccrued", address=index.address)
+    assert accrued, "accrueFee's checkpoint was not indexed"
+    assert state.fee_checkpoint == accrued[-1].args["timestamp"] > state.created_block
+    assert state.fee_share(chain.blocks.head.timestamp) == index.feeShare()
     _assert_matches_chain(indexer, index, issuer_contract, oracle, chain)
 
 
@@ -303,7 +335,7 @@ def test_sync__reorg__rewinds_to_the_common_block_and_follows_the_new_branch(
     fork = chain.blocks.head.number
     snapshot = _rpc(chain, "evm_snapshot")
     issuer_contract.acknowledgeMint(request.as_abi(), REFS7, sender=custodian)
-    cover(index, MINTED)
+    cover(index, MINTED, margin=Fraction(1001, 1000))
     issuer_contract.confirmMint(request.as_abi(), [], sender=custodian)
     indexer.sync()
     assert indexer.requests()[-1].status == "confirmed"

@@ -16,6 +16,7 @@ from eth_utils import to_checksum_address
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.basket import unpack_basket
 from ..core.units import RAY
 from ..math import basket as bm
 from ..math.rounding import Rounding
@@ -30,8 +31,6 @@ from .store import (
 )
 
 ZERO = "0x0000000000000000000000000000000000000000"
-COMPONENT_BYTES = 52  # BasketCodec: a 32-byte asset id, then a 20-byte amount
-ID_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -53,14 +52,8 @@ Handler = Callable[[Session, LogEvent], None]
 
 
 def decode_packed_basket(data: str) -> list[list[Any]]:
-    """BasketCodec's packed form -> [[asset id hex, stored amount]]."""
-    raw = bytes.fromhex(data.removeprefix("0x"))
-    out: list[list[Any]] = []
-    for at in range(0, len(raw) - len(raw) % COMPONENT_BYTES, COMPONENT_BYTES):
-        asset = "0x" + raw[at : at + ID_BYTES].hex()
-        amount = int.from_bytes(raw[at + ID_BYTES : at + COMPONENT_BYTES], "big")
-        out.append([asset, amount])
-    return out
+    """BasketCodec's packed form (``core.basket.unpack_basket``) -> [[asset id hex, amount]]."""
+    return [["0x" + a.hex(), x] for a, x in unpack_basket(bytes.fromhex(data.removeprefix("0x")))]
 
 
 def _components(items: list[dict[str, Any]]) -> list[list[Any]]:
