@@ -392,8 +392,12 @@ def test_cli_run_once_then_status__json(sqlite_url, deployments_file, mint_flow,
     runner = CliRunner()
     args = ["--registry", str(deployments_file), "--db", sqlite_url, "--json"]
 
+    text = runner.invoke(cli, ["indexer", "run", "--once", "--page-size", "50", *args[:-1]])
     ran = runner.invoke(cli, ["indexer", "run", "--once", "--page-size", "50", *args])
     status = runner.invoke(cli, ["indexer", "status", *args])
+
+    assert text.exit_code == 0, text.output
+    assert f"indexed to block {chain.blocks.head.number}" in text.output
 
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.output)["cursor"] == chain.blocks.head.number
