@@ -18,9 +18,16 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
+.PHONY: setup postgresql compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
 
-setup: $(VENV)/.installed node_modules/.installed $(SOLC)
+setup: $(VENV)/.installed node_modules/.installed $(SOLC) postgresql
+
+# PostgreSQL's server binaries, for the indexer tests (they start a server of their own);
+# nothing is done when some /usr/lib/postgresql/<version>/bin/initdb exists.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  sudo=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+	  $$sudo apt-get update -q && $$sudo apt-get install -y -q postgresql; }
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -76,15 +76,20 @@ def pauser(accounts: Any) -> Any:
 
 # ------------------------------------------------------------------ the system
 @pytest.fixture(scope="session")
-def protocol(deployer: Any, issuer: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def deployments_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The deployments registry `protocol` records into (addresses and deployment blocks)."""
+    return tmp_path_factory.mktemp("deploy") / "deployments.json"
+
+
+@pytest.fixture(scope="session")
+def protocol(deployer: Any, issuer: Any, deployments_file: Path) -> Any:
     """ProtocolRoles + AssetRegistry + IndexFactory, MAG7 assets registered with TestPriceFeeds
     at the synthetic market's prices (1 day staleness), issuer role granted."""
     from ssikit.chain.protocol import Deployment
     from ssikit.core.assets import MAG7_ASSETS
     from ssikit.presets.synthetic import synthetic_prices
 
-    path = tmp_path_factory.mktemp("deploy") / "deployments.json"
-    deployment = Deployment(deployer, path=path)
+    deployment = Deployment(deployer, path=deployments_file)
     system = deployment.system()
     deployment.assets(system, MAG7_ASSETS)
     deployment.price_feeds(system, synthetic_prices())
@@ -373,3 +378,57 @@ def accept_redeem(issuer_contract: Any, custodian: Any) -> Any:
         return Settlement(fee_bps=fee_bps, factor=factor)
 
     return accept
+
+
+# ------------------------------------------------------------------ PostgreSQL, for real
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """A PostgreSQL server of our own: initdb into a temp dir, started on a free port of
+    127.0.0.1 (its socket in the temp dir), stopped at the end. Yields a factory:
+    ``new_database() -> URL`` of a fresh empty database. As root, the server runs as `nobody`
+    (PostgreSQL refuses to run as root). Fails (never skips) when PostgreSQL is not installed:
+    `make setup` installs it."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+    from itertools import count
+
+    bindir = _postgres_bin()
+    if bindir is None:
+        pytest.fail("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): make setup")
+    root = Path(tempfile.mkdtemp(prefix="ssikit-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "nobody")
+        as_user = ["runuser", "-u", "nobody", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = root / "data"
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, cwd=root)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -F"
+    log = str(root / "server.log")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
+    names = count(1)
+
+    def new_database() -> str:
+        name = f"ssikit_{next(names)}"
+        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", name)
+        return f"postgresql+psycopg://postgres@127.0.0.1:{port}/{name}"
+
+    try:
+        yield new_database
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)

@@ -341,7 +341,9 @@ class Deployment:
         existing = protocol.factory.indexOf(params.symbol)
         if int(existing, 16) != 0:
             self.log(f"index {params.symbol}: already at {existing}")
-            self.record.indices[params.symbol] = Deployed(address=existing)
+            known = self.record.indices.get(params.symbol)
+            if known is None or known.address.lower() != str(existing).lower():
+                self.record.indices[params.symbol] = Deployed(address=existing)
             self._save()
             return project.IndexToken.at(existing)
         receipt = protocol.factory.createIndex(create_index_args(params), sender=self.sender)

@@ -16,6 +16,7 @@ from .custodian import custodian
 from .data import data
 from .dev import dev
 from .index import index
+from .indexer import indexer
 from .lifecycle import lifecycle
 from .rebalance import rebalance
 from .wlp import wlp
@@ -82,3 +83,4 @@ cli.add_command(index)
 cli.add_command(rebalance)
 cli.add_command(lifecycle)
 cli.add_command(dev)
+cli.add_command(indexer)
