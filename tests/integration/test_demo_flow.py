@@ -23,6 +23,11 @@ def test_demo_flow__every_step_checks_out(accounts, tmp_path, project):
     final = report["final"]
     assert abs(final["pool_price_usd"] / final["nav_usd"] - 1) < 0.01
     assert final["basket_version"] == 2
+    # The report lists each index's issuer version (both on the deployment's first).
+    lifecycle = report["lifecycle"]
+    assert set(lifecycle) == set(report["indices"])
+    assert {v["issuer_version"] for v in lifecycle.values()} == {"Issuer v1"}
+    assert all(not v["deprecated"] and v["former_issuers"] == [] for v in lifecycle.values())
     # Every index token is somewhere: the participants, the pool.
     token = project.IndexToken.at(report["index"])
     from ssikit.chain.deployments import DeploymentRegistry

@@ -36,6 +36,7 @@ def test_deploy__second_run__does_nothing(deployer, tmp_path, mag7_params, chain
         "CustodyVault",
         "ReserveOracle",
         "Issuer",
+        "VersionRegistry",
     }
     assert record.indices["MAG7.ssi"].address == system.factory.indexOf("MAG7.ssi")
     assert load_protocol(path).roles.address == system.roles.address
@@ -67,7 +68,9 @@ def test_deploy__interrupted__next_run_completes(deployer, tmp_path, monkeypatch
         "deploy IndexFactory",
         f"grant INDEX_FACTORY to {system.factory.address}",
         f"grant ISSUER to {system.issuer.address}",
-        "bind vault to issuer",
+        "list Issuer v1",
+        "list ReserveOracle v1",
+        f"bind vault to issuer {system.issuer.address}",
     ]
     assert system.roles.address == roles_address
     assert system.roles.hasRole(system.roles.INDEX_FACTORY_ROLE(), system.factory)

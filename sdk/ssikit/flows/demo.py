@@ -449,6 +449,11 @@ def run_demo(
     symbol_of = {a.id: a.symbol for a in (*MAG7_ASSETS, *weights)} | {v: k for k, v in ids.items()}
     solvency_rows = [row.as_dict(symbol_of.get(row.asset_id)) for row in sums]
     coverage_ok = all(s.coverage is None or s.coverage >= 1 for s in rec.steps)
+    from ..chain.lifecycle import LifecycleClient
+
+    versions = {
+        t.symbol(): LifecycleClient(system, None).status(t.address) for t in (token, second)
+    }
     report = {
         "data": source,
         "index": token.address,
@@ -474,6 +479,7 @@ def run_demo(
             "basket_version": int(token.basketVersion()),
         },
         "solvency": solvency_rows,
+        "lifecycle": versions,
         "ok": all(s.ok for s in rec.steps) and coverage_ok and all(r.covered for r in sums),
     }
     (out / "demo-report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -502,6 +508,20 @@ def run_demo(
             "-" if row["ratio"] is None else f"{row['ratio']:.6f}",
         )
     console.print(sums_table)
+    versions_table = Table(title="each index: the issuer and oracle versions it uses")
+    for column in ("index", "issuer", "version", "oracle", "deprecated", "pending moves"):
+        versions_table.add_column(column)
+    for symbol, v in versions.items():
+        pending = [k for k, move in v["pending_moves"].items() if move is not None]
+        versions_table.add_row(
+            symbol,
+            v["issuer"],
+            v["issuer_version"],
+            v["oracle_version"],
+            "yes" if v["deprecated"] else "no",
+            ", ".join(pending) or "none",
+        )
+    console.print(versions_table)
     return report
 
 

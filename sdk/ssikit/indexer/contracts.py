@@ -20,7 +20,13 @@ from .errors import IndexerError
 LOCAL_CHAIN_IDS = (31337, 1337)
 """Anvil and Ganache: a deployment file without blocks is read from block 0 only here."""
 
-ROOTS: tuple[str, ...] = ("Issuer", "ReserveOracle", "IndexFactory", "CustodyVault")
+ROOTS: tuple[str, ...] = (
+    "Issuer",
+    "ReserveOracle",
+    "IndexFactory",
+    "CustodyVault",
+    "VersionRegistry",
+)
 """Deployment-registry names followed from their deployment block; each is also its ABI name."""
 
 
@@ -34,10 +40,16 @@ class Discovery:
     address_arg: str
     follows: str
     label_arg: str | None = None
+    only_if: tuple[str, int] | None = None  # (argument, value) the event must have
 
 
 DISCOVERIES: tuple[Discovery, ...] = (
     Discovery("IndexFactory", "IndexCreated", "index", "IndexToken", "symbol"),
+    # Issuer and oracle versions an index may move to (IVersionRegistry.Kind 0 and 1): followed
+    # from their listing on, so requests on a new issuer and reports to a new oracle are indexed
+    # before and after an index moves (the token's MoveSignalled/MoveExecuted are stored too).
+    Discovery("VersionRegistry", "VersionListed", "target", "Issuer", "label", ("kind", 0)),
+    Discovery("VersionRegistry", "VersionListed", "target", "ReserveOracle", "label", ("kind", 1)),
 )
 
 

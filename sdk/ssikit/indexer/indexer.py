@@ -354,6 +354,8 @@ class Indexer:
             return
         for d in DISCOVERIES:
             if d.emitter == contract and d.event == event.name:
+                if d.only_if is not None and int(args[d.only_if[0]]) != d.only_if[1]:
+                    continue
                 address = to_checksum_address(args[d.address_arg])
                 label = str(args[d.label_arg]) if d.label_arg else address
                 yield Followed(address, d.follows, label, block)
