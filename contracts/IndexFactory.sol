@@ -98,6 +98,9 @@ contract IndexFactory is IIndexFactory {
     }
 
     function _create(CreateIndexParams calldata p, bytes32 key) private returns (address index) {
+        // No new index on a version the admin has deprecated since it became the default.
+        _requireNotDeprecated(IVersionRegistry.Kind.Issuer, _issuer);
+        _requireNotDeprecated(IVersionRegistry.Kind.Oracle, _oracle);
         if (p.compiler == address(0) || p.feeRecipient == address(0)) revert FactoryZeroAddress();
         if (p.maxFeeRate > FEE_RATE_CEILING || p.feeRate > p.maxFeeRate) {
             revert FactoryFeeRateInvalid(p.feeRate, p.maxFeeRate, FEE_RATE_CEILING);
@@ -138,6 +141,13 @@ contract IndexFactory is IIndexFactory {
         } catch {
             return false;
         }
+    }
+
+    /// @dev The constructor's defaults need not be listed (a test deployment may start on any
+    ///      account); `setDefaults` only takes usable versions.
+    function _requireNotDeprecated(IVersionRegistry.Kind kind, address target) private view {
+        uint256 at = VERSIONS.versionOf(kind, target).deprecatedAt;
+        if (at != 0) revert IVersionRegistry.VersionIsDeprecated(kind, target, at);
     }
 
     function _short(string calldata s) private pure returns (ShortString) {

@@ -19,6 +19,7 @@ import {BasketMath} from "./libraries/BasketMath.sol";
 import {RebalanceMath} from "./libraries/RebalanceMath.sol";
 import {IReserveOracle} from "./interfaces/IReserveOracle.sol";
 import {IVersionRegistry} from "./interfaces/IVersionRegistry.sol";
+import {ICustodyVault} from "./interfaces/ICustodyVault.sol";
 import {Price} from "./types/Price.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {Units} from "./libraries/Units.sol";
@@ -93,6 +94,10 @@ contract IndexToken is LockableERC20, IIndexToken {
     address private constant SENTINEL = address(1);
 
     uint40 public constant override MOVE_DELAY = 31 days;
+    /// @notice How long a former issuer may still mint for the requests it holds {seconds}: the
+    ///         longest deadline (IIssuer.MAX_REQUEST_TTL, 30 days) plus the reclaim grace
+    ///         (IIssuer.SETTLEMENT_GRACE, 14 days), after which each is reclaimable anyway.
+    uint256 public constant override FORMER_MINT_WINDOW = 44 days;
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
@@ -121,7 +126,8 @@ contract IndexToken is LockableERC20, IIndexToken {
     address private _oracle; // zero until the first move: the clone argument stands
     mapping(IVersionRegistry.Kind kind => Move) private _moves;
     address[] private _formerIssuers;
-    mapping(address account => bool) private _isFormerIssuer;
+    /// @dev When each former issuer last stopped being the current one {unix seconds}; 0 = never.
+    mapping(address account => uint256) private _retiredAt;
     // Backing units L {index wei at stored amounts} live next to the supply: LockableERC20._supply.
 
     constructor(IProtocolRoles roles, IAssetRegistry registry, IVersionRegistry versions) {
@@ -135,7 +141,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     /// @dev The current issuer, or a former one finishing its own requests.
     modifier onlyIssuer() {
-        if (msg.sender != _issuer(_lifecycle.issuer) && !_isFormerIssuer[msg.sender])
+        if (msg.sender != _issuer(_lifecycle.issuer) && _retiredAt[msg.sender] == 0)
             revert IndexNotIssuer(msg.sender);
         _;
     }
@@ -172,8 +178,14 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @inheritdoc IIndexToken
     function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external override {
         LifecycleSlot memory l = _lifecycle;
-        if (msg.sender != _issuer(l.issuer) && !_isFormerIssuer[msg.sender])
-            revert IndexNotIssuer(msg.sender);
+        if (msg.sender != _issuer(l.issuer)) {
+            // A former issuer confirms the mints it holds for a bounded time only: every one of
+            // them is reclaimable by its requester by then.
+            uint256 retired = _retiredAt[msg.sender];
+            if (retired == 0) revert IndexNotIssuer(msg.sender);
+            if (block.timestamp > retired + FORMER_MINT_WINDOW)
+                revert IndexFormerIssuerExpired(msg.sender, retired + FORMER_MINT_WINDOW);
+        }
         if (l.deprecated) revert IndexIsDeprecated();
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         _checkFactor(factor, feeFactor());
@@ -208,7 +220,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     {
         if (amount == 0 || feeAmount >= amount) revert IndexZeroInput();
         FeeState memory f = _fee;
-        _checkFactor(factor, FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint));
+        _checkFactor(factor, _factorNow(f));
         // Only `amount - feeAmount` tokens were paid out in assets, at `factor`; the backing of
         // the rest stays the fee recipient's share. Rounded down, so liabilities never fall by
         // more than the claim paid out. Checked subtraction in _burnLocked: never below zero.
@@ -464,7 +476,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @inheritdoc IIndexToken
     function accrueFee() public override returns (uint256 factor) {
         FeeState memory f = _fee;
-        factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        factor = _factorNow(f);
         // factor <= RAY < 2^96, so the narrowing is exact.
         (f.factor, f.checkpoint) = (uint96(factor), uint40(block.timestamp));
         _fee = f;
@@ -503,7 +515,7 @@ contract IndexToken is LockableERC20, IIndexToken {
     /// @inheritdoc IIndexToken
     function feeFactor() public view override returns (uint256) {
         FeeState memory f = _fee;
-        return FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        return _factorNow(f);
     }
 
     /// @inheritdoc IIndexToken
@@ -530,7 +542,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         returns (uint32 version, bool hasLocalComponents, uint256 componentCount, uint256 factor)
     {
         FeeState memory f = _fee;
-        factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        factor = _factorNow(f);
         return (f.basketVersion, f.hasLocalComponents, f.componentCount, factor);
     }
 
@@ -561,7 +573,7 @@ contract IndexToken is LockableERC20, IIndexToken {
         )
     {
         FeeState memory f = _fee;
-        factor = FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+        factor = _factorNow(f);
         return (
             BasketCodec.load(_basket.pointer),
             factor,
@@ -628,7 +640,7 @@ contract IndexToken is LockableERC20, IIndexToken {
 
     /// @inheritdoc IIndexToken
     function isIssuer(address account) external view override returns (bool) {
-        return account == issuer() || _isFormerIssuer[account];
+        return account == issuer() || _retiredAt[account] != 0;
     }
 
     /// @inheritdoc IIndexToken
@@ -666,12 +678,14 @@ contract IndexToken is LockableERC20, IIndexToken {
         delete _moves[kind];
         address from;
         if (kind == IVersionRegistry.Kind.Issuer) {
+            // A deprecated index keeps its issuer: the move was signalled before deprecation.
+            if (_lifecycle.deprecated) revert IndexIsDeprecated();
             from = issuer();
+            _requireReady(from, m.target);
             // The old issuer keeps finishing what it holds; it can never take a new redemption
             // (lock) and refuses new requests itself, as it is no longer `issuer()`.
-            _formerIssuers.push(from);
-            _isFormerIssuer[from] = true;
-            _isFormerIssuer[m.target] = false; // a former issuer moved back to is current again
+            if (_retiredAt[from] == 0) _formerIssuers.push(from); // listed once
+            _retiredAt[from] = block.timestamp;
             _lifecycle.issuer = m.target;
         } else {
             from = oracle();
@@ -747,6 +761,12 @@ contract IndexToken is LockableERC20, IIndexToken {
         }
     }
 
+    /// @dev The fee factor now {RAY} from a checkpointed fee state: the one place the token
+    ///      evaluates FeeMath.decay (rounded down: the holders' claim never rounds up).
+    function _factorNow(FeeState memory f) private view returns (uint256) {
+        return FeeMath.decay(f.factor, f.rate, block.timestamp - f.checkpoint);
+    }
+
     /// @dev `moved` is the lifecycle slot's issuer: zero until the first move.
     function _issuer(address moved) private view returns (address) {
         return moved != address(0) ? moved : _argAddress(ARG_ISSUER);
@@ -763,6 +783,18 @@ contract IndexToken is LockableERC20, IIndexToken {
             extcodecopy(address(), ptr, add(0x0d, at), 20) // 0x2d + at - 0x20
             a := shr(96, mload(ptr))
         }
+    }
+
+    /// @dev A new issuer must take this index's requests from the moment it lands (redemption is
+    ///      never blocked by a move) and use the vault the index's on-chain reserves are in,
+    ///      bound to it.
+    function _requireReady(address from, address target) private view {
+        ICustodyVault vault = IIssuer(from).VAULT();
+        if (
+            IIssuer(target).limits(address(this)).window == 0 ||
+            IIssuer(target).VAULT() != vault ||
+            !vault.isBoundIssuer(target)
+        ) revert IndexMoveTargetNotReady(target);
     }
 
     /// @dev Open settlements of the current and every former issuer: each settles at the basket

@@ -104,7 +104,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     IProtocolRoles public immutable ROLES;
     IAssetRegistry public immutable REGISTRY;
-    ICustodyVault public immutable VAULT;
+    ICustodyVault public immutable override VAULT;
 
     mapping(address index => IndexState) private _state;
     /// @dev Request records: per requester a ring of RING_SIZE slots, slot = nonce % RING_SIZE.
@@ -321,7 +321,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function acknowledgeMint(Request calldata r, bytes32[] calldata refs) external override {
-        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        ROLES.checkIndex(RoleIds.CUSTODIAN, r.index, msg.sender);
         if (block.timestamp > r.deadline) revert IssuerDeadlinePassed(r.deadline, block.timestamp);
         (uint32 version, bool hasLocal, uint256 count, ) = IIndexToken(r.index).issuanceInfo();
         if (version != r.basketVersion)
@@ -340,7 +340,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         Request calldata r,
         bytes32[] calldata refs
     ) external override nonReentrant {
-        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        ROLES.checkIndex(RoleIds.CUSTODIAN, r.index, msg.sender);
         IndexState storage s = _state[r.index];
         Config memory c = s.config;
         if (c.mintPaused || c.breakerTripped) revert IssuerMintPaused(r.index);
@@ -407,7 +407,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IIssuer
     function acceptRedeem(Request calldata r) external override returns (Settlement memory t) {
-        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        ROLES.checkIndex(RoleIds.CUSTODIAN, r.index, msg.sender);
         IndexState storage s = _state[r.index];
         Config memory c = s.config;
         if (block.timestamp < c.redeemPausedUntil)
@@ -445,7 +445,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         Settlement calldata t,
         bytes32[] calldata refs
     ) external override nonReentrant {
-        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        ROLES.checkIndex(RoleIds.CUSTODIAN, r.index, msg.sender);
         bytes32 id = _hash(r, false);
         _finish(r, _settled(id, t), Status.RedeemAccepted, Status.Confirmed);
         _closeSettlement(r.index);
@@ -498,7 +498,7 @@ contract Issuer is IIssuer, EIP712, ReentrancyGuardTransient {
         bool isMint,
         uint16 reasonCode
     ) external override nonReentrant {
-        ROLES.check(RoleIds.CUSTODIAN, msg.sender);
+        ROLES.checkIndex(RoleIds.CUSTODIAN, r.index, msg.sender);
         bytes32 id = _hash(r, isMint);
         uint256 record = _records[r.requester][r.nonce % RING_SIZE];
         if (isMint && record == _record(id, r.nonce, Status.MintAcknowledged)) {

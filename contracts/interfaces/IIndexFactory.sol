@@ -68,7 +68,8 @@ interface IIndexFactory {
 
     /// @notice Creates an index on the current defaults. Only the admin
     ///         (`AccessControlUnauthorizedAccount`). Reverts `FactoryInvalidName`,
-    ///         `FactorySymbolTaken`, `FactorySymbolDeprecated`, `FactoryFeeRateInvalid`,
+    ///         `FactorySymbolTaken`, `FactorySymbolDeprecated`, `FactoryFeeRateInvalid`, the
+    ///         registry's `VersionIsDeprecated` when a default was deprecated since it was set,
     ///         `FactoryZeroAddress`, and the basket errors of `IIndexToken.initialize`. Emits
     ///         `IndexCreated`.
     function createIndex(CreateIndexParams calldata params) external returns (address index);

@@ -201,8 +201,10 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     ///         fee factor `factor` {RAY} and mints `amount - feeAmount` of them to `to`: backing
     ///         units grow by amount × factor / RAY (rounded up). The mint fee's backing, and what
     ///         the fee factor fell by since `factor` while the delivery waited, stay the fee
-    ///         recipient's share. Only the current or a former issuer (`IndexNotIssuer`), and
-    ///         never once the index is deprecated (`IndexIsDeprecated`).
+    ///         recipient's share. Only the current issuer, or a former one within
+    ///         `FORMER_MINT_WINDOW` of its retirement (`IndexNotIssuer`,
+    ///         `IndexFormerIssuerExpired`), and never once the index is deprecated
+    ///         (`IndexIsDeprecated`).
     /// @dev Reverts `IndexZeroInput` (amount 0 or fee >= amount), `IndexFactorInvalid` (factor
     ///      below the current fee factor or above RAY), `IndexNotIssuer`, `IndexIsDeprecated`.
     function mint(address to, uint256 amount, uint256 feeAmount, uint256 factor) external;
@@ -395,6 +397,12 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error IndexMoveNotDue(uint256 executableAt, uint256 now_);
     /// @notice `target` is already this index's `kind`.
     error IndexMoveToCurrent(IVersionRegistry.Kind kind, address target);
+    /// @notice The new issuer is not ready for this index: no limits set (`IIssuer.setLimits`;
+    ///         moving would block redemption), or another vault than the current issuer's, or
+    ///         not bound to that vault. Make it ready during the notice, then execute.
+    error IndexMoveTargetNotReady(address target);
+    /// @notice A former issuer's window to mint for its own requests ended at `until`.
+    error IndexFormerIssuerExpired(address issuer, uint256 until);
     /// @notice The index is deprecated: no mint, no move of its issuer (`IndexDeprecated`).
     error IndexIsDeprecated();
 
@@ -403,6 +411,12 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     ///         (IIssuer.MAX_REDEEM_PAUSE, 7 days), so every request a holder could have made on
     ///         the old version before the signal has reached its deadline when the move lands.
     function MOVE_DELAY() external view returns (uint40);
+
+    /// @notice How long after it stops being current a former issuer may still mint for its
+    ///         own requests {seconds} (44 days: the longest deadline plus the reclaim grace).
+    ///         Unlock and burn of locked tokens stay open to it, so its redemptions can always be
+    ///         confirmed, cancelled, expired or reclaimed.
+    function FORMER_MINT_WINDOW() external view returns (uint256);
 
     /// @notice The version registry that moves are checked against.
     function VERSIONS() external view returns (IVersionRegistry);
@@ -416,7 +430,11 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
 
     /// @notice Executes the pending move of `kind`. Anyone, from its `executableAt` on
     ///         (`IndexNoMovePending`, `IndexMoveNotDue`); the target is checked in the registry
-    ///         again (deprecated or changed code since the signal: reverts, the admin cancels).
+    ///         again (deprecated or changed code since the signal: reverts, the admin cancels),
+    ///         and a new issuer must already be configured for this index, over the current
+    ///         issuer's vault and bound to it (`IndexMoveTargetNotReady`), so redemption is never
+    ///         blocked by a move; an issuer move of a deprecated index reverts
+    ///         `IndexIsDeprecated`.
     ///         For the issuer, the old one joins `formerIssuers` and keeps finishing its
     ///         requests. Emits `MoveExecuted`.
     function executeMove(IVersionRegistry.Kind kind) external;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {ICustodyVault} from "./ICustodyVault.sol";
+
 /// @title Mint and redeem requests by WLPs, settled by custodians against proof of reserves
 /// @notice **Mint.** requested -> (acknowledged) -> confirmed | rejected | cancelled | expired |
 ///         reclaimed.
@@ -22,8 +24,8 @@ pragma solidity ^0.8.27;
 ///           recipient's share instead of staying in the reserves owed to nobody.
 ///         - `reject` (custodian, pending or acknowledged) ends it; the requester's escrow
 ///           becomes claimable in the custody vault (`ICustodyVault.claim`), one token at a
-///           time, so a token that blocks transfers cannot freeze the others. An acknowledged delivery that is rejected is returned
-///           off-chain by the custodian.
+/// @notice time, so a token that blocks transfers cannot freeze the others. An acknowledged
+///         delivery that is rejected is returned off-chain by the custodian.
 ///
 ///         **Redeem.** requested -> accepted -> confirmed; or rejected | cancelled | expired
 ///         before acceptance; or reclaimed after the grace period.
@@ -125,7 +127,8 @@ interface IIssuer {
         address[] escrowTokens,
         uint256[] escrowAmounts
     );
-    /// @notice A redemption was requested; `amount` {index wei} is locked in the requester's balance.
+    /// @notice A redemption was requested; `amount` {index wei} is locked in the requester's
+    ///         balance.
     event RedeemRequested(
         bytes32 indexed id,
         address indexed requester,
@@ -151,13 +154,13 @@ interface IIssuer {
         bytes32[] refs
     );
     /// @notice The custodian accepted the redemption on these terms (`feeBps`, `factor` {RAY}:
-    ///         the `Settlement` to pass back, flat so every log reader can filter it). It owes, per component i
-    ///         of basket `basketVersion`, `BasketMath.payoutFor(stored_i, factor,
+    /// @notice the `Settlement` to pass back, flat so every log reader can filter it). It owes,
+    ///         per component i of basket `basketVersion`, `BasketMath.payoutFor(stored_i, factor,
     ///         paidFor)` base units (rounded down; `ssikit.math.basket.payout_for`), on-chain
-    ///         components included (the issuer pays those from the vault at confirmation).
-    ///         `fee` {index wei} of the locked amount is the redeem fee; `paidFor` = amount - fee.
-    ///         (The per-component amounts are not logged: that keeps acceptance, which every
-    ///         redemption pays for, near its gas budget; they follow from these values alone.)
+    ///         components included (the issuer pays those from the vault at confirmation). `fee`
+    ///         {index wei} of the locked amount is the redeem fee; `paidFor` = amount - fee. (The
+    ///         per-component amounts are not logged: that keeps acceptance, which every redemption
+    ///         pays for, near its gas budget; they follow from these values alone.)
     event RedeemAccepted(
         bytes32 indexed id,
         address indexed custodian,
@@ -200,7 +203,9 @@ interface IIssuer {
 
     /// @notice The index has no limits set (`setLimits`).
     error IssuerIndexNotConfigured(address index);
-    /// @notice Not an index of a protocol factory whose issuer is this contract.
+    /// @notice Not an index of a protocol factory whose issuer is, was, or is about to be (by a
+    ///         signalled move) this contract: a new issuer version can be configured for an
+    ///         index during the move's notice, so it takes requests from the moment it lands.
     error IssuerNotAnIndex(address index);
     /// @notice Limits out of range (see `Limits`).
     error IssuerInvalidLimits();
@@ -247,6 +252,9 @@ interface IIssuer {
     /// @notice `index` is deprecated: it takes no new mint (redemption stays open).
     error IssuerIndexDeprecated(address index);
 
+    /// @notice The custody vault this issuer escrows in and pays on-chain components from.
+    function VAULT() external view returns (ICustodyVault);
+
     /// @notice Highest mint or redeem fee {bps} (500 = 5%).
     function MAX_FEE_BPS() external view returns (uint16);
     /// @notice Longest redeem pause {seconds} (7 days); a new pause can start only once as long
@@ -270,7 +278,8 @@ interface IIssuer {
     ///      longer the index's issuer), `IssuerIndexDeprecated`,
     ///      `AccessControlUnauthorizedAccount`, `IssuerZeroAmount`, `IssuerAmountOutOfLimits`,
     ///      `IssuerFeeAboveMax`, `IssuerDeadlinePassed`, `IssuerDeadlineTooFar`,
-    ///      `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`, `IssuerNonceUsed`, `ICustodyVault.VaultTransferShortfall`.
+    /// @notice `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`, `IssuerNonceUsed`,
+    ///         `ICustodyVault.VaultTransferShortfall`.
     function requestMint(
         address index,
         uint256 amount,
@@ -330,16 +339,18 @@ interface IIssuer {
 
     // ------------------------------------------------------------ custodian
 
-    /// @notice `CUSTODIAN_ROLE` only, for a pending mint before its deadline at the current
-    ///         basket version: the delivery has arrived (`refs`, one per off-chain component).
+    /// @notice The index's custodian role (`indexRole(CUSTODIAN_ROLE, index)`) only, for a pending
+    ///         mint before its deadline at the current basket version: the delivery has arrived
+    ///         (`refs`, one per off-chain component).
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeadlinePassed`,
     ///      `IssuerBasketVersionMismatch`, `IssuerDeliveryRefsMismatch`, `IssuerRequestNotPending`.
     function acknowledgeMint(Request calldata request, bytes32[] calldata deliveryRefs) external;
 
-    /// @notice `CUSTODIAN_ROLE` only. From pending (before the deadline, with `refs`, one per
-    ///         off-chain component) or from acknowledged (`refs` empty; no deadline). Consumes
-    ///         the index's mint capacity, moves the escrow to the vault, checks coverage after
-    ///         the mint (fail closed), mints `amount - fee`.
+    /// @notice The index's custodian role (`indexRole(CUSTODIAN_ROLE, index)`) only. From pending
+    ///         (before the deadline, with `refs`, one per off-chain component) or from
+    ///         acknowledged (`refs` empty; no deadline). Consumes the index's mint capacity, moves
+    ///         the escrow to the vault, checks coverage after the mint (fail closed), mints
+    ///         `amount - fee`.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerMintPaused`, `IssuerFeeAboveMax`,
     ///      `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`, `IssuerDeliveryRefsMismatch`,
     ///      `IssuerCapacityExceeded`, `IssuerRequestNotPending`, the oracle's
@@ -348,19 +359,21 @@ interface IIssuer {
     ///      confirms the requests it holds.
     function confirmMint(Request calldata request, bytes32[] calldata deliveryRefs) external;
 
-    /// @notice `CUSTODIAN_ROLE` only, for a pending redemption before its deadline at the
-    ///         current basket version, while redemptions are not paused: fixes the settlement
-    ///         (current fee and fee factor), consumes the index's redeem capacity, and states
-    ///         the payouts owed in `RedeemAccepted`. Pay only after this.
+    /// @notice The index's custodian role (`indexRole(CUSTODIAN_ROLE, index)`) only, for a pending
+    ///         redemption before its deadline at the current basket version, while redemptions are
+    ///         not paused: fixes the settlement (current fee and fee factor), consumes the index's
+    ///         redeem capacity, and states the payouts owed in `RedeemAccepted`. Pay only after
+    ///         this.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerRedeemPaused`, `IssuerFeeAboveMax`,
     ///      `IssuerDeadlinePassed`, `IssuerBasketVersionMismatch`, `IssuerCapacityExceeded`,
     ///      `IssuerRequestNotPending`.
     function acceptRedeem(Request calldata request) external returns (Settlement memory settlement);
 
-    /// @notice `CUSTODIAN_ROLE` only, for an accepted redemption (with the settlement its
-    ///         `RedeemAccepted` stated): burns the locked tokens and pays the on-chain
-    ///         components from the vault (credited to the requester's claimable balance in the vault,
-    ///         never pushed). Never blocked by pauses, the oracle or the deadline.
+    /// @notice The index's custodian role (`indexRole(CUSTODIAN_ROLE, index)`) only, for an
+    ///         accepted redemption (with the settlement its `RedeemAccepted` stated): burns the
+    ///         locked tokens and pays the on-chain components from the vault (credited to the
+    ///         requester's claimable balance in the vault, never pushed). Never blocked by pauses,
+    ///         the oracle or the deadline.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerDeliveryRefsMismatch`,
     ///      `IssuerRequestNotPending` (not accepted, or another settlement).
     function confirmRedeem(
@@ -369,8 +382,9 @@ interface IIssuer {
         bytes32[] calldata payoutRefs
     ) external;
 
-    /// @notice `CUSTODIAN_ROLE` only, for a pending request or an acknowledged mint (whose
-    ///         delivery the custodian returns off-chain). Same effects as `cancel`.
+    /// @notice The index's custodian role (`indexRole(CUSTODIAN_ROLE, index)`) only, for a pending
+    ///         request or an acknowledged mint (whose delivery the custodian returns off-chain).
+    ///         Same effects as `cancel`.
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `IssuerRequestNotPending`.
     function reject(Request calldata request, bool isMint, uint16 reasonCode) external;
 
@@ -381,7 +395,8 @@ interface IIssuer {
     function setLimits(address index, Limits calldata limits) external;
 
     /// @notice Admin only; each fee at most `MAX_FEE_BPS`.
-    /// @dev Reverts `IssuerFeeTooHigh`, `IssuerIndexNotConfigured`, `AccessControlUnauthorizedAccount`.
+    /// @notice @dev Reverts `IssuerFeeTooHigh`, `IssuerIndexNotConfigured`,
+    ///         `AccessControlUnauthorizedAccount`.
     function setFees(address index, uint16 mintFeeBps, uint16 redeemFeeBps) external;
 
     /// @notice `PAUSER_ROLE` only: stops (or resumes) new mint requests and mint confirmations.
@@ -391,7 +406,8 @@ interface IIssuer {
     ///         `MAX_REDEEM_PAUSE`; they resume by themselves. Confirming an accepted redemption,
     ///         cancel, expiry and reclaim are never paused. The next pause may start only once
     ///         `MAX_REDEEM_PAUSE` has passed since this one ends (or ended early).
-    /// @dev Reverts `IssuerPauseTooLong`, `IssuerIndexNotConfigured`, `AccessControlUnauthorizedAccount`.
+    /// @notice @dev Reverts `IssuerPauseTooLong`, `IssuerIndexNotConfigured`,
+    ///         `AccessControlUnauthorizedAccount`.
     function pauseRedeem(address index, uint40 duration) external;
 
     /// @notice `PAUSER_ROLE` only: ends a redeem pause early.

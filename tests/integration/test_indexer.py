@@ -434,3 +434,44 @@ def test_cli_run__unreachable_database__one_line(deployments_file):
     lines = ran.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: cannot reach the database")
     assert "secret" not in ran.output
+
+
+def test_sync__issuer_move__followed_and_requests_on_both_versions_indexed(
+    sqlite_url, open_indexer, mint_flow, index, project, protocol, deployer, stranger, wlp, chain
+):
+    """The indexer follows the lifecycle: a listed issuer version is followed from its listing,
+    the move's signal and execution update the index's read model, and a request on the new
+    issuer is indexed beside those on the old one."""
+    from ssikit.core.lifecycle import VersionKind
+
+    mint_flow()
+    v2 = project.Issuer.deploy(protocol.roles, protocol.assets, protocol.vault, sender=deployer)
+    protocol.versions.list(int(VersionKind.ISSUER), v2, "Issuer v2", sender=deployer)
+    signal = index.signalMove(int(VersionKind.ISSUER), v2, sender=deployer)
+    indexer = open_indexer(sqlite_url)
+    indexer.sync()
+    state = indexer.index_state(index.address)
+    assert state.issuer == protocol.issuer.address and state.oracle == protocol.oracle.address
+    move = state.pending_moves["issuer"]
+    assert move["target"] == v2.address
+    assert move["executable_at"] == signal.decode_logs(index.MoveSignalled)[0].executableAt
+
+    v2.setLimits(index, protocol.issuer.limits(index), sender=deployer)
+    chain.pending_timestamp = move["executable_at"]
+    index.executeMove(int(VersionKind.ISSUER), sender=stranger)
+    version = index.basketVersion()
+    deadline = chain.blocks.head.timestamp + 86_400
+    v2.requestMint(index, 10**18, version, 50, 1, deadline, sender=wlp)
+    index.deprecate(sender=deployer)
+    indexer.sync()
+
+    state = indexer.index_state(index.address)
+    assert state.issuer == v2.address and state.former_issuers == [protocol.issuer.address]
+    assert state.pending_moves == {} and state.deprecated
+    on_v2 = [r for r in indexer.requests(index=index.address) if r.status == "mint pending"]
+    assert [(r.request.nonce, r.issuer) for r in on_v2] == [(1, v2.address)]
+    assert v2.statusOf(wlp, 1) == 1
+    assert {r.issuer for r in indexer.requests(index=index.address)} == {
+        protocol.issuer.address,
+        v2.address,
+    }

@@ -105,9 +105,11 @@ def test_migration__cli_signal_execute__services_follow(
     old_mint = wlp_client.mint("MAG7.ssi", 2 * INDEX_UNIT)
     assert old_mint.issuer == system.issuer.address
 
+    # The admin configures the new issuer for the index during the notice (execution refuses
+    # an unconfigured one: redemption would be blocked).
     chain.mine(1, timestamp=signalled["executable_at"])
-    executed = _cli("lifecycle", "execute", "MAG7.ssi", "issuer", "--registry", registry)
-    assert (executed["from"], executed["to"]) == (system.issuer.address, v2.address)
+    out = _cli("lifecycle", "execute", "MAG7.ssi", "issuer", "--registry", registry, ok=False)
+    assert "IndexMoveTargetNotReady" in out
     configure_issuance(
         deployment,
         replace(system, issuer=v2),
@@ -116,6 +118,8 @@ def test_migration__cli_signal_execute__services_follow(
         [custodian.address],
         [wlp.address],
     )
+    executed = _cli("lifecycle", "execute", "MAG7.ssi", "issuer", "--registry", registry)
+    assert (executed["from"], executed["to"]) == (system.issuer.address, v2.address)
 
     # The WLP's client sends the next request to the index's issuer now, by itself.
     new_mint = wlp_client.mint("MAG7.ssi", INDEX_UNIT)

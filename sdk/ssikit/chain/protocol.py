@@ -417,7 +417,14 @@ def configure_issuance(
     for asset_id, _ in token.basketState()[0]:
         set_up_account(oracle, token.address, bytes(asset_id), settings.max_age, custodians, sender)
     for custodian in custodians:
+        # The protocol-wide role reports reserves; the index's own role settles its requests.
         deployment.grant(roles, roles.CUSTODIAN_ROLE(), custodian, "CUSTODIAN")
+        deployment.grant(
+            roles,
+            roles.indexRole(roles.CUSTODIAN_ROLE(), token),
+            custodian,
+            f"CUSTODIAN of {token.symbol()}",
+        )
     for wlp in wlps:
         deployment.grant(
             roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}"

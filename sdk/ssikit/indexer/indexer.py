@@ -624,6 +624,7 @@ def _request(row: RequestRow) -> IndexedRequest:
         refs=[_bytes(r) for r in row.refs],
         paid_on_chain=[(str(t), int(x)) for t, x in row.paid_on_chain],
         history=[(str(s), int(b), int(i)) for s, b, i in row.history],
+        issuer=row.issuer,
     )
 
 
@@ -649,6 +650,11 @@ def _index_state(row: IndexRow) -> IndexState:
         redeem_paused_until=row.redeem_paused_until,
         limits=row.limits,
         pending_proposal=None if row.pending_proposal is None else _bytes(row.pending_proposal),
+        issuer=row.issuer,
+        oracle=row.oracle,
+        former_issuers=list(row.former_issuers or []),
+        pending_moves=dict(row.pending_moves or {}),
+        deprecated=row.deprecated,
     )
 
 

@@ -37,6 +37,7 @@ class IndexedRequest:
     refs: list[bytes]  # delivery and payout references, in event order
     paid_on_chain: list[tuple[str, int]]  # (ERC-20, base units) a redemption paid from the vault
     history: list[tuple[str, int, int]]
+    issuer: str = ""  # the issuer contract it was made on (only it can finish the request)
 
     @property
     def open(self) -> bool:
@@ -49,7 +50,13 @@ class IndexedRequest:
     def tracked(self) -> TrackedRequest:
         """The same request as the chain clients' ``TrackedRequest``."""
         return TrackedRequest(
-            self.id, self.request, self.is_mint, self.status, self.block, self.settlement
+            self.id,
+            self.request,
+            self.is_mint,
+            self.status,
+            self.block,
+            self.settlement,
+            self.issuer,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,6 +151,11 @@ class IndexState:
     redeem_paused_until: int  # {unix seconds}
     limits: dict[str, Any] | None
     pending_proposal: bytes | None
+    issuer: str = ""  # the issuer contract now (IIndexToken.issuer)
+    oracle: str = ""  # the reserve oracle now (IIndexToken.oracle)
+    former_issuers: list[str] = field(default_factory=list)
+    pending_moves: dict[str, Any] = field(default_factory=dict)  # "issuer"/"oracle" -> move
+    deprecated: bool = False
 
     def fee_factor(self, now: int) -> int:
         """IndexToken.feeFactor at ``now`` {RAY}."""

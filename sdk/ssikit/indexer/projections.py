@@ -23,6 +23,7 @@ from ..math.rounding import Rounding
 from .store import (
     AccountRow,
     IndexRow,
+    Meta,
     PositionRow,
     ProposalRow,
     ReportRow,
@@ -85,6 +86,11 @@ def _index(session: Session, address: str) -> IndexRow:
             mint_paused=False,
             breaker_tripped=False,
             redeem_paused_until=0,
+            issuer="",
+            oracle="",
+            former_issuers=[],
+            pending_moves={},
+            deprecated=False,
         )
         session.add(row)
     return row
@@ -130,6 +136,7 @@ def _requested(is_mint: bool) -> Handler:
                 refs=[],
                 paid_on_chain=[],
                 history=[[status, ev.block, ev.log_index]],
+                issuer=to_checksum_address(ev.address),
             )
         )
 
@@ -230,10 +237,26 @@ def _redeem_pause(session: Session, ev: LogEvent) -> None:
 
 
 # ------------------------------------------------------------------ IndexFactory
+def _defaults_set(session: Session, ev: LogEvent) -> None:
+    """IndexFactory.DefaultsSet: the issuer and oracle the factory's next indices start on."""
+    for key in ("issuer", "oracle"):
+        name = f"factory_default_{key}:{ev.address}"
+        row = session.get(Meta, name)
+        value = to_checksum_address(ev.args[key])
+        if row is None:
+            session.add(Meta(key=name, value=value))
+        else:
+            row.value = value
+
+
 def _index_created(session: Session, ev: LogEvent) -> None:
-    """IndexToken.initialize: fee factor RAY checkpointed at the creation block's time."""
+    """IndexToken.initialize: fee factor RAY checkpointed at the creation block's time; the
+    issuer and oracle are the factory's defaults (clone arguments)."""
     a = ev.args
     index = _index(session, a["index"])
+    for key in ("issuer", "oracle"):
+        row = session.get(Meta, f"factory_default_{key}:{ev.address}")
+        setattr(index, key, row.value if row is not None else "")
     index.symbol, index.name = a["symbol"], a["name"]
     index.fee_rate, index.max_fee_rate = int(a["feeRate"]), int(a["maxFeeRate"])
     index.compiler, index.fee_recipient = a["compiler"], a["feeRecipient"]
@@ -242,6 +265,45 @@ def _index_created(session: Session, ev: LogEvent) -> None:
 
 
 # ------------------------------------------------------------------ IndexToken
+_KINDS = {0: "issuer", 1: "oracle"}  # IVersionRegistry.Kind
+
+
+def _move_signalled(session: Session, ev: LogEvent) -> None:
+    index = _index(session, ev.address)
+    moves = dict(index.pending_moves or {})
+    moves[_KINDS[int(ev.args["kind"])]] = {
+        "target": to_checksum_address(ev.args["to"]),
+        "code_hash": "0x" + bytes(ev.args["codeHash"]).hex(),
+        "executable_at": int(ev.args["executableAt"]),
+        "block": ev.block,
+    }
+    index.pending_moves = moves
+
+
+def _move_cancelled(session: Session, ev: LogEvent) -> None:
+    index = _index(session, ev.address)
+    moves = dict(index.pending_moves or {})
+    moves.pop(_KINDS[int(ev.args["kind"])], None)
+    index.pending_moves = moves
+
+
+def _move_executed(session: Session, ev: LogEvent) -> None:
+    index = _index(session, ev.address)
+    kind = _KINDS[int(ev.args["kind"])]
+    _move_cancelled(session, ev)
+    target = to_checksum_address(ev.args["to"])
+    if kind == "issuer":
+        former = [a for a in (index.former_issuers or []) if a != target]
+        index.former_issuers = [*former, to_checksum_address(ev.args["from"])]
+        index.issuer = target
+    else:
+        index.oracle = target
+
+
+def _deprecated(session: Session, ev: LogEvent) -> None:
+    _index(session, ev.address).deprecated = True
+
+
 def _basket_updated(session: Session, ev: LogEvent) -> None:
     index = _index(session, ev.address)
     index.basket = _components(ev.args["components"])
@@ -406,6 +468,11 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("Issuer", "CircuitBreakerSet"): _breaker,
     ("Issuer", "RedeemPauseSet"): _redeem_pause,
     ("IndexFactory", "IndexCreated"): _index_created,
+    ("IndexFactory", "DefaultsSet"): _defaults_set,
+    ("IndexToken", "MoveSignalled"): _move_signalled,
+    ("IndexToken", "MoveCancelled"): _move_cancelled,
+    ("IndexToken", "MoveExecuted"): _move_executed,
+    ("IndexToken", "IndexDeprecated"): _deprecated,
     ("IndexToken", "BasketUpdated"): _basket_updated,
     ("IndexToken", "FeeRateUpdated"): _fee_rate,
     ("IndexToken", "FeeAccrued"): _fee_accrued,

@@ -129,6 +129,7 @@ class RequestRow(Base):
     refs: Mapped[list[Any]] = mapped_column(JSON, default=list)  # delivery / payout refs
     paid_on_chain: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[token, units]]
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[status, block, log]]
+    issuer: Mapped[str] = mapped_column(String(42), default="")  # the issuer version it is on
 
 
 class IndexRow(Base):
@@ -159,6 +160,12 @@ class IndexRow(Base):
     coverage_max_units: Mapped[int | None] = mapped_column(U256, nullable=True)
     coverage_valid_until: Mapped[int | None] = mapped_column(U256, nullable=True)
     pending_proposal: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    # Lifecycle (IIndexToken moves): the factory's defaults at creation, then each executed move.
+    issuer: Mapped[str] = mapped_column(String(42), default="")
+    oracle: Mapped[str] = mapped_column(String(42), default="")
+    former_issuers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pending_moves: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # kind -> move
+    deprecated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AccountRow(Base):

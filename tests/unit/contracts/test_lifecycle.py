@@ -151,8 +151,11 @@ def test_signal__every_refusal_is_named_and_changes_nothing(
     chain.pending_timestamp = at - 1
     with expect_revert(index.IndexMoveNotDue, executableAt=at):
         index.executeMove(ISSUER, sender=stranger)
-    # Deprecated between signal and execution: execution is refused, the admin cancels.
+    # Due, but the new issuer was never configured for the index: redemption would be blocked.
     chain.pending_timestamp = at
+    with expect_revert(index.IndexMoveTargetNotReady, target=issuer_v2.address):
+        index.executeMove(ISSUER, sender=stranger)
+    # Deprecated between signal and execution: execution is refused, the admin cancels.
     versions.deprecate(ISSUER, issuer_v2, sender=deployer)
     with expect_revert(versions.VersionIsDeprecated):
         index.executeMove(ISSUER, sender=stranger)
@@ -262,11 +265,11 @@ def test_migration__rebalance_waits_for_former_issuers_open_settlements(
     issuer_contract,
     issuer_v2,
     configure_v2,
-    move,
     cover,
     custodian,
     wlp,
     fee_recipient,
+    deployer,
     chain,
 ):
     """An accepted redemption on the old issuer still holds the basket in place after the move
@@ -277,7 +280,11 @@ def test_migration__rebalance_waits_for_former_issuers_open_settlements(
     old.confirmMint(seed.as_abi(), REFS7, sender=custodian)
     redeem = _request(old, wlp, chain, index, AMOUNT, 2, is_mint=False, ttl=30 * DAY)
     _accept(old, custodian, redeem)
-    move(index, ISSUER, issuer_v2)
+    signal = index.signalMove(ISSUER, issuer_v2, sender=deployer)
+    configure_v2(issuer_v2, index)
+    chain.pending_timestamp = signal.decode_logs(index.MoveSignalled)[0].executableAt
+    index.executeMove(ISSUER, sender=deployer)
+    assert index.issuer() == issuer_v2.address
     with expect_revert(index.RebalanceSettlementsOpen, open=1):
         index.collectFees(fee_recipient, sender=fee_recipient)
 
