@@ -4,7 +4,11 @@
 World: two indices (SM-A, SM-B) sharing all their assets (two ERC-20s of 6 and 18 decimals,
 off-chain BTC and ETH); three WLPs (alice and bob honest, mallory adversarial); two custodians
 per off-chain reserve account (the second can be removed); rebalances of SM-A (propose, then an
-activation attempted by anyone, mallory included, at any moment).
+activation attempted by anyone, mallory included, at any moment); the lifecycle (issue 12): each
+index may move between two issuer versions (signal, execute by anyone once due, cancel; every
+request is finished on the issuer it was made on) and may be deprecated (no mint from then on,
+redemption, cancel, expiry and reclaim open). Honest chains (a whole mint, a whole redemption)
+make sure the walk reaches confirmed mints and paid redemptions; a full-size run asserts it did.
 
 Ghosts: what the custodians really hold per (index, asset) (deliveries in, returns and payouts
 out), what each redemption paid, each WLP's locked tokens, escrow and claimables per token, every
@@ -35,6 +39,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from eth_abi import decode, encode
 from eth_utils import keccak
@@ -103,6 +108,7 @@ class Tracked:
     settlement: Settlement | None = None
     payout: dict[bytes, int] = field(default_factory=dict)
     paid: bool = False
+    iss: Any = None  # the issuer contract it was made on (an index's issuer can move)
 
     def move(self, status: int) -> None:
         assert self.status not in TERMINAL, f"left terminal state {self.status}"
@@ -198,6 +204,7 @@ def test_issuance_state_machine(
     issuer_contract,
     oracle,
     vault,
+    versions,
     roles,
     index_compiler,
     accounts,
@@ -227,6 +234,12 @@ def test_issuance_state_machine(
         configure_index(create_index(symbol="SMA.ssi", basket=Basket.of(comps_a))),
         configure_index(create_index(symbol="SMB.ssi", basket=Basket.of(comps_b))),
     ]
+    # A second issuer version each index may move to (listed, bound to the vault; configured
+    # for an index when a move to it is signalled).
+    issuer2 = project.Issuer.deploy(roles, registry, vault, sender=deployer)
+    versions.list(0, issuer2, "Issuer v2", sender=deployer)
+    vault.bindIssuer(issuer2, sender=deployer)
+    ISSUERS = (issuer, issuer2)
     custodian2 = accounts.generate_test_account()
     mallory = accounts[9]
     deployer.transfer(custodian2, 10**20)
@@ -277,6 +290,9 @@ def test_issuance_state_machine(
             self.claimable = {(w, t.address): 0 for w in WLPS for t in tokens}
             self.proposal = None
             self.baskets = [self._basket(i) for i in range(2)]
+            self.current = [issuer, issuer]  # each index's issuer now
+            self.moves: list[tuple[Any, int] | None] = [None, None]  # (target, executable at)
+            self.deprecated = [False, False]
 
         def teardown(self) -> None:
             if hasattr(self, "snapshot"):
@@ -294,7 +310,7 @@ def test_issuance_state_machine(
         def _statuses(self, requests: list[Tracked]) -> list[int]:
             """Each request's on-chain status, in one read."""
             calls = {
-                k: (issuer, "statusOf", t.request.requester, t.request.nonce)
+                k: (t.iss, "statusOf", t.request.requester, t.request.nonce)
                 for k, t in enumerate(requests)
             }
             return list(rpc.read(calls).values())
@@ -306,7 +322,9 @@ def test_issuance_state_machine(
             same = [
                 r.request.nonce
                 for r in self.requests
-                if r.who == t.who and r.request.nonce % 16 == t.request.nonce % 16
+                if r.who == t.who
+                and r.iss == t.iss
+                and r.request.nonce % 16 == t.request.nonce % 16
             ]
             return max(same)
 
@@ -327,13 +345,13 @@ def test_issuance_state_machine(
             """The index's capacity and each honest WLP's, per index (mint, redeem)."""
             calls: dict = {}
             for i, token in enumerate(indices):
-                calls[i] = (issuer, "availableCapacity", token)
+                calls[i] = (self.current[i], "availableCapacity", token)
                 for w in HONEST:
-                    calls[i, w] = (issuer, "participantCapacity", token, wlps[w])
+                    calls[i, w] = (self.current[i], "participantCapacity", token, wlps[w])
             return [tuple(v) for v in rpc.read(calls).values()]
 
         def _request(self, who: str, i: int, amount: int, is_mint: bool) -> Tracked | None:
-            account, token = wlps[who], indices[i]
+            account, token, issuer = wlps[who], indices[i], self.current[i]
             if len(self._open_of(who)) >= 16:
                 return None
             busy = {t.request.nonce % 16 for t in self._open_of(who)}
@@ -351,7 +369,7 @@ def test_issuance_state_machine(
             deadline = rpc.timestamp() + DAY
             terms = (token, amount, version, 50, nonce, deadline)
             name = "requestMint" if is_mint else "requestRedeem"
-            if amount > available:
+            if amount > available or (is_mint and self.deprecated[i]):
                 assert rpc.reverts(issuer, name, *terms, sender=account)
                 return None
             receipt = getattr(issuer, name)(*terms, sender=account)  # honest: never refused
@@ -368,7 +386,7 @@ def test_issuance_state_machine(
                 deadline=deadline,
                 factor=event.factor,
             )
-            t = Tracked(request, is_mint, who, i)
+            t = Tracked(request, is_mint, who, i, iss=issuer)
             if is_mint:
                 t.escrow = dict(zip(event.escrowTokens, event.escrowAmounts, strict=True))
                 for token_address, amount_ in t.escrow.items():
@@ -431,7 +449,7 @@ def test_issuance_state_machine(
                     break
                 made.append(t)
             for t in made:
-                issuer.cancel(t.request.as_abi(), True, sender=mallory)
+                t.iss.cancel(t.request.as_abi(), True, sender=mallory)
                 t.move(CANCELLED)
                 self._refund(t)
             after = self._capacities()
@@ -449,11 +467,11 @@ def test_issuance_state_machine(
             abi = t.request.as_abi()
             account = wlps[t.who]
             if t.status in (MINT_PENDING, REDEEM_PENDING):
-                issuer.cancel(abi, t.is_mint, sender=account)
+                t.iss.cancel(abi, t.is_mint, sender=account)
                 t.move(CANCELLED)
                 self._refund(t)
             else:  # acknowledged or accepted (maybe already paid): the cancel must revert
-                assert rpc.reverts(issuer, "cancel", abi, t.is_mint, sender=account)
+                assert rpc.reverts(t.iss, "cancel", abi, t.is_mint, sender=account)
 
         @rule(pick=st.integers(0, 99))
         def mallory_cancels_after_payout(self, pick) -> None:
@@ -461,9 +479,9 @@ def test_issuance_state_machine(
             if t is None:
                 return
             abi = t.request.as_abi()
-            assert rpc.reverts(issuer, "cancel", abi, False, sender=mallory)
-            assert rpc.reverts(issuer, "expire", abi, False, sender=mallory)
-            assert rpc.reverts(issuer, "reclaimRedeem", abi, t.settlement.as_abi(), sender=mallory)
+            assert rpc.reverts(t.iss, "cancel", abi, False, sender=mallory)
+            assert rpc.reverts(t.iss, "expire", abi, False, sender=mallory)
+            assert rpc.reverts(t.iss, "reclaimRedeem", abi, t.settlement.as_abi(), sender=mallory)
 
         @rule(pick=st.integers(0, 99))
         def expire(self, pick) -> None:
@@ -476,11 +494,11 @@ def test_issuance_state_machine(
                 or t.request.basket_version != rpc.view(indices[t.idx], "basketVersion")
             )
             if expirable:
-                issuer.expire(abi, t.is_mint, sender=stranger)
+                t.iss.expire(abi, t.is_mint, sender=stranger)
                 t.move(EXPIRED)
                 self._refund(t)
             else:
-                assert rpc.reverts(issuer, "expire", abi, t.is_mint, sender=stranger)
+                assert rpc.reverts(t.iss, "expire", abi, t.is_mint, sender=stranger)
 
         @rule(pick=st.integers(0, 99))
         def reclaim(self, pick) -> None:
@@ -493,11 +511,11 @@ def test_issuance_state_machine(
             else:
                 name, args = "reclaimRedeem", (t.request.as_abi(), t.settlement.as_abi())
             if rpc.timestamp() + 1 > t.request.deadline + GRACE:
-                getattr(issuer, name)(*args, sender=account)
+                getattr(t.iss, name)(*args, sender=account)
                 t.move(RECLAIMED)
                 self._refund(t)
             else:
-                assert rpc.reverts(issuer, name, *args, sender=account)
+                assert rpc.reverts(t.iss, name, *args, sender=account)
 
         @rule(who=st.sampled_from(WLPS), k=st.integers(0, 1))
         def claim(self, who, k) -> None:
@@ -517,9 +535,9 @@ def test_issuance_state_machine(
             if t is None:
                 return
             abi = t.request.as_abi()
-            if rpc.reverts(issuer, "acknowledgeMint", abi, self._refs(t.idx), sender=custodian):
+            if rpc.reverts(t.iss, "acknowledgeMint", abi, self._refs(t.idx), sender=custodian):
                 return  # past its deadline or an old basket
-            issuer.acknowledgeMint(abi, self._refs(t.idx), sender=custodian)
+            t.iss.acknowledgeMint(abi, self._refs(t.idx), sender=custodian)
             t.move(ACKNOWLEDGED)
 
         @rule(pick=st.integers(0, 99), report_first=st.booleans())
@@ -535,10 +553,11 @@ def test_issuance_state_machine(
             if report_first:
                 self.report(1, 100)
                 self.report(2, 100)
-            if rpc.reverts(issuer, "confirmMint", abi, refs, sender=custodian):
-                return  # short or stale reserves, or past its deadline: stays where it is
-            receipt = issuer.confirmMint(abi, refs, sender=custodian)
-            self.supply[t.idx] += receipt.decode_logs(issuer.MintConfirmed)[0].minted
+            if rpc.reverts(t.iss, "confirmMint", abi, refs, sender=custodian):
+                return  # short or stale reserves, past its deadline, or deprecated index
+            assert not self.deprecated[t.idx], "a deprecated index minted"
+            receipt = t.iss.confirmMint(abi, refs, sender=custodian)
+            self.supply[t.idx] += receipt.decode_logs(t.iss.MintConfirmed)[0].minted
             t.move(CONFIRMED)
             for token_address, amount in t.escrow.items():
                 self.escrow[token_address] -= amount
@@ -550,10 +569,10 @@ def test_issuance_state_machine(
             if t is None:
                 return
             abi = t.request.as_abi()
-            if rpc.reverts(issuer, "acceptRedeem", abi, sender=custodian):
+            if rpc.reverts(t.iss, "acceptRedeem", abi, sender=custodian):
                 return
-            receipt = issuer.acceptRedeem(abi, sender=custodian)
-            event = receipt.decode_logs(issuer.RedeemAccepted)[0]
+            receipt = t.iss.acceptRedeem(abi, sender=custodian)
+            event = receipt.decode_logs(t.iss.RedeemAccepted)[0]
             t.settlement = Settlement(fee_bps=event.feeBps, factor=event.factor)
             stored = self._basket(t.idx)
             assert event.basketVersion == t.request.basket_version
@@ -576,11 +595,11 @@ def test_issuance_state_machine(
             t = self._pick(pick, {ACCEPTED})
             if t is None or not t.paid:
                 return
-            receipt = issuer.confirmRedeem(
+            receipt = t.iss.confirmRedeem(
                 t.request.as_abi(), t.settlement.as_abi(), self._refs(t.idx), sender=custodian
             )
-            self.supply[t.idx] -= receipt.decode_logs(issuer.RedeemConfirmed)[0].burned
-            for paid in receipt.decode_logs(issuer.RedeemPaidOnChain):
+            self.supply[t.idx] -= receipt.decode_logs(t.iss.RedeemConfirmed)[0].burned
+            for paid in receipt.decode_logs(t.iss.RedeemPaidOnChain):
                 # On-chain payouts are credited to the WLP's claimable balance in the vault.
                 for token_address, amount in zip(paid.tokens, paid.amounts, strict=True):
                     self.claimable[(t.who, token_address)] += amount
@@ -593,11 +612,11 @@ def test_issuance_state_machine(
                 return
             abi = t.request.as_abi()
             if t.status in (MINT_PENDING, ACKNOWLEDGED, REDEEM_PENDING):
-                issuer.reject(abi, t.is_mint, code, sender=custodian)
+                t.iss.reject(abi, t.is_mint, code, sender=custodian)
                 t.move(REJECTED)
                 self._refund(t)
             else:  # accepted: no reject
-                assert rpc.reverts(issuer, "reject", abi, t.is_mint, code, sender=custodian)
+                assert rpc.reverts(t.iss, "reject", abi, t.is_mint, code, sender=custodian)
 
         @rule(which=st.sampled_from([1, 2]), margin=st.sampled_from([100, 100, 100, 90, 0, 120]))
         def report(self, which, margin) -> None:
@@ -681,7 +700,7 @@ def test_issuance_state_machine(
             token = indices[0]
             new, commitment, when = self.proposal
             now = rpc.timestamp() + 1
-            open_ = rpc.view(issuer, "openSettlements", token)
+            open_ = sum(rpc.view(x, "openSettlements", token) for x in ISSUERS)
             args = (new, commitment, when)
             if by_mallory or open_ or now < when:
                 if rpc.reverts(token, "activateRebalance", *args, sender=mallory):
@@ -704,6 +723,89 @@ def test_issuance_state_machine(
             assert self.baskets[0] == new
             self.must_cover[0] = True
             REACHED["rebalance activated"] += 1
+
+        # ---------------------------------------------------------------- honest chains
+        def _index_of(self, t: Tracked, statuses: set[int]) -> int:
+            """The `pick` that makes `_pick(pick, statuses)` choose `t`."""
+            return [x for x in self.requests if x.status in statuses].index(t)
+
+        @rule(who=st.sampled_from(HONEST), i=st.integers(0, 1), whole=st.integers(1, 10))
+        def honest_mint(self, who, i, whole) -> None:
+            """An honest WLP's whole mint: request, delivery, both custodians report, confirm
+            (so the walk reaches confirmed mints and the solvency check they switch on)."""
+            t = self._request(who, i, whole * INDEX_UNIT, True)
+            if t is not None:
+                self.confirm_mint(self._index_of(t, {MINT_PENDING, ACKNOWLEDGED}), True)
+
+        @rule(who=st.sampled_from(HONEST), i=st.integers(0, 1), share=st.integers(1, 100))
+        def honest_redeem(self, who, i, share) -> None:
+            """An honest WLP's whole redemption: request, accept, pay, confirm."""
+            before = len(self.requests)
+            self.request_redeem(who, i, share)
+            if len(self.requests) == before:
+                return
+            t = self.requests[-1]
+            self.accept_redeem(self._index_of(t, {REDEEM_PENDING}))
+            if t.status == ACCEPTED:
+                self.pay(self._index_of(t, {ACCEPTED}))
+                self.confirm_redeem(self._index_of(t, {ACCEPTED}))
+
+        # ---------------------------------------------------------------- lifecycle
+        @rule(i=st.integers(0, 1))
+        def signal_issuer_move(self, i) -> None:
+            """The admin signals a move of index i to the other issuer version and configures
+            that version for it (limits and fees as today's) during the notice."""
+            token = indices[i]
+            target = ISSUERS[1] if self.current[i] == ISSUERS[0] else ISSUERS[0]
+            if self.moves[i] is not None or self.deprecated[i]:
+                assert rpc.reverts(token, "signalMove", 0, target, sender=deployer)
+                return
+            receipt = token.signalMove(0, target, sender=deployer)
+            at = receipt.decode_logs(token.MoveSignalled)[0].executableAt
+            self.moves[i] = (target, at)
+            if rpc.view(target, "limits", token)[6] == 0:
+                target.setLimits(token, rpc.view(self.current[i], "limits", token), sender=deployer)
+                target.setFees(token, *rpc.view(self.current[i], "fees", token), sender=deployer)
+            REACHED["move signalled"] += 1
+
+        @rule(i=st.integers(0, 1), wait=st.booleans())
+        def execute_issuer_move(self, i, wait) -> None:
+            """Anyone executes a signalled move (`wait`: after time passes to its execution
+            time, as far as paid redemptions allow); too early it reverts and changes nothing."""
+            token = indices[i]
+            if self.moves[i] is None:
+                assert rpc.reverts(token, "executeMove", 0, sender=stranger)
+                return
+            target, at = self.moves[i]
+            if wait and rpc.timestamp() + 1 < at:
+                self.time_passes(at - rpc.timestamp())
+            if rpc.timestamp() + 1 < at or self.deprecated[i]:
+                assert rpc.reverts(token, "executeMove", 0, sender=stranger)
+                return
+            token.executeMove(0, sender=stranger)
+            self.current[i], self.moves[i] = target, None
+            assert rpc.view(token, "issuer") == target.address
+            REACHED["move executed"] += 1
+
+        @rule(i=st.integers(0, 1))
+        def cancel_issuer_move(self, i) -> None:
+            token = indices[i]
+            if self.moves[i] is None:
+                assert rpc.reverts(token, "cancelMove", 0, sender=deployer)
+                return
+            token.cancelMove(0, sender=deployer)
+            self.moves[i] = None
+
+        @rule(i=st.integers(0, 1))
+        def deprecate(self, i) -> None:
+            """The admin deprecates an index: minting stops for good, redemption stays open."""
+            token = indices[i]
+            if self.deprecated[i]:
+                assert rpc.reverts(token, "deprecate", sender=deployer)
+                return
+            token.deprecate(sender=deployer)
+            self.deprecated[i] = True
+            REACHED["deprecated"] += 1
 
         # ---------------------------------------------------------------- time
         @rule(seconds=st.sampled_from([60, 3600, DAY // 2, DAY + 1, GRACE + DAY]))
@@ -815,3 +917,7 @@ def test_issuance_state_machine(
             ),
         )
     print("reached:", dict(sorted(REACHED.items())))
+    # A walk that never reaches a flow checks nothing about it (a full-size run only).
+    if MAX_EXAMPLES >= 50 and STEPS >= 40:
+        for flow in ("confirmed", "accepted", "move executed", "deprecated"):
+            assert REACHED[flow] > 0, f"the walk never reached {flow!r}: {dict(REACHED)}"
