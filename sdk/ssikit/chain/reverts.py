@@ -39,8 +39,12 @@ def describe(err: Exception) -> str:
     if isinstance(err, CustomError):  # Ape decoded it: the called contract declares it
         args = ", ".join(f"{k}={_show(v)}" for k, v in err.inputs.items())
         return f"{err.abi.name}({args})"
-    message = getattr(err, "revert_message", None) or str(err)
-    return decode_error(revert_data(message)) or str(err)
+    # Ape's revert message, web3's ``data`` (a ContractCustomError of a plain eth_call), or text
+    for text in (getattr(err, "revert_message", None), getattr(err, "data", None), str(err)):
+        decoded = decode_error(revert_data(text)) if isinstance(text, str) else None
+        if decoded is not None:
+            return decoded
+    return str(err)
 
 
 def decode_error(raw: bytes) -> str | None:
