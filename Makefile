@@ -1,6 +1,7 @@
 # ssikit: everything is installed from PyPI and npm by these rules; nothing by hand.
 #   make test   set up, compile, run every test (pure SDK tests, then Anvil tests)
 #   make demo   set up and run the demo on a local Anvil chain
+#   make wheel  the SDK's wheel in dist/, with the contracts' artifacts as package data
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -18,7 +19,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup postgresql compile test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
+.PHONY: setup postgresql compile artifacts wheel test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC) postgresql
 
@@ -49,12 +50,26 @@ $(SOLC): tools/solc/solc-standard-json.js node_modules/.installed
 # config or the compiler forces a full rebuild (about 15 s with solc-js).
 CONTRACTS := $(shell find contracts -name '*.sol')
 CHAINLINK := .build/chainlink/EACAggregatorProxy.json
+ARTIFACTS := sdk/ssikit/artifacts/.written
 
-compile: setup .build/.compiled $(CHAINLINK)
+compile: setup .build/.compiled $(CHAINLINK) $(ARTIFACTS)
 
 .build/.compiled: $(CONTRACTS) ape-config.yaml $(SOLC)
 	$(APE) compile --force
 	touch $@
+
+# The SDK's package data: ABI and creation bytecode of every contract it deploys or calls (the
+# project's, from Ape's manifest; Uniswap V2's and Safe's, from npm), never committed.
+artifacts: $(ARTIFACTS)
+
+$(ARTIFACTS): .build/.compiled tools/artifacts.py sdk/ssikit/chain/artifacts.py node_modules/.installed
+	$(BIN)/python tools/artifacts.py
+	touch $@
+
+# The wheel (pip's own build, isolated: setuptools and wheel come from the package index).
+wheel: $(ARTIFACTS)
+	rm -rf build dist/ssikit-*.whl
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
 
 # Chainlink's EACAggregatorProxy and MockV3Aggregator for the feed tests, compiled from the
 # sources in npm @chainlink/contracts@0.8.0 with npm solc 0.6.6 (under a second, never committed).
@@ -109,4 +124,4 @@ lint: setup
 	$(BIN)/ruff format --check sdk tests scripts
 
 clean:
-	rm -rf .build .solcx out .pytest_cache
+	rm -rf .build .solcx out .pytest_cache sdk/ssikit/artifacts build dist

@@ -10,7 +10,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 from rich.console import Console
 
-from ssikit.chain.accounts import resolve_sender
+from ssikit.chain.accounts import AccountError, resolve_sender
 from ssikit.chain.deployments import DEFAULT_PATH
 from ssikit.chain.protocol import Deployment
 from ssikit.core.assets import MAG7_ASSETS
@@ -42,7 +42,10 @@ def cli(alias, registry, admin, admin_delay, register_mag7, config_path, dry_run
     from ssikit.chain.deploy_config import dry_run as rehearse
 
     console = Console()
-    sender = resolve_sender(alias)
+    try:
+        sender = resolve_sender(alias)
+    except AccountError as err:
+        raise click.UsageError(str(err)) from err
     if config_path is not None:
         config = DeployConfig.load(config_path)
         if dry_run:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..builders.index import create_index_args
+from ..chain.artifacts import container
 from ..core.assets import MAG7_ASSETS
 from ..core.units import INDEX_UNIT
 from ..presets.indices import fixed_announcement, mag7_params
@@ -72,8 +73,6 @@ def _measure(accounts: Any) -> dict[str, int]:
         deployment = Deployment(deployer, path=Path(tmp) / "deployments.json")
         protocol = deployment.system()
         deployment.assets(protocol, MAG7_ASSETS)
-    from ape import project
-
     roles, factory = protocol.roles, protocol.factory
     gas: dict[str, int] = {}
     params = mag7_params(compiler.address, fee_recipient.address)
@@ -81,7 +80,7 @@ def _measure(accounts: Any) -> dict[str, int]:
 
     # The fee and transfer flows need tokens minted directly: a factory whose indices trust the
     # `issuer` account (the protocol's indices trust only the Issuer contract).
-    factory = project.IndexFactory.deploy(
+    factory = container("IndexFactory").deploy(
         roles, protocol.assets, protocol.versions, issuer, protocol.oracle, sender=deployer
     )
     roles.grantRole(roles.INDEX_FACTORY_ROLE(), factory, sender=deployer)
@@ -190,7 +189,7 @@ def measure_issuance(accounts: Any) -> dict[str, int]:
 
 
 def set_up_issuance(accounts: Any) -> IssuanceBench:
-    from ape import chain, project
+    from ape import chain
 
     from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
     from ..core.assets import Asset
@@ -209,7 +208,7 @@ def set_up_issuance(accounts: Any) -> IssuanceBench:
         sibling = deployment.index(protocol, params.model_copy(update={"symbol": "MAG7B.ssi"}))
         local_assets = []
         for i, decimals in enumerate((6, 8, 18, 18, 9, 12, 18)):
-            token = project.TestToken.deploy(f"Bench{i}", f"B{i}", decimals, sender=deployer)
+            token = container("TestToken").deploy(f"Bench{i}", f"B{i}", decimals, sender=deployer)
             token.mint(wlp, 10**12 * 10**decimals, sender=deployer)
             local_assets.append(Asset.local_token(chain.chain_id, token.address, f"B{i}", decimals))
         deployment.assets(protocol, local_assets)
@@ -225,7 +224,7 @@ def set_up_issuance(accounts: Any) -> IssuanceBench:
                 deployment, protocol, token, IssuanceSettings(), [custodian.address], [wlp.address]
             )
     for asset in local_assets:
-        project.TestToken.at(asset.token).approve(protocol.vault, 2**256 - 1, sender=wlp)
+        container("TestToken").at(asset.token).approve(protocol.vault, 2**256 - 1, sender=wlp)
     bench = IssuanceBench(
         protocol, offchain, sibling, onchain, custodian, wlp, compiler, deployer, first={}
     )
@@ -350,7 +349,7 @@ def rebalance_propose_7(bench: IssuanceBench) -> int:
     sibling index shares every asset)."""
     from decimal import Decimal
 
-    from ape import chain, project
+    from ape import chain
 
     from ..builders.rebalance import plan_rebalance
     from ..chain.protocol import set_up_account
@@ -374,7 +373,9 @@ def rebalance_propose_7(bench: IssuanceBench) -> int:
         )
         answer = {"DOT": 720_000_000, "LTC": 7_000_000_000}[symbol]  # {USD × 1e8}
         if int(protocol.assets.priceFeed(asset.id)[0], 16) == 0:
-            feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=bench.deployer)
+            feed = container("TestPriceFeed").deploy(
+                8, f"{symbol} / USD", answer, sender=bench.deployer
+            )
             protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=bench.deployer)
     usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
     usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
@@ -429,9 +430,7 @@ def rebalance_activate_7(bench: IssuanceBench) -> int:
 
 
 def _token_at(address: str) -> Any:
-    from ape import project
-
-    return project.IndexToken.at(address)
+    return container("IndexToken").at(address)
 
 
 def over_budget(

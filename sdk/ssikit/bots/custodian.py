@@ -225,7 +225,7 @@ class CustodianService:
         """oracle address -> (oracle, the served indices it gates): each index's oracle now,
         and the target of a signalled oracle move, which the custodian reports to during the
         overlap so coverage is there on the day the move executes."""
-        from ape import project
+        from ..chain.artifacts import container
 
         protocol = self.client.protocol
         found: dict[str, tuple[Any, list[str]]] = {}
@@ -234,7 +234,7 @@ class CustodianService:
             targets = [protocol.oracle_for(token)]
             pending, _ = token.pendingMove(int(VersionKind.ORACLE))
             if int(pending, 16) != 0:
-                targets.append(project.ReserveOracle.at(pending))
+                targets.append(container("ReserveOracle").at(pending))
             for oracle in targets:
                 found.setdefault(oracle.address, (oracle, []))[1].append(address)
         return found

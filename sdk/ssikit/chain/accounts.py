@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import SsikitError
+
+
+class AccountError(SsikitError):
+    """No account to sign with: a live network without an ``ape accounts`` alias."""
+
 
 def is_local_network() -> bool:
     from ape import chain
@@ -13,17 +19,12 @@ def is_local_network() -> bool:
 
 
 def resolve_sender(alias: str | None, index: int = 0) -> Any:
-    """``alias`` from ``ape accounts``; without one, test account ``index`` on a local chain."""
+    """``alias`` from ``ape accounts``; without one, test account ``index`` on a local chain
+    (AccountError on a live network)."""
     from ape import accounts
 
     if alias:
         return accounts.load(alias)
     if not is_local_network():
-        raise click_error("a live network needs --account ALIAS (see `ape accounts list`)")
+        raise AccountError("a live network needs --account ALIAS (see `ape accounts list`)")
     return accounts.test_accounts[index]
-
-
-def click_error(message: str) -> Exception:
-    import click
-
-    return click.UsageError(message)

@@ -84,10 +84,10 @@ def mint_deposit(protocol: Protocol, token: Any, amount: int) -> list[tuple[str,
 
 def _index(protocol: Protocol, index: str) -> Any:
     """An index by symbol or address."""
-    from ape import project
+    from .artifacts import container
 
     if index.startswith("0x") and len(index) == 42:
-        return project.IndexToken.at(index)
+        return container("IndexToken").at(index)
     return protocol.index(index)
 
 

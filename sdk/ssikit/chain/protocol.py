@@ -20,6 +20,7 @@ from ..core.assets import Asset
 from ..core.errors import DeploymentError
 from ..core.index import IndexParams
 from ..core.lifecycle import VersionKind
+from . import artifacts
 from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
@@ -58,21 +59,17 @@ class Protocol:
 
     def index(self, symbol: str) -> Any:
         """The index token with this symbol; DeploymentError if there is none."""
-        from ape import project
-
         address = self.factory.indexOf(symbol)
         if int(address, 16) == 0:
             raise DeploymentError(f"no index with symbol {symbol!r}")
-        return project.IndexToken.at(address)
+        return artifacts.container("IndexToken").at(address)
 
     # -- lifecycle: an index's issuer and oracle can move (IIndexToken.executeMove) ----------
     def issuer_at(self, address: str) -> Any:
         """The Issuer contract at ``address`` (the deployment's own, or another version)."""
-        from ape import project
-
         if address.lower() == self.issuer.address.lower():
             return self.issuer
-        return project.Issuer.at(address)
+        return artifacts.container("Issuer").at(address)
 
     def issuer_for(self, token: Any) -> Any:
         """The issuer ``token`` points at now: where its new requests go."""
@@ -80,12 +77,10 @@ class Protocol:
 
     def oracle_for(self, token: Any) -> Any:
         """The reserve oracle ``token`` points at now: what gates its mints."""
-        from ape import project
-
         address = token.oracle()
         if address.lower() == self.oracle.address.lower():
             return self.oracle
-        return project.ReserveOracle.at(address)
+        return artifacts.container("ReserveOracle").at(address)
 
     def issuers(self) -> list[Any]:
         """Every issuer version ever listed in the version registry (the deployment's first),
@@ -95,11 +90,11 @@ class Protocol:
     def oracles(self) -> list[Any]:
         """Every oracle version ever listed, oldest first (custodians report to each an index
         they serve points at or is about to move to)."""
-        from ape import project
-
         listed = self._listed(1) or [self.oracle.address]
         return [
-            self.oracle if a.lower() == self.oracle.address.lower() else project.ReserveOracle.at(a)
+            self.oracle
+            if a.lower() == self.oracle.address.lower()
+            else artifacts.container("ReserveOracle").at(a)
             for a in listed
         ]
 
@@ -137,10 +132,9 @@ class Deployment:
 
     def contract(self, name: str, *args: Any, container: Any = None) -> Any:
         """The recorded contract ``name`` if it has code, or a new deployment of it (from the
-        project, or from ``container`` for contracts built elsewhere, such as Uniswap's)."""
-        from ape import project
-
-        container = container if container is not None else getattr(project, name)
+        SDK's artifacts of ``name``, or from ``container``: another artifact, such as a price
+        feed recorded under its asset's name)."""
+        container = container if container is not None else artifacts.container(name)
         known = self.record.contracts.get(name)
         if known is not None and self._has_code(known.address):
             self.log(f"{name}: already at {known.address}")
@@ -159,25 +153,16 @@ class Deployment:
 
     def uniswap(self) -> Any:
         """Uniswap V2 (WETH9, factory, Router02) from the official npm bytecode, once."""
-        from .uniswap import Uniswap, container
+        from .uniswap import Uniswap
 
-        weth = self.contract("WETH9", container=container("WETH9"))
-        factory = self.contract(
-            "UniswapV2Factory", self.sender.address, container=container("UniswapV2Factory")
-        )
-        router = self.contract(
-            "UniswapV2Router02",
-            factory.address,
-            weth.address,
-            container=container("UniswapV2Router02"),
-        )
+        weth = self.contract("WETH9")
+        factory = self.contract("UniswapV2Factory", self.sender.address)
+        router = self.contract("UniswapV2Router02", factory.address, weth.address)
         return Uniswap(factory=factory, router=router, weth=weth)
 
     def reserve_feed(self, protocol: Protocol, index: Any, asset: Asset) -> Any:
         """The ``ReserveFeed`` of ``index``'s reserves of ``asset`` over the oracle, once
         (recorded as ``ReserveFeed.<index symbol>.<asset symbol>``)."""
-        from ape import project
-
         from .reserve_feed import feed_description, feed_record_name
 
         symbol = index.symbol()
@@ -188,7 +173,7 @@ class Deployment:
             asset.id,
             asset.decimals,
             feed_description(asset, symbol),
-            container=project.ReserveFeed,
+            container=artifacts.container("ReserveFeed"),
         )
 
     def grant(self, roles: Any, role: bytes, account: str, label: str) -> None:
@@ -297,8 +282,6 @@ class Deployment:
         is a DeploymentError. An asset that already has a feed keeps it; with ``update``, on a
         local chain, that feed (a TestPriceFeed of this deployer) is set to the new price: the
         local market moved."""
-        from ape import project
-
         addresses = dict(addresses or {})
         found: dict[str, str] = {}
         for asset, usd in prices.items():
@@ -306,7 +289,7 @@ class Deployment:
             name = f"TestPriceFeed {asset.symbol}"
             if int(current, 16) != 0:
                 if update and self.chain_id in LOCAL_CHAIN_IDS:  # the deployer's TestPriceFeed
-                    project.TestPriceFeed.at(current).setAnswer(
+                    artifacts.container("TestPriceFeed").at(current).setAnswer(
                         _feed_answer(asset, usd), sender=self.sender
                     )
                     self.actions.append(f"price {asset.symbol}")
@@ -320,7 +303,7 @@ class Deployment:
                     TEST_FEED_DECIMALS,
                     f"{asset.symbol} / USD (test)",
                     _feed_answer(asset, usd),
-                    container=project.TestPriceFeed,
+                    container=artifacts.container("TestPriceFeed"),
                 ).address
             else:
                 raise DeploymentError(
@@ -336,8 +319,6 @@ class Deployment:
 
     def index(self, protocol: Protocol, params: IndexParams) -> Any:
         """Creates the index unless one with its symbol exists."""
-        from ape import project
-
         existing = protocol.factory.indexOf(params.symbol)
         if int(existing, 16) != 0:
             self.log(f"index {params.symbol}: already at {existing}")
@@ -345,7 +326,7 @@ class Deployment:
             if known is None or known.address.lower() != str(existing).lower():
                 self.record.indices[params.symbol] = Deployed(address=existing)
             self._save()
-            return project.IndexToken.at(existing)
+            return artifacts.container("IndexToken").at(existing)
         receipt = protocol.factory.createIndex(create_index_args(params), sender=self.sender)
         created = receipt.decode_logs(protocol.factory.IndexCreated)[0]
         self.record.indices[params.symbol] = Deployed(
@@ -354,7 +335,7 @@ class Deployment:
         self._save()
         self.actions.append(f"create {params.symbol}")
         self.log(f"index {params.symbol}: created at {created.index} (gas {receipt.gas_used})")
-        return project.IndexToken.at(created.index)
+        return artifacts.container("IndexToken").at(created.index)
 
 
 def _feed_answer(asset: Asset, usd: Decimal | Fraction) -> int:
@@ -453,7 +434,7 @@ def set_up_account(
 
 def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
     """The recorded system on the connected chain; DeploymentError if it is not deployed."""
-    from ape import chain, project
+    from ape import chain
 
     record = DeploymentRegistry.load(path).for_chain(chain.chain_id)
     found = {}
@@ -461,7 +442,7 @@ def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
         known = record.contracts.get(name)
         if known is None or len(chain.provider.get_code(known.address)) == 0:
             raise DeploymentError(f"{name} is not deployed on chain {chain.chain_id} ({path})")
-        found[name] = getattr(project, name).at(known.address)
+        found[name] = artifacts.container(name).at(known.address)
     return Protocol(
         roles=found["ProtocolRoles"],
         assets=found["AssetRegistry"],

@@ -51,7 +51,7 @@ class CompilerClient:
         """USD per whole asset by symbol, each feed's latest answer exactly (answer /
         10^decimals): converted to USD × 1e36 per base unit by the plan (rounded down), they
         are the prices the registry's ``feedPrices`` gives."""
-        from ape import project
+        from .artifacts import container
 
         out = {}
         for asset_id in asset_ids:
@@ -59,7 +59,7 @@ class CompilerClient:
             symbol = _asset(self.protocol, asset_id).symbol
             if int(str(feed), 16) == 0:
                 raise RebalanceError(f"{symbol} has no price feed", "AssetPriceFeedMissing")
-            answer = int(project.AggregatorV3Interface.at(feed).latestRoundData()[1])
+            answer = int(container("AggregatorV3Interface").at(feed).latestRoundData()[1])
             out[symbol] = Decimal(answer) / Decimal(10 ** int(decimals))
         return out
 

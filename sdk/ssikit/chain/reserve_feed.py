@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.assets import Asset
-from .artifacts import ROOT, artifact_container
+from .artifacts import ROOT, artifact_container, container
 from .deployments import ChainDeployments
 
 CHAINLINK_BUILD = ROOT / ".build" / "chainlink"
@@ -62,9 +62,7 @@ def feed_description(asset: Asset, index_symbol: str) -> str:
 def deploy_reserve_feed(source: Any, index: Any, asset: Asset, sender: Any) -> Any:
     """A ``ReserveFeed`` of ``index``'s reserves of ``asset``, read from ``source`` (the reserve
     oracle, or any ``IReserveSource``)."""
-    from ape import project
-
-    return project.ReserveFeed.deploy(
+    return container("ReserveFeed").deploy(
         source,
         index,
         asset.id,
@@ -81,11 +79,9 @@ def feed_record_name(index_symbol: str, asset_symbol: str) -> str:
 
 def recorded_feeds(record: ChainDeployments, index_symbols: Iterable[str]) -> list[Any]:
     """The recorded feeds of these indices (every asset), as ``ReserveFeed`` instances."""
-    from ape import project
-
     prefixes = tuple(feed_record_name(symbol, "") for symbol in index_symbols)
     return [
-        project.ReserveFeed.at(deployed.address)
+        container("ReserveFeed").at(deployed.address)
         for name, deployed in sorted(record.contracts.items())
         if name.startswith(prefixes)
     ]

@@ -1,11 +1,17 @@
-"""Contract reverts as people read them: ``ErrorName(arg=value, ...)``, whichever of the
-project's contracts declares the error (Ape names an error only when the called contract's ABI
-has it, and the provider may leave only raw data or Anvil's ``custom error 0x..`` text)."""
+"""Contract reverts as people read them: ``ErrorName(arg=value, ...)``, whichever contract the SDK
+ships declares the error (Ape names an error only when the called contract's ABI has it, and the
+provider may leave only raw data or Anvil's ``custom error 0x..`` text). The errors are looked up
+by selector in the ABIs shipped with the package (``ssikit.chain.artifacts``): no compiler, no
+project, no network.
+"""
 
 from __future__ import annotations
 
 import string
+from functools import cache
 from typing import Any
+
+from .artifacts import abis
 
 
 def revert_data(message: str) -> bytes:
@@ -27,30 +33,65 @@ def revert_data(message: str) -> bytes:
 
 
 def describe(err: Exception) -> str:
-    """``ErrorName(arg=value, ...)`` for a revert of any project contract, else ``str(err)``."""
-    from ape import project
+    """``ErrorName(arg=value, ...)`` for a revert of any shipped contract, else ``str(err)``."""
     from ape.exceptions import CustomError
-    from eth_abi import decode
-    from eth_utils import keccak
 
     if isinstance(err, CustomError):  # Ape decoded it: the called contract declares it
         args = ", ".join(f"{k}={_show(v)}" for k, v in err.inputs.items())
         return f"{err.abi.name}({args})"
-    message = getattr(err, "revert_message", None) or str(err)
-    raw = revert_data(message)
-    if len(raw) < 4:
-        return str(err)
-    for contract_type in project.contracts.values():
-        for abi in contract_type.errors:
-            if keccak(text=abi.selector)[:4] != raw[:4]:
-                continue
-            types = [i.canonical_type for i in abi.inputs]
-            values = decode(types, raw[4:])
-            args = ", ".join(
-                f"{i.name}={_show(v)}" for i, v in zip(abi.inputs, values, strict=True)
-            )
-            return f"{abi.name}({args})"
+    # Ape's revert message, web3's ``data`` (a ContractCustomError of a plain eth_call), or text
+    for text in (getattr(err, "revert_message", None), getattr(err, "data", None), str(err)):
+        decoded = decode_error(revert_data(text)) if isinstance(text, str) else None
+        if decoded is not None:
+            return decoded
     return str(err)
+
+
+def decode_error(raw: bytes) -> str | None:
+    """``ErrorName(arg=value, ...)`` for revert data of an error some shipped ABI declares (its
+    4-byte selector, then the ABI-encoded arguments); None when no ABI has that selector or the
+    arguments do not decode as its inputs."""
+    from eth_abi import decode
+    from eth_abi.exceptions import DecodingError
+
+    for error in error_table().get(raw[:4], []) if len(raw) >= 4 else []:
+        inputs = error["inputs"]
+        try:
+            values = decode([_canonical(i) for i in inputs], raw[4:])
+        except DecodingError:
+            continue
+        args = ", ".join(f"{i['name']}={_show(v)}" for i, v in zip(inputs, values, strict=True))
+        return f"{error['name']}({args})"
+    return None
+
+
+@cache
+def error_table() -> dict[bytes, list[dict[str, Any]]]:
+    """4-byte selector -> the custom errors with it (one, bar a clash), from every shipped ABI;
+    an error declared by several contracts is listed once."""
+    from eth_utils import keccak
+
+    table: dict[bytes, list[dict[str, Any]]] = {}
+    seen: set[str] = set()
+    for abi in abis().values():
+        for item in abi:
+            if item.get("type") != "error":
+                continue
+            signature = f"{item['name']}({','.join(_canonical(i) for i in item['inputs'])})"
+            if signature in seen:
+                continue
+            seen.add(signature)
+            table.setdefault(keccak(text=signature)[:4], []).append(item)
+    return table
+
+
+def _canonical(param: dict[str, Any]) -> str:
+    """The ABI type of a parameter as a selector spells it: tuples as ``(type,...)``."""
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_canonical(c) for c in param["components"])
+        return f"({inner}){kind[len('tuple') :]}"
+    return kind
 
 
 def _show(value: Any) -> str:

@@ -1,25 +1,14 @@
-"""A real Safe (v1.4.1, the official bytecode from the npm package `@safe-global/safe-contracts`)
-on a local chain, and executing a Safe transaction signed by its owners (EIP-712 SafeTx)."""
+"""A real Safe (v1.4.1, the official bytecode from the npm package `@safe-global/safe-contracts`,
+shipped in the SDK's artifacts) on a local chain, and executing a Safe transaction signed by its
+owners (EIP-712 SafeTx)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from .artifacts import NODE_MODULES, artifact_container
+from .artifacts import container
 
-ARTIFACTS = {
-    "Safe": "@safe-global/safe-contracts/build/artifacts/contracts/Safe.sol/Safe.json",
-    "SafeProxyFactory": (
-        "@safe-global/safe-contracts/build/artifacts/contracts/proxies/"
-        "SafeProxyFactory.sol/SafeProxyFactory.json"
-    ),
-}
 ZERO = "0x0000000000000000000000000000000000000000"
-
-
-def container(name: str, node_modules: Path = NODE_MODULES) -> Any:
-    return artifact_container(name, node_modules / ARTIFACTS[name])
 
 
 def deploy_safe(owners: list[str], threshold: int, sender: Any, salt: int = 0) -> Any:

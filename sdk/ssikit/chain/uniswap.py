@@ -1,26 +1,14 @@
 """A real Uniswap V2 market on a local chain: the official factory, router and WETH9 deployed from
-the bytecode published in the npm packages ``@uniswap/v2-core`` and ``@uniswap/v2-periphery``
-(no compiling: the pair's init-code hash matches the router's constant, as on mainnet)."""
+the bytecode published in the npm packages ``@uniswap/v2-core`` and ``@uniswap/v2-periphery``,
+shipped in the SDK's artifacts (no compiling: the pair's init-code hash matches the router's
+constant, as on mainnet)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .artifacts import NODE_MODULES, artifact_container
-
-ARTIFACTS = {
-    "UniswapV2Factory": "@uniswap/v2-core/build/UniswapV2Factory.json",
-    "UniswapV2Pair": "@uniswap/v2-core/build/UniswapV2Pair.json",
-    "UniswapV2Router02": "@uniswap/v2-periphery/build/UniswapV2Router02.json",
-    "WETH9": "@uniswap/v2-periphery/build/WETH9.json",
-}
-
-
-def container(name: str, node_modules: Path = NODE_MODULES) -> Any:
-    """An Ape contract container for one of the npm artifacts (ABI and creation bytecode)."""
-    return artifact_container(name, node_modules / ARTIFACTS[name])
+from .artifacts import container
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,13 @@ def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], C
 def connected(network: str, quiet: bool = False) -> Iterator[None]:
     """Connects to ``network`` unless a provider is already connected (inside `ape run` or a
     test session). ``quiet`` keeps Ape's transaction log lines off stdout (for --json)."""
-    from ape import networks
-    from ape.logging import logger
+    try:
+        from ape import networks
+        from ape.logging import logger
+    except ImportError as err:  # the SDK installed without its chain extra
+        raise click.ClickException(
+            "on-chain commands need the chain extra: pip install 'ssikit[chain]'"
+        ) from err
 
     if quiet:
         logger.set_level("WARNING")
@@ -73,9 +78,13 @@ def connected(network: str, quiet: bool = False) -> Iterator[None]:
 
 
 def signer(alias: str | None, test_account: int) -> Any:
-    from ..chain.accounts import resolve_sender
+    """The signing account; no account on a live network is a usage error (exit 2)."""
+    from ..chain.accounts import AccountError, resolve_sender
 
-    return resolve_sender(alias, test_account)
+    try:
+        return resolve_sender(alias, test_account)
+    except AccountError as err:
+        raise click.UsageError(str(err)) from err
 
 
 def token_amount(text: str) -> int:

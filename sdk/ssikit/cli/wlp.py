@@ -193,7 +193,9 @@ def arbitrage(
         return {k: Decimal(str(v)) for k, v in raw.items()}
 
     with connected(network, quiet=True):
-        from ape import chain, project
+        from ape import chain
+
+        from ..chain.artifacts import container
 
         client = _client(registry, alias, test_account)
         record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
@@ -202,8 +204,8 @@ def arbitrage(
             if known is None:
                 raise click.BadParameter(f"{usd_address} is not in {registry}", param_hint="--usd")
             usd_address = known.address
-        # Any ERC-20: the project's TestToken ABI is the standard interface.
-        usd = project.TestToken.at(usd_address)
+        # Any ERC-20: the shipped TestToken ABI is the standard interface.
+        usd = container("TestToken").at(usd_address)
         unit = 10 ** int(usd.decimals())
         token = _index(client.protocol, index)
         mint_bps, redeem_bps = client.protocol.issuer_for(token).fees(token)
@@ -226,7 +228,7 @@ def arbitrage(
 
             addresses = json.loads(feeds_path.read_text())
             feeds = {
-                symbol: project.AggregatorV3Interface.at(address)
+                symbol: container("AggregatorV3Interface").at(address)
                 for symbol, address in addresses.items()
             }
             source = feed_prices(feeds, max_age=feed_max_age)

@@ -133,8 +133,9 @@ def run_demo(
 ) -> dict[str, Any]:
     """The whole demo on the connected local chain. ``data``: a market table (default: the
     synthetic market). Returns the report (also written to ``out/demo-report.json``)."""
-    from ape import chain, project
+    from ape import chain
 
+    from ..chain.artifacts import container
     from ..presets.synthetic import SYNTHETIC_LABEL, synthetic_market
 
     settings = settings or DemoSettings()
@@ -151,7 +152,9 @@ def run_demo(
     deployment = Deployment(deployer, path=registry_path)
     system = deployment.system()
     uniswap = deployment.uniswap()
-    usd = deployment.contract("USDC", "USD Coin (test)", "USDC", 6, container=project.TestToken)
+    usd = deployment.contract(
+        "USDC", "USD Coin (test)", "USDC", 6, container=container("TestToken")
+    )
     step.notes.append(f"{len(deployment.actions)} deployment actions (0 on a rerun)")
     step.checks["system deployed"] = system.issuer.address is not None
     rec.collect(step)
@@ -272,7 +275,7 @@ def run_demo(
     def deliver(tracked: Any) -> None:
         """The WLP sends what its mint request owes (at the request's fee factor) to the
         custodian's wallets of that index, naming the request."""
-        target = project.IndexToken.at(tracked.request.index)
+        target = container("IndexToken").at(tracked.request.index)
         for asset_id, stored_amount in target.basketState()[0]:
             owed = bm.deposit_for(
                 int(stored_amount), tracked.request.factor, tracked.request.amount

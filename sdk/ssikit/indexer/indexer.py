@@ -29,7 +29,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..builders.requests import Request, Settlement
-from .abi import Abi, EventType, event_types, load_abis
+from ..chain.artifacts import abis as shipped_abis
+from .abi import Abi, EventType, event_types
 from .chain import BlockHeader, ChainReader, Web3Chain
 from .contracts import DISCOVERIES, LOCAL_CHAIN_IDS, Followed, deployment_roots
 from .errors import (
@@ -129,7 +130,7 @@ class Indexer:
         )
         if self.confirmations < 0:
             raise IndexerError(f"confirmations must be 0 or more, not {self.confirmations}")
-        abis = abis if abis is not None else load_abis()
+        abis = abis if abis is not None else shipped_abis()
         self._events: dict[str, dict[bytes, EventType]] = {}
         for name in {r.contract for r in roots} | {d.follows for d in DISCOVERIES}:
             if name not in abis:
