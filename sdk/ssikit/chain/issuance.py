@@ -231,11 +231,11 @@ class WlpClient:
         nonce = self.next_nonce(issuer)
         deadline = chain.blocks.head.timestamp + ttl
         if is_mint:
-            from ape import Contract
+            from .artifacts import container
 
             vault = self.protocol.vault
             for address, owed in mint_deposit(self.protocol, token, amount):
-                erc20 = Contract(address)
+                erc20 = container("TestToken").at(address)  # any ERC-20: the standard ABI
                 if erc20.allowance(self.account, vault) < owed:
                     erc20.approve(vault, owed, sender=self.account)
             receipt = issuer.requestMint(

@@ -19,6 +19,7 @@ from ssikit.indexer import (
     deployment_roots,
 )
 from ssikit.indexer.abi import event_types
+from ssikit.indexer.contracts import ROOTS
 from ssikit.indexer.models import UINT256_MAX, IndexState, coverage_of
 from ssikit.indexer.projections import decode_packed_basket
 
@@ -85,7 +86,7 @@ def _registry(tmp_path, chain_id, block):
     path = tmp_path / "deployments.json"
     registry = DeploymentRegistry()
     record = registry.for_chain(chain_id)
-    for i, name in enumerate(("Issuer", "ReserveOracle", "IndexFactory", "CustodyVault")):
+    for i, name in enumerate(ROOTS):
         record.contracts[name] = Deployed(address="0x" + f"{i + 1:02x}" * 20, block=block)
     registry.save(path)
     return path
@@ -98,6 +99,7 @@ def test_roots__from_each_recorded_block(tmp_path):
         ("ReserveOracle", 7_000_123),
         ("IndexFactory", 7_000_123),
         ("CustodyVault", 7_000_123),
+        ("VersionRegistry", 7_000_123),
     ]
 
 
