@@ -326,7 +326,8 @@ contract IndexToken is LockableERC20, IIndexToken {
         uint256 deadline = uint256(activationTime) + b.activationWindow;
         if (block.timestamp > deadline)
             revert RebalanceLapsed(activationTime, deadline, block.timestamp);
-        // A proposal falls with its proposer's role: a compiler removed cannot leave a basket behind.
+        // A proposal falls with its proposer's role: a compiler removed cannot leave a basket
+        // behind.
         ROLES.checkIndex(RoleIds.INDEX_COMPILER, address(this), proposer);
         // Every acknowledged mint and accepted redemption settles at the basket it was made for.
         uint256 open = _openSettlements();

@@ -61,7 +61,7 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         uint24 activationWindow; // {seconds} after the activation time during which it may activate
         uint8 maxChanged; // max(assets added, assets removed) per rebalance
         uint16 maxTurnoverBps; // one-way turnover {bps of the old basket's value}
-        uint16 maxComponentChangeBps; // any one component's |Δvalue| {bps of the old basket's value}
+        uint16 maxComponentChangeBps; // any component's |Δvalue| {bps of the old basket's value}
         uint16 priceBandBps; // |declared - feed| {bps of the feed price}
         uint64 valueTolerance; // how much less the new basket may be worth {USD × 1e18 per token}
     }
@@ -110,6 +110,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         uint256 changed,
         uint256 maxComponentChangeBps
     );
+    /// @notice The pending proposal `id` was withdrawn by `by` (admin, compiler, or anyone once
+    ///         it has lapsed).
     event RebalanceCancelled(bytes32 indexed id, address indexed by);
     /// @notice The basket moved from version `version - 1` to `version`. Both baskets are in the
     ///         packed form the token stores (BasketCodec: per component a 32-byte asset id then a
@@ -122,6 +124,7 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
         bytes oldBasket,
         bytes newBasket
     );
+    /// @notice The admin set this index's rebalance bounds (see `RebalanceBounds`).
     event RebalanceBoundsSet(RebalanceBounds bounds);
 
     /// @notice `initialize` was called on an initialised token or on the implementation.
@@ -227,7 +230,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     ///         tokens: backing units fall by (amount - feeAmount) × factor / RAY, rounded down,
     ///         exactly what was paid out; the fee's backing stays the fee recipient's share
     ///         (collected with `collectFees`). Only the current or a former issuer.
-    /// @dev Reverts `IndexZeroInput`, `IndexFactorInvalid`, `LockedBalanceTooLow`, `IndexNotIssuer`.
+    /// @dev Reverts `IndexZeroInput`, `IndexFactorInvalid`, `LockedBalanceTooLow`,
+    ///      `IndexNotIssuer`.
     /// @return version The basket version the redemption was paid in.
     /// @return hasLocalComponents Whether some component is an ERC-20 on this chain.
     /// @return componentCount Components in the basket.
@@ -306,7 +310,8 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     /// @notice Backing units L {index wei at stored amounts}.
     function backingUnits() external view returns (uint256);
 
-    /// @notice The fee recipient's share of the reserves, as index tokens it could collect now {index wei}.
+    /// @notice The fee recipient's share of the reserves, as index tokens it could collect now
+    ///         {index wei}.
     function feeShare() external view returns (uint256);
 
     // ---------------------------------------------------------------- rebalancing

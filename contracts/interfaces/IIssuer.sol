@@ -183,13 +183,20 @@ interface IIssuer {
     );
     /// @notice The on-chain components a redemption paid out of the vault, rounded down.
     event RedeemPaidOnChain(bytes32 indexed id, address[] tokens, uint256[] amounts);
+    /// @notice The index's custodian refused request `id` (`reasonCode` is the custodian's own
+    ///         code, 1..9 in the SDK); escrow became claimable, locked tokens were unlocked.
     event RequestRejected(bytes32 indexed id, address indexed custodian, uint16 reasonCode);
+    /// @notice The requester withdrew pending request `id`.
     event RequestCancelled(bytes32 indexed id);
+    /// @notice `by` ended pending request `id` past its deadline or basket version.
     event RequestExpired(bytes32 indexed id, address indexed by);
     /// @notice The requester took back an acknowledged or accepted request nobody settled.
     event RequestReclaimed(bytes32 indexed id);
+    /// @notice The admin set `index`'s limits and capacities.
     event LimitsSet(address indexed index, Limits limits);
+    /// @notice The admin set `index`'s mint and redeem fees {bps}.
     event FeesSet(address indexed index, uint16 mintFeeBps, uint16 redeemFeeBps);
+    /// @notice The pauser (or the admin) paused or resumed `index`'s mints on this issuer.
     event MintPauseSet(address indexed index, bool paused, address indexed by);
     /// @notice New redeem requests and acceptances are paused until `pausedUntil`; the next pause
     ///         can start at `nextPauseAt` at the earliest.
@@ -199,6 +206,7 @@ interface IIssuer {
         uint40 nextPauseAt,
         address indexed by
     );
+    /// @notice Anyone tripped `index`'s breaker on a shortfall, or reset it once covered.
     event CircuitBreakerSet(address indexed index, bool tripped, address indexed by);
 
     /// @notice The index has no limits set (`setLimits`).
@@ -434,8 +442,10 @@ interface IIssuer {
     ///         rebalance of the index activates only when this is 0.
     function openSettlements(address index) external view returns (uint256);
 
+    /// @notice `index`'s limits on this issuer (window 0: not configured here).
     function limits(address index) external view returns (Limits memory);
 
+    /// @notice `index`'s mint and redeem fees on this issuer {bps}.
     function fees(address index) external view returns (uint16 mintFeeBps, uint16 redeemFeeBps);
 
     /// @notice Index-wide capacity left now {index wei}.
@@ -449,6 +459,8 @@ interface IIssuer {
         address wlp
     ) external view returns (uint256 mintAvailable, uint256 redeemAvailable);
 
+    /// @notice Whether `index`'s mints are paused on this issuer, and whether its breaker is
+    ///         tripped (either stops new mint requests and confirmations here).
     function mintPaused(address index) external view returns (bool paused, bool breakerTripped);
 
     /// @notice Until when redemptions are paused, and when the next pause may start {unix seconds}.
