@@ -15,6 +15,16 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def ssikit_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own $SSIKIT_HOME: the programs' embedded event index starts empty in every
+    test (the chain is reverted between tests) and never touches ~/.ssikit."""
+    home = tmp_path_factory.mktemp("ssikit-home")
+    monkeypatch.setenv("SSIKIT_HOME", str(home))
+    monkeypatch.delenv("SSIKIT_DB", raising=False)
+    return home
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data, or a clean skip when it is absent."""

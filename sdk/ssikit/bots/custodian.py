@@ -30,9 +30,9 @@ from ..builders.reports import WalletFile
 from ..builders.requests import Settlement
 from ..chain.issuance import (
     CustodianClient,
+    IssuanceError,
     TrackedRequest,
     _index,
-    accepted_log,
     issuer_of,
     pending_requests,
 )
@@ -341,10 +341,12 @@ class CustodianService:
         if tracked.status == "redeem pending":
             receipt = issuer.acceptRedeem(request, sender=me)
             log = receipt.decode_logs(issuer.RedeemAccepted)[0]
-        else:  # accepted by an earlier run: resume
-            log = accepted_log(self.client.protocol, tracked.id, tracked.block, issuer)
-        fee_bps, factor = log.feeBps, log.factor
-        settlement = Settlement(fee_bps=fee_bps, factor=factor)
+            settlement = Settlement(fee_bps=log.feeBps, factor=log.factor)
+            paid_for = int(log.paidFor)
+        else:  # accepted by an earlier run: resume from its RedeemAccepted, as indexed
+            if tracked.settlement is None or tracked.paid_for is None:
+                raise IssuanceError(f"redemption {_rid(tracked.id)} has no indexed acceptance")
+            settlement, paid_for = tracked.settlement, tracked.paid_for
         token = _index(self.client.protocol, tracked.request.index)
         offchain = self._offchain(token)
         placeholders = [b"\0" * 32] * len(offchain)
@@ -357,7 +359,7 @@ class CustodianService:
                 tracked.id,
                 symbol,
                 self._symbol(asset_id),
-                bm.payout_for(stored, settlement.factor, int(log.paidFor)),
+                bm.payout_for(stored, settlement.factor, paid_for),
                 tracked.request.requester,
             )
             for asset_id, stored in offchain

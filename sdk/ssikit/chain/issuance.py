@@ -1,6 +1,7 @@
 """Thin clients for WLPs and custodians: send the issuer's and the oracle's transactions and
-read their state. Requests are rebuilt from the issuer's events (never kept in memory), so a
-client that restarts finds its pending requests again."""
+read their state. Requests are read from the deployment's event index (``Protocol.indexed``,
+synced to the head on each read, never kept in memory), so a client that restarts finds its
+pending requests again, and a read costs the blocks since the last one, not the history."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class TrackedRequest:
     block: int
     settlement: Settlement | None = None
     issuer: str = ""  # the issuer contract it was made on (an index's issuer can move)
+    paid_for: int | None = None  # {index wei} a redemption's accepted payout is for
 
     @property
     def open(self) -> bool:
@@ -91,109 +93,32 @@ def _index(protocol: Protocol, index: str) -> Any:
     return protocol.index(index)
 
 
-def requests_of(protocol: Protocol, requester: str, start_block: int = 0) -> list[TrackedRequest]:
-    """Every request of ``requester`` on every issuer version, from the issuers' events, with
-    its current status."""
-    found: list[TrackedRequest] = []
-    for issuer in protocol.issuers():
-        found.extend(_requests_on(protocol, issuer, requester, start_block))
-    return sorted(found, key=lambda t: (t.block, t.request.nonce))
-
-
-def _requests_on(
-    protocol: Protocol, issuer: Any, requester: str, start_block: int
-) -> list[TrackedRequest]:
-    from ape import chain
-
-    found: list[TrackedRequest] = []
-    for event_type, is_mint in ((issuer.MintRequested, True), (issuer.RedeemRequested, False)):
-        # Ape's range(n) with one bound means "up to block n": give both bounds.
-        stop = int(chain.blocks.head.number) + 1
-        topics = {"requester": requester}
-        for log in event_type.range(start_block, stop, search_topics=topics):
-            request = Request(
-                requester=log.requester,
-                index=log.index,
-                amount=log.amount,
-                basket_version=log.basketVersion,
-                max_fee_bps=log.maxFeeBps,
-                nonce=log.nonce,
-                deadline=log.deadline,
-                factor=log.factor,
-            )
-            status = STATUS[int(issuer.statusOf(request.requester, request.nonce))]
-            settlement = None
-            if status in ("redeem accepted", "confirmed", "reclaimed") and not is_mint:
-                log_ = accepted_log(protocol, bytes(log.id), log.block_number, issuer)
-                settlement = Settlement(fee_bps=log_.feeBps, factor=log_.factor)
-            found.append(
-                TrackedRequest(
-                    bytes(log.id),
-                    request,
-                    is_mint,
-                    status,
-                    log.block_number,
-                    settlement,
-                    issuer.address,
-                )
-            )
-    return found
-
-
-def accepted_settlement(protocol: Protocol, request_id: bytes, from_block: int) -> Settlement:
-    """The settlement a redemption was accepted at (its RedeemAccepted event)."""
-    log = accepted_log(protocol, request_id, from_block)
-    fee_bps, factor = log.feeBps, log.factor
-    return Settlement(fee_bps=fee_bps, factor=factor)
-
-
-def accepted_log(protocol: Protocol, request_id: bytes, from_block: int, issuer: Any = None) -> Any:
-    """The RedeemAccepted event of a redemption (settlement, fee, paidFor), searched from the
-    request's block to the head on ``issuer`` (default: every issuer version). (Ape's
-    ``range(n)`` with one bound means "up to block n".)"""
-    from ape import chain
-
-    head = int(chain.blocks.head.number)
-    for candidate in [issuer] if issuer is not None else protocol.issuers():
-        for log in candidate.RedeemAccepted.range(from_block, head + 1):
-            if bytes(log.id) == bytes(request_id):
-                return log
-    raise IssuanceError(f"request 0x{request_id.hex()} was never accepted")
-
-
-def _requesters(protocol: Protocol, topics: dict[str, str] | None = None) -> list[str]:
-    from ape import chain
-
-    stop = int(chain.blocks.head.number) + 1
-    found: set[str] = set()
-    for issuer in protocol.issuers():
-        for event_type in (issuer.MintRequested, issuer.RedeemRequested):
-            found |= {log.requester for log in event_type.range(0, stop, search_topics=topics)}
-    return sorted(found)
+def requests_of(protocol: Protocol, requester: str) -> list[TrackedRequest]:
+    """Every request of ``requester`` on every issuer version, with its status now (from the
+    event index, synced to the head)."""
+    return protocol.indexed().requests(requester=requester)
 
 
 def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
-    """Every pending request on ``index`` (address), whoever made it, on every issuer version
-    (a former issuer keeps finishing its requests), from the issuers' events."""
-    return [
-        t
-        for who in _requesters(protocol, {"index": index})
-        for t in requests_of(protocol, who)
-        if t.open and t.request.index.lower() == index.lower()
-    ]
+    """Every open request on ``index`` (address), whoever made it, on every issuer version (a
+    former issuer keeps finishing its requests), from the event index."""
+    return protocol.indexed().requests(index=index, open_only=True)
 
 
 def find_request(
     protocol: Protocol, request_id: str, requester: str | None = None
 ) -> TrackedRequest:
-    """A request by id (searching the events of ``requester``, or of everyone)."""
-    wanted = bytes.fromhex(request_id.removeprefix("0x"))
-    requesters = [requester] if requester else _requesters(protocol)
-    for who in requesters:
-        for tracked in requests_of(protocol, who):
-            if tracked.id == wanted:
-                return tracked
-    raise IssuanceError(f"no request with id {request_id}")
+    """A request by id (of ``requester``, when given), from the event index."""
+    try:
+        wanted = bytes.fromhex(request_id.removeprefix("0x"))
+    except ValueError:
+        raise IssuanceError(f"no request with id {request_id}") from None
+    tracked = protocol.indexed().request(wanted) if len(wanted) == 32 else None
+    if tracked is None or (
+        requester is not None and tracked.request.requester.lower() != requester.lower()
+    ):
+        raise IssuanceError(f"no request with id {request_id}")
+    return tracked
 
 
 def issuer_of(protocol: Protocol, tracked: TrackedRequest) -> Any:
@@ -212,7 +137,9 @@ class WlpClient:
         """A nonce above every nonce used before on ``issuer`` (default the deployment's)
         whose ring slot is free: each issuer version keeps its own ring."""
         issuer = issuer if issuer is not None else self.protocol.issuer
-        mine = _requests_on(self.protocol, issuer, self.account.address, 0)
+        mine = self.protocol.indexed().requests(
+            requester=self.account.address, issuer=issuer.address
+        )
         nonce = max((t.request.nonce for t in mine), default=0) + 1
         busy = {t.request.nonce % RING for t in mine if t.open}
         for candidate in range(nonce, nonce + RING):

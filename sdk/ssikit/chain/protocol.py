@@ -9,7 +9,7 @@ registry is saved after each step, so a deployment that fails half-way resumes w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -47,7 +47,8 @@ def _noop(_: str) -> None:
 
 @dataclass
 class Protocol:
-    """The system contracts of one deployment, as Ape contract instances."""
+    """The system contracts of one deployment, as Ape contract instances, and where their
+    events are indexed (``indexed()``)."""
 
     roles: Any
     assets: Any
@@ -56,6 +57,28 @@ class Protocol:
     oracle: Any
     issuer: Any
     versions: Any
+    registry: Path | None = None  # the deployments registry (addresses, deployment blocks)
+    db: str | None = None  # the index's database URL; None: the embedded SQLite file
+    _source: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def indexed(self) -> Any:
+        """The deployment's event index (``chain.indexed.IndexedSource``), opened once; every
+        read syncs it to the head first."""
+        from ape import chain
+
+        from .indexed import IndexedSource
+
+        if self.registry is None:
+            raise DeploymentError(
+                "this Protocol has no deployments registry: the event index needs its "
+                "deployment blocks (load_protocol(path) or Deployment.system() record them)"
+            )
+        if self._source is not None and self._source.moved():  # $SSIKIT_HOME changed
+            self._source.close()
+            self._source = None
+        if self._source is None:
+            self._source = IndexedSource(chain.provider.web3, self.registry, self.db)
+        return self._source
 
     def index(self, symbol: str) -> Any:
         """The index token with this symbol; DeploymentError if there is none."""
@@ -81,30 +104,6 @@ class Protocol:
         if address.lower() == self.oracle.address.lower():
             return self.oracle
         return artifacts.container("ReserveOracle").at(address)
-
-    def issuers(self) -> list[Any]:
-        """Every issuer version ever listed in the version registry (the deployment's first),
-        oldest first: a request may sit on any of them until it ends."""
-        return [self.issuer_at(a) for a in self._listed(0) or [self.issuer.address]]
-
-    def oracles(self) -> list[Any]:
-        """Every oracle version ever listed, oldest first (custodians report to each an index
-        they serve points at or is about to move to)."""
-        listed = self._listed(1) or [self.oracle.address]
-        return [
-            self.oracle
-            if a.lower() == self.oracle.address.lower()
-            else artifacts.container("ReserveOracle").at(a)
-            for a in listed
-        ]
-
-    def _listed(self, kind: int) -> list[str]:
-        from ape import chain
-
-        head = int(chain.blocks.head.number)
-        # Ape's range(n) with one bound means "up to block n": give both bounds.
-        logs = self.versions.VersionListed.range(0, head + 1, search_topics={"kind": kind})
-        return [str(log.target) for log in logs]
 
 
 class Deployment:
@@ -222,6 +221,7 @@ class Deployment:
             oracle=oracle,
             issuer=issuer,
             versions=versions,
+            registry=self.path,
         )
 
     def list_version(self, versions: Any, kind: VersionKind, target: str, label: str) -> None:
@@ -432,8 +432,9 @@ def set_up_account(
             oracle.addCustodian(index, asset_id, custodian, sender=sender)
 
 
-def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
-    """The recorded system on the connected chain; DeploymentError if it is not deployed."""
+def load_protocol(path: Path = DEFAULT_PATH, db: str | None = None) -> Protocol:
+    """The recorded system on the connected chain, its events indexed in the database at ``db``
+    (default: the embedded SQLite file); DeploymentError if it is not deployed."""
     from ape import chain
 
     record = DeploymentRegistry.load(path).for_chain(chain.chain_id)
@@ -451,4 +452,6 @@ def load_protocol(path: Path = DEFAULT_PATH) -> Protocol:
         oracle=found["ReserveOracle"],
         issuer=found["Issuer"],
         versions=found["VersionRegistry"],
+        registry=path,
+        db=db,
     )

@@ -1,7 +1,8 @@
 """The index compiler's thin client: plan a rebalance from the chain's current basket (at the
 registry's feed prices, or prices given), propose it once the plan passes the same checks as the
 chain (feed band, bounds), watch it, activate it. Proposals are found again from the token's
-events, so nothing depends on the program that proposed still running."""
+events in the deployment's event index, so nothing depends on the program that proposed still
+running."""
 
 from __future__ import annotations
 
@@ -176,16 +177,18 @@ class CompilerClient:
         }
 
     def proposal(self, index: str) -> Any | None:
-        """The RebalanceProposed event of the pending proposal, or None."""
+        """The pending proposal (``indexer.Proposal``, from its RebalanceProposed event in the
+        deployment's event index), or None."""
         token = self.token(index)
         pending = bytes(token.pendingRebalance()[0])
         if not any(pending):
             return None
-        for log in token.RebalanceProposed.range(0, None, search_topics={"id": pending}):
-            return log.event_arguments
-        raise RebalanceError(
-            f"no RebalanceProposed event for the pending proposal 0x{pending.hex()}"
-        )
+        found = self.protocol.indexed().proposal(token.address, pending)
+        if found is None:
+            raise RebalanceError(
+                f"no RebalanceProposed event for the pending proposal 0x{pending.hex()}"
+            )
+        return found
 
     def status(self, index: str) -> dict[str, Any]:
         """The pending proposal, its time to activation, and whether the reserves cover it."""
@@ -200,7 +203,7 @@ class CompilerClient:
         units = int(token.backingUnits())
         rows = []
         covered = True
-        for asset_id, amount in proposed["components"]:
+        for asset_id, amount in proposed.components:
             reserves, as_of = self.protocol.oracle.reservesOf(token, asset_id)
             _, max_age, _, _ = self.protocol.oracle.accountConfig(token, asset_id)
             owed = bm.liability(int(amount), units)
@@ -214,17 +217,17 @@ class CompilerClient:
                     "fresh": fresh,
                 }
             )
-        activation = int(proposed["activationTime"])
+        activation = proposed.activation_time
         deadline = activation + self.bounds(index).activation_window
-        proposer = str(proposed["by"])
+        proposer = proposed.proposer
         compiler_role = self.protocol.roles.indexRole(
             self.protocol.roles.INDEX_COMPILER_ROLE(), token
         )
         return {
             **base,
             "pending": {
-                "id": "0x" + bytes(proposed["id"]).hex(),
-                "commitment": "0x" + bytes(proposed["commitment"]).hex(),
+                "id": "0x" + proposed.id.hex(),
+                "commitment": "0x" + proposed.commitment.hex(),
                 "activation_time": activation,
                 "seconds_to_activation": max(activation - now, 0),
                 "deadline": deadline,
@@ -233,8 +236,8 @@ class CompilerClient:
                 "proposer_is_compiler": bool(self.protocol.roles.hasRole(compiler_role, proposer)),
                 "covered": covered,
                 "coverage": rows,
-                "turnover_bps": int(proposed["turnoverBps"]),
-                "changed": int(proposed["changed"]),
+                "turnover_bps": proposed.turnover_bps,
+                "changed": proposed.changed,
             },
         }
 
@@ -244,12 +247,11 @@ class CompilerClient:
         proposed = self.proposal(index)
         if proposed is None:
             raise RebalanceError(f"{token.symbol()} has no pending rebalance")
-        components = [(bytes(a), int(x)) for a, x in proposed["components"]]
         receipt = token.activateRebalance(
-            components,
-            bytes(proposed["commitment"]),
-            int(proposed["activationTime"]),
-            str(proposed["by"]),
+            proposed.components,
+            proposed.commitment,
+            proposed.activation_time,
+            proposed.proposer,
             sender=self.account,
         )
         event = receipt.decode_logs(token.RebalanceActivated)[0]

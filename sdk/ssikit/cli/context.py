@@ -19,8 +19,20 @@ from ..chain.deployments import DEFAULT_PATH
 LOCAL_NETWORK = "ethereum:local:foundry"
 
 
+DB_OPTION = click.option(
+    "--db",
+    "db",
+    envvar="SSIKIT_DB",
+    default=None,
+    help="the event index's database, a SQLAlchemy URL shared with other programs "
+    "(postgresql+psycopg://...) [default: the embedded SQLite file "
+    "$SSIKIT_HOME/index-<chain id>-<issuer>.sqlite, SSIKIT_HOME=~/.ssikit]",
+)
+"""Where requests, proposals and issuer versions are read from (``chain.indexed``)."""
+
+
 def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--network, --account, --test-account, --registry, --json."""
+    """--network, --account, --test-account, --registry, --db, --json."""
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         options = [
@@ -46,6 +58,7 @@ def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], C
                 show_default=True,
                 help="deployments registry",
             ),
+            DB_OPTION,
             click.option("--json", "as_json", is_flag=True, help="machine-readable output"),
         ]
         for option in reversed(options):

@@ -9,11 +9,11 @@ import click
 from .context import chain_options, connected, emit, one_line, request_command, signer
 
 
-def _client(registry: Path, alias: str | None, test_account: int):
+def _client(registry: Path, alias: str | None, test_account: int, db: str | None):
     from ..chain.issuance import CustodianClient
     from ..chain.protocol import load_protocol
 
-    return CustodianClient(load_protocol(registry), signer(alias, test_account))
+    return CustodianClient(load_protocol(registry, db), signer(alias, test_account))
 
 
 def _bytes32(text: str) -> bytes:
@@ -35,7 +35,7 @@ def custodian() -> None:
     "--refresh", "refresh_index", default=None, help="then refresh this index's coverage cache"
 )
 @chain_options(default_test_account=2)
-def report(wallets, direct, refresh_index, network, alias, test_account, registry, as_json):
+def report(wallets, direct, refresh_index, network, alias, test_account, registry, db, as_json):
     """Build a reserve report from a WALLETS JSON file, sign it (EIP-712) and post it."""
     from ..builders.reports import WalletFile
     from ..chain.deployments import DeploymentRegistry
@@ -43,7 +43,7 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
     with connected(network, quiet=as_json):
         from ape import chain
 
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
         ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
         from ..chain.issuance import _index
@@ -85,13 +85,13 @@ _REFS = click.option(
 @click.argument("request_id")
 @_REFS
 @chain_options(default_test_account=2)
-def acknowledge(request_id, refs, network, alias, test_account, registry, as_json):
+def acknowledge(request_id, refs, network, alias, test_account, registry, db, as_json):
     """Acknowledge a pending mint whose delivery arrived (one --ref per off-chain component):
     it can no longer be cancelled or expired and settles at its basket version."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.acknowledge(request_id, [_bytes32(r) for r in refs]),
         "acknowledged",
     )
@@ -100,13 +100,13 @@ def acknowledge(request_id, refs, network, alias, test_account, registry, as_jso
 @custodian.command()
 @click.argument("request_id")
 @chain_options(default_test_account=2)
-def accept(request_id, network, alias, test_account, registry, as_json):
+def accept(request_id, network, alias, test_account, registry, db, as_json):
     """Accept a pending redemption: fixes its settlement (fee, fee factor) and what is owed per
     component. Pay only after this, then confirm."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.accept(request_id),
         "accepted",
     )
@@ -116,13 +116,13 @@ def accept(request_id, network, alias, test_account, registry, as_json):
 @click.argument("request_id")
 @_REFS
 @chain_options(default_test_account=2)
-def confirm(request_id, refs, network, alias, test_account, registry, as_json):
+def confirm(request_id, refs, network, alias, test_account, registry, db, as_json):
     """Confirm a mint (pending: one --ref per off-chain delivery; acknowledged: no --ref) or an
     accepted redemption (one --ref per off-chain payout)."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.confirm(request_id, [_bytes32(r) for r in refs]),
         "confirmed",
     )
@@ -132,13 +132,13 @@ def confirm(request_id, refs, network, alias, test_account, registry, as_json):
 @click.argument("request_id")
 @click.option("--reason", default=1, show_default=True, help="reason code")
 @chain_options(default_test_account=2)
-def reject(request_id, reason, network, alias, test_account, registry, as_json):
+def reject(request_id, reason, network, alias, test_account, registry, db, as_json):
     """Reject a pending request or an acknowledged mint (the escrow becomes claimable by the
     requester; an acknowledged delivery is returned off chain)."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.reject(request_id, reason),
         "rejected",
     )
@@ -147,10 +147,10 @@ def reject(request_id, reason, network, alias, test_account, registry, as_json):
 @custodian.command()
 @click.argument("index")
 @chain_options(default_test_account=2)
-def coverage(index, network, alias, test_account, registry, as_json):
+def coverage(index, network, alias, test_account, registry, db, as_json):
     """Reserves, liabilities, ratio and age of every component of INDEX."""
     with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         rows = one_line(lambda: client.coverage(index))
         emit(as_json, rows, rows=rows, title=f"coverage of {index}")
 
@@ -163,7 +163,7 @@ def coverage(index, network, alias, test_account, registry, as_json):
 @click.option("--check", is_flag=True, help="exit 1 if an index is under-covered")
 @chain_options(default_test_account=2)
 def serve(
-    wallets, indices, ticks, interval, check, network, alias, test_account, registry, as_json
+    wallets, indices, ticks, interval, check, network, alias, test_account, registry, db, as_json
 ):
     """Report reserves from WALLETS when they change or near staleness, settle pending requests
     (acknowledge and confirm mints whose own delivery arrived; accept redemptions, pay them,
@@ -176,7 +176,7 @@ def serve(
     with connected(network, quiet=True):
         from ape import chain
 
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
         ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in record.assets.items()}
         custody = WalletFileCustody(wallets)

@@ -33,9 +33,10 @@ def _options(function: Any) -> Any:
         click.option(
             "--db",
             "url",
+            envvar="SSIKIT_DB",
             default=None,
-            help="SQLAlchemy URL, e.g. postgresql+psycopg://... "
-            "[default: ~/.ssikit/index-<chain id>.sqlite]",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://... [default: the embedded "
+            "SQLite file the services read, $SSIKIT_HOME/index-<chain id>-<issuer>.sqlite]",
         ),
         click.option(
             "--confirmations",
@@ -53,10 +54,10 @@ def _options(function: Any) -> Any:
 def _open(network: str, registry: Path, url: str | None, **options: Any) -> Any:
     from ape import chain
 
-    from ..indexer import Indexer
+    from ..chain.indexed import open_indexer
 
     try:
-        return Indexer.for_deployment(chain.provider.web3, registry, url, **options)
+        return open_indexer(chain.provider.web3, registry, url, **options)
     except SsikitError as err:
         raise click.ClickException(str(err)) from err
 

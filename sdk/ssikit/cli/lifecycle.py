@@ -14,11 +14,11 @@ from .context import chain_options, connected, emit, one_line, signer
 KIND = click.Choice([k.name.lower() for k in VersionKind])
 
 
-def _client(registry: Path, alias: str | None, test_account: int) -> Any:
+def _client(registry: Path, alias: str | None, test_account: int, db: str | None) -> Any:
     from ..chain.lifecycle import LifecycleClient
     from ..chain.protocol import load_protocol
 
-    return LifecycleClient(load_protocol(registry), signer(alias, test_account))
+    return LifecycleClient(load_protocol(registry, db), signer(alias, test_account))
 
 
 def _act(network: str, as_json: bool, act: Any, title: str, *client_args: Any) -> None:
@@ -35,9 +35,11 @@ def lifecycle() -> None:
 @lifecycle.command()
 @click.argument("index")
 @chain_options(default_test_account=0)
-def status(index, network, alias, test_account, registry, as_json):
+def status(index, network, alias, test_account, registry, db, as_json):
     """INDEX's issuer and oracle (with their registry labels), pending moves, deprecation."""
-    _act(network, as_json, lambda c: c.status(index), "lifecycle", registry, alias, test_account)
+    _act(
+        network, as_json, lambda c: c.status(index), "lifecycle", registry, alias, test_account, db
+    )
 
 
 @lifecycle.command()
@@ -45,43 +47,43 @@ def status(index, network, alias, test_account, registry, as_json):
 @click.argument("kind", type=KIND)
 @click.argument("target")
 @chain_options(default_test_account=0)
-def signal(index, kind, target, network, alias, test_account, registry, as_json):
+def signal(index, kind, target, network, alias, test_account, registry, db, as_json):
     """Signal that INDEX's KIND (issuer or oracle) moves to TARGET, a listed version; it can be
     executed MOVE_DELAY (31 days) later. Admin only."""
     k = VersionKind.parse(kind)
     _act(network, as_json, lambda c: c.signal(index, k, target), "signalled", registry, alias,
-         test_account)  # fmt: skip
+         test_account, db)  # fmt: skip
 
 
 @lifecycle.command()
 @click.argument("index")
 @click.argument("kind", type=KIND)
 @chain_options(default_test_account=0)
-def execute(index, kind, network, alias, test_account, registry, as_json):
+def execute(index, kind, network, alias, test_account, registry, db, as_json):
     """Execute INDEX's pending move of KIND once its delay is over (anyone)."""
     k = VersionKind.parse(kind)
     _act(network, as_json, lambda c: c.execute(index, k), "executed", registry, alias,
-         test_account)  # fmt: skip
+         test_account, db)  # fmt: skip
 
 
 @lifecycle.command()
 @click.argument("index")
 @click.argument("kind", type=KIND)
 @chain_options(default_test_account=0)
-def cancel(index, kind, network, alias, test_account, registry, as_json):
+def cancel(index, kind, network, alias, test_account, registry, db, as_json):
     """Cancel INDEX's pending move of KIND. Admin only."""
     k = VersionKind.parse(kind)
     _act(network, as_json, lambda c: c.cancel(index, k), "cancelled", registry, alias,
-         test_account)  # fmt: skip
+         test_account, db)  # fmt: skip
 
 
 @lifecycle.command()
 @click.argument("index")
 @click.option("--yes", is_flag=True, help="confirm: deprecation stops minting for good")
 @chain_options(default_test_account=0)
-def deprecate(index, yes, network, alias, test_account, registry, as_json):
+def deprecate(index, yes, network, alias, test_account, registry, db, as_json):
     """Stop minting INDEX for good (redemption stays open). Admin only; needs --yes."""
     if not yes:
         raise click.UsageError("deprecation cannot be undone: add --yes")
     _act(network, as_json, lambda c: c.deprecate(index), "deprecated", registry, alias,
-         test_account)  # fmt: skip
+         test_account, db)  # fmt: skip

@@ -13,11 +13,11 @@ import click
 from .context import chain_options, connected, emit, one_line, signer
 
 
-def _client(registry: Path, alias: str | None, test_account: int) -> Any:
+def _client(registry: Path, alias: str | None, test_account: int, db: str | None) -> Any:
     from ..chain.protocol import load_protocol
     from ..chain.rebalance import CompilerClient
 
-    return CompilerClient(load_protocol(registry), signer(alias, test_account))
+    return CompilerClient(load_protocol(registry, db), signer(alias, test_account))
 
 
 @click.group()
@@ -68,6 +68,7 @@ def plan(
     alias,
     test_account,
     registry,
+    db,
     as_json,
 ):
     """The new amounts, the custodians' trades and the commitment for INDEX's next rebalance."""
@@ -86,7 +87,7 @@ def plan(
         raise click.UsageError("give --announcement FILE or --date D (to compose)")
 
     def planned(announcement: Announcement) -> Any:
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         token = client.token(index)
         symbols = [c.symbol for c in announcement.constituents]
         stored = token.basketState()[0]
@@ -178,6 +179,7 @@ def prepare(
     alias,
     test_account,
     registry,
+    db,
     as_json,
 ):
     """Admin: register the plan's new assets with their price feeds and open the index's
@@ -195,7 +197,7 @@ def prepare(
         feeds[symbol] = address
     with connected(network, quiet=as_json):
         admin = signer(alias, test_account)
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         deployment = Deployment(admin, path=registry)
         one_line(
             lambda: client.prepare_assets(
@@ -224,14 +226,14 @@ def prepare(
 )
 @click.option("--activation", type=int, help="unix time (default: the plan's, or the earliest)")
 @chain_options(default_test_account=1)
-def propose(index, plan_path, activation, network, alias, test_account, registry, as_json):
+def propose(index, plan_path, activation, network, alias, test_account, registry, db, as_json):
     """Propose the planned basket (replacing a pending proposal explicitly)."""
     from ..builders.rebalance import RebalancePlan
 
     plan = RebalancePlan.model_validate_json(plan_path.read_text())
     with connected(network, quiet=as_json):
         result = one_line(
-            lambda: _client(registry, alias, test_account).propose(index, plan, activation)
+            lambda: _client(registry, alias, test_account, db).propose(index, plan, activation)
         )
     emit(as_json, result, rows=[result], title="rebalance proposed")
 
@@ -239,10 +241,10 @@ def propose(index, plan_path, activation, network, alias, test_account, registry
 @rebalance.command()
 @click.argument("index")
 @chain_options(default_test_account=1)
-def status(index, network, alias, test_account, registry, as_json):
+def status(index, network, alias, test_account, registry, db, as_json):
     """The pending proposal, its time to activation and its reserve coverage."""
     with connected(network, quiet=as_json):
-        result = _client(registry, alias, test_account).status(index)
+        result = _client(registry, alias, test_account, db).status(index)
     if as_json or result["pending"] is None:
         emit(as_json, result)
         return
@@ -262,20 +264,20 @@ def status(index, network, alias, test_account, registry, as_json):
 @rebalance.command()
 @click.argument("index")
 @chain_options(default_test_account=1)
-def activate(index, network, alias, test_account, registry, as_json):
+def activate(index, network, alias, test_account, registry, db, as_json):
     """Activate the pending proposal once due (anyone may)."""
 
     with connected(network, quiet=as_json):
-        result = one_line(lambda: _client(registry, alias, test_account).activate(index))
+        result = one_line(lambda: _client(registry, alias, test_account, db).activate(index))
     emit(as_json, result, rows=[result], title="rebalance activated")
 
 
 @rebalance.command()
 @click.argument("index")
 @chain_options(default_test_account=1)
-def cancel(index, network, alias, test_account, registry, as_json):
+def cancel(index, network, alias, test_account, registry, db, as_json):
     """Withdraw the pending proposal (the admin or the index's compiler)."""
 
     with connected(network, quiet=as_json):
-        result = one_line(lambda: _client(registry, alias, test_account).cancel(index))
+        result = one_line(lambda: _client(registry, alias, test_account, db).cancel(index))
     emit(as_json, result, rows=[result], title="rebalance cancelled")

@@ -9,11 +9,11 @@ import click
 from .context import chain_options, connected, emit, one_line, request_command, signer, token_amount
 
 
-def _client(registry: Path, alias: str | None, test_account: int):
+def _client(registry: Path, alias: str | None, test_account: int, db: str | None):
     from ..chain.issuance import WlpClient
     from ..chain.protocol import load_protocol
 
-    return WlpClient(load_protocol(registry), signer(alias, test_account))
+    return WlpClient(load_protocol(registry, db), signer(alias, test_account))
 
 
 @click.group()
@@ -33,10 +33,10 @@ for _kind in ("mint", "redeem"):
         @click.option("--ttl", default=86_400, show_default=True, help="seconds until the deadline")
         @chain_options(default_test_account=3)
         def command(
-            index, amount, max_fee_bps, ttl, network, alias, test_account, registry, as_json
+            index, amount, max_fee_bps, ttl, network, alias, test_account, registry, db, as_json
         ):
             with connected(network, quiet=as_json):
-                client = _client(registry, alias, test_account)
+                client = _client(registry, alias, test_account, db)
                 call = client.mint if kind == "mint" else client.redeem
                 tracked = one_line(lambda: call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl))
                 emit(
@@ -54,10 +54,10 @@ for _kind in ("mint", "redeem"):
     help="only open requests (pending, acknowledged or accepted)",
 )
 @chain_options(default_test_account=3)
-def status(only_pending, network, alias, test_account, registry, as_json):
+def status(only_pending, network, alias, test_account, registry, db, as_json):
     """This WLP's requests (from the issuer's events) and their status."""
     with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         rows = [t.as_dict() for t in (client.pending() if only_pending else client.requests())]
         emit(as_json, rows, rows=rows, title="requests")
 
@@ -65,13 +65,13 @@ def status(only_pending, network, alias, test_account, registry, as_json):
 @wlp.command()
 @click.argument("request_id")
 @chain_options(default_test_account=3)
-def cancel(request_id, network, alias, test_account, registry, as_json):
+def cancel(request_id, network, alias, test_account, registry, db, as_json):
     """Cancel a pending request (not yet acknowledged or accepted); a mint's escrow becomes
     claimable (`ssikit wlp claim`), a redemption's tokens are unlocked."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.cancel(request_id),
         "cancelled",
     )
@@ -80,13 +80,13 @@ def cancel(request_id, network, alias, test_account, registry, as_json):
 @wlp.command()
 @click.argument("request_id")
 @chain_options(default_test_account=3)
-def expire(request_id, network, alias, test_account, registry, as_json):
+def expire(request_id, network, alias, test_account, registry, db, as_json):
     """Expire anyone's pending request past its deadline or basket version (a mint's escrow
     becomes claimable by its requester)."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.expire(request_id),
         "expired",
     )
@@ -95,13 +95,13 @@ def expire(request_id, network, alias, test_account, registry, as_json):
 @wlp.command()
 @click.argument("request_id")
 @chain_options(default_test_account=3)
-def reclaim(request_id, network, alias, test_account, registry, as_json):
+def reclaim(request_id, network, alias, test_account, registry, db, as_json):
     """Take back an acknowledged mint or accepted redemption that no custodian settled by its
     deadline plus the settlement grace (14 days)."""
     request_command(
         network,
         as_json,
-        lambda: _client(registry, alias, test_account),
+        lambda: _client(registry, alias, test_account, db),
         lambda client: client.reclaim(request_id),
         "reclaimed",
     )
@@ -110,10 +110,10 @@ def reclaim(request_id, network, alias, test_account, registry, as_json):
 @wlp.command()
 @click.argument("token")
 @chain_options(default_test_account=3)
-def claim(token, network, alias, test_account, registry, as_json):
+def claim(token, network, alias, test_account, registry, db, as_json):
     """Withdraw this WLP's refunded mint escrow of the ERC-20 TOKEN (address) from the vault."""
     with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         amount = one_line(lambda: client.claim(token))
         data = {"token": token, "claimed": str(amount)}
         emit(as_json, data, rows=[data], title="claimed")
@@ -166,6 +166,7 @@ def arbitrage(
     alias,
     test_account,
     registry,
+    db,
     as_json,
 ):
     """Keep INDEX's Uniswap V2 pool price within the band around NAV: mint and sell at a
@@ -197,7 +198,7 @@ def arbitrage(
 
         from ..chain.artifacts import container
 
-        client = _client(registry, alias, test_account)
+        client = _client(registry, alias, test_account, db)
         record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
         if not usd_address.startswith("0x"):
             known = record.contracts.get(usd_address)

@@ -464,9 +464,10 @@ class Indexer:
         status: str | Iterable[str] | None = None,
         requester: str | None = None,
         is_mint: bool | None = None,
+        issuer: str | None = None,
     ) -> list[IndexedRequest]:
         """Requests in (block, nonce) order, filtered by index (symbol or address), status
-        (one name or several), requester and kind."""
+        (one name or several), requester, kind and the Issuer they were made on."""
         with self.store.session() as session:
             query = select(RequestRow)
             if index is not None:
@@ -478,6 +479,8 @@ class Indexer:
                 query = query.where(RequestRow.requester == to_checksum_address(requester))
             if is_mint is not None:
                 query = query.where(RequestRow.is_mint.is_(is_mint))
+            if issuer is not None:
+                query = query.where(RequestRow.issuer == to_checksum_address(issuer))
             rows = list(session.scalars(query))
         return [_request(r) for r in sorted(rows, key=lambda r: (r.block, r.nonce))]
 

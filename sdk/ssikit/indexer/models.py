@@ -57,6 +57,7 @@ class IndexedRequest:
             self.block,
             self.settlement,
             self.issuer,
+            self.paid_for,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import DatabaseUnreachableError, StoreMismatchError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: requests.issuer, indices.issuer/oracle/moves/deprecated
 DEFAULT_DIR = Path.home() / ".ssikit"
 
 
