@@ -19,7 +19,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup postgresql compile artifacts wheel test test-sdk test-chain demo local-index anvil bench-gas bench-methodology lint format clean
+.PHONY: setup postgresql compile artifacts wheel test test-sdk test-chain demo local-index anvil bench-gas bench-services bench-methodology lint format clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC) postgresql
 
@@ -100,6 +100,12 @@ anvil: setup
 # Measures the key flows' gas on Anvil and writes the committed snapshots/gas.json.
 bench-gas: compile
 	$(APE) run bench_gas --network $(NETWORK)
+
+# The custodian service's tick and `wlp status` with 100 and 50,000 blocks of history (ratio at
+# most 1.3), the indexer's catch-up in blocks per second, and requests settled per minute by one
+# service with 100 pending; writes benchmarks/services.json (a few minutes; wall-clock figures).
+bench-services: compile
+	$(APE) run bench_services --network $(NETWORK)
 
 # The index compiler on the real 2021 CoinGecko set (../shared/data), every preset, and the same
 # index through the `bt` library (installed here only); then a SYNTHETIC 10,000-asset × 10-year

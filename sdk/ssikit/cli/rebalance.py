@@ -244,7 +244,7 @@ def propose(index, plan_path, activation, network, alias, test_account, registry
 def status(index, network, alias, test_account, registry, db, as_json):
     """The pending proposal, its time to activation and its reserve coverage."""
     with connected(network, quiet=as_json):
-        result = _client(registry, alias, test_account, db).status(index)
+        result = one_line(lambda: _client(registry, alias, test_account, db).status(index))
     if as_json or result["pending"] is None:
         emit(as_json, result)
         return

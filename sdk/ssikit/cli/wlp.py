@@ -55,10 +55,15 @@ for _kind in ("mint", "redeem"):
 )
 @chain_options(default_test_account=3)
 def status(only_pending, network, alias, test_account, registry, db, as_json):
-    """This WLP's requests (from the issuer's events) and their status."""
+    """This WLP's requests on every issuer version and their status, from the event index
+    (synced from its cursor to the head first)."""
     with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account, db)
-        rows = [t.as_dict() for t in (client.pending() if only_pending else client.requests())]
+
+        def read() -> list:
+            client = _client(registry, alias, test_account, db)
+            return client.pending() if only_pending else client.requests()
+
+        rows = [t.as_dict() for t in one_line(read)]
         emit(as_json, rows, rows=rows, title="requests")
 
 
