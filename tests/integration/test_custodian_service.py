@@ -205,7 +205,9 @@ def test_redeem__confirmation_would_fail__not_paid(served, custodian, wlp, deplo
     service = _minted(system, wlp, custodian, wallets, ids, token, chain)  # reported already
     redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
     CustodianClient(system, custodian).accept("0x" + redeemed.id.hex())
-    system.roles.revokeRole(system.roles.CUSTODIAN_ROLE(), custodian, sender=deployer)
+    # The issuer checks the custodian's role for this index (ProtocolRoles.indexRole).
+    role = system.roles.indexRole(system.roles.CUSTODIAN_ROLE(), token)
+    system.roles.revokeRole(role, custodian, sender=deployer)
     before = custody.totals()
     _later(chain)
     tick = service.tick()

@@ -273,7 +273,7 @@ def _move_signalled(session: Session, ev: LogEvent) -> None:
     moves = dict(index.pending_moves or {})
     moves[_KINDS[int(ev.args["kind"])]] = {
         "target": to_checksum_address(ev.args["to"]),
-        "code_hash": "0x" + bytes(ev.args["codeHash"]).hex(),
+        "code_hash": str(ev.args["codeHash"]),  # decoded bytes32: already 0x hex (abi.py)
         "executable_at": int(ev.args["executableAt"]),
         "block": ev.block,
     }

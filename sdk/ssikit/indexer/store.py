@@ -61,7 +61,7 @@ class Meta(Base):
     """What this database indexes, and how far: one row per key."""
 
     __tablename__ = "indexer_meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # e.g. a name:address pair
     value: Mapped[str] = mapped_column(String(256))
 
 
