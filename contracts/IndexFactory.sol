@@ -146,7 +146,7 @@ contract IndexFactory is IIndexFactory {
     /// @dev The constructor's defaults need not be listed (a test deployment may start on any
     ///      account); `setDefaults` only takes usable versions.
     function _requireNotDeprecated(IVersionRegistry.Kind kind, address target) private view {
-        uint256 at = VERSIONS.versionOf(kind, target).deprecatedAt;
+        uint256 at = VERSIONS.deprecatedAt(kind, target);
         if (at != 0) revert IVersionRegistry.VersionIsDeprecated(kind, target, at);
     }
 

@@ -58,6 +58,11 @@ contract VersionRegistry is IVersionRegistry {
     }
 
     /// @inheritdoc IVersionRegistry
+    function deprecatedAt(Kind kind, address target) external view override returns (uint256) {
+        return _versions[kind][target].deprecatedAt;
+    }
+
+    /// @inheritdoc IVersionRegistry
     function wasListed(Kind kind, address target) external view override returns (bool) {
         return _versions[kind][target].listedAt != 0;
     }

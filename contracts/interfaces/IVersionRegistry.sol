@@ -66,6 +66,10 @@ interface IVersionRegistry {
     ///         again at execution.
     function requireUsable(Kind kind, address target) external view returns (bytes32 codeHash);
 
+    /// @notice When `target` was deprecated as `kind` {unix seconds}; 0 when it is not (or was
+    ///         never listed). One storage read: what the factory checks on every creation.
+    function deprecatedAt(Kind kind, address target) external view returns (uint256);
+
     /// @notice Whether `target` was ever listed as `kind` (deprecated or not).
     function wasListed(Kind kind, address target) external view returns (bool);
 }

@@ -457,6 +457,7 @@ def test_sync__issuer_move__followed_and_requests_on_both_versions_indexed(
     assert move["executable_at"] == signal.decode_logs(index.MoveSignalled)[0].executableAt
 
     v2.setLimits(index, protocol.issuer.limits(index), sender=deployer)
+    protocol.vault.bindIssuer(v2, sender=deployer)  # ready: configured, same vault, bound
     chain.pending_timestamp = move["executable_at"]
     index.executeMove(int(VersionKind.ISSUER), sender=stranger)
     version = index.basketVersion()
