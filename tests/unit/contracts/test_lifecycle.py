@@ -331,11 +331,12 @@ def test_migration__oracle_move_switches_the_coverage_check(
         issuer_contract.confirmMint(request.as_abi(), REFS7, sender=custodian)
     assert issuer_contract.statusOf(wlp, 1) == PENDING_MINT
 
-    stored, factor, units, *_ = index.basketState()
+    stored, _, units, *_ = index.basketState()
     from ssikit.math import basket as bm
     from ssikit.math.rounding import Rounding
 
-    owed = units + bm.backing(AMOUNT, factor, Rounding.CEIL)
+    # The mint backs its request's factor (no lower than now's): exactly what it adds.
+    owed = units + bm.backing(AMOUNT, request.factor, Rounding.CEIL)
     holdings = [(index.address, bytes(a), bm.liability(x, owed)) for a, x in sorted(stored)]
     sequence, _ = new_oracle.lastReport(custodian)
     new_oracle.report(
