@@ -11,23 +11,13 @@ from typing import Any
 from ..builders.reports import ReserveReport, WalletFile, build_report, report_typed_data
 from ..builders.requests import Request, Settlement
 from ..core.errors import SsikitError
+from ..core.requests import RequestStatus
 from .protocol import Protocol
 
-# IIssuer.Status, mirrored once: the contract's enum order.
-STATUS = {
-    0: "none",
-    1: "mint pending",
-    2: "redeem pending",
-    3: "confirmed",
-    4: "rejected",
-    5: "cancelled",
-    6: "expired",
-    7: "mint acknowledged",
-    8: "redeem accepted",
-    9: "reclaimed",
-}
-OPEN = ("mint pending", "redeem pending", "mint acknowledged", "redeem accepted")
-RING = 16
+# IIssuer.Status is mirrored once, in core.requests.RequestStatus; these are its labels.
+STATUS = {s.value: s.label for s in RequestStatus}
+OPEN = tuple(s.label for s in RequestStatus if s.open)
+RING = 16  # IIssuer.RING_SIZE (the session reads it from the contract)
 
 
 class IssuanceError(SsikitError):
