@@ -12,6 +12,7 @@ stablecoin amounts in its base units, prices in stablecoin base units per whole 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -60,7 +61,7 @@ def band(nav: Fraction, costs: Costs) -> tuple[Fraction, Fraction]:
     return lower, upper
 
 
-def _largest(predicate, high: int) -> int:
+def _largest(predicate: Callable[[int], bool], high: int) -> int:
     """The largest n in [0, high] with predicate(n) true (predicate monotone, true at 0)."""
     low = 0
     while low < high:

@@ -107,7 +107,7 @@ class WalletFileCustody:
         return None if ref is None else bytes.fromhex(ref.removeprefix("0x"))
 
     def _load(self) -> dict[str, Any]:
-        data = json.loads(self.path.read_text())
+        data: dict[str, Any] = json.loads(self.path.read_text())
         data.setdefault("deliveries", {})
         data.setdefault("payouts", {})
         return data

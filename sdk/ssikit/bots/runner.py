@@ -55,7 +55,7 @@ def nav_per_token(
         if usd is None:
             raise LookupError(f"no price for {info.symbol}")
         total += Fraction(int(amount), 10**18) / 10 ** int(info.decimals) * Fraction(usd)
-    return total * 10**usd_decimals
+    return Fraction(total * 10**usd_decimals)
 
 
 @dataclass

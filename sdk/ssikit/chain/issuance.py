@@ -86,13 +86,15 @@ def _index(protocol: Protocol, index: str) -> Any:
 def requests_of(protocol: Protocol, requester: str) -> list[TrackedRequest]:
     """Every request of ``requester`` on every issuer version, with its status now (from the
     event index, synced to the head)."""
-    return protocol.indexed().requests(requester=requester)
+    found: list[TrackedRequest] = protocol.indexed().requests(requester=requester)
+    return found
 
 
 def pending_requests(protocol: Protocol, index: str) -> list[TrackedRequest]:
     """Every open request on ``index`` (address), whoever made it, on every issuer version (a
     former issuer keeps finishing its requests), from the event index."""
-    return protocol.indexed().requests(index=index, open_only=True)
+    found: list[TrackedRequest] = protocol.indexed().requests(index=index, open_only=True)
+    return found
 
 
 def find_request(
@@ -103,7 +105,9 @@ def find_request(
         wanted = bytes.fromhex(request_id.removeprefix("0x"))
     except ValueError:
         raise IssuanceError(f"no request with id {request_id}") from None
-    tracked = protocol.indexed().request(wanted) if len(wanted) == 32 else None
+    tracked: TrackedRequest | None = (
+        protocol.indexed().request(wanted) if len(wanted) == 32 else None
+    )
     if tracked is None or (
         requester is not None and tracked.request.requester.lower() != requester.lower()
     ):

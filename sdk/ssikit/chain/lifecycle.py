@@ -44,7 +44,7 @@ class LifecycleClient:
         token = _index(self.protocol, index)
         issuer, deprecated = token.lifecycle()
         oracle = token.oracle()
-        moves = {}
+        moves: dict[str, dict[str, Any] | None] = {}
         for kind in VersionKind:
             target, at = token.pendingMove(int(kind))
             if target.lower() == ZERO:

@@ -344,7 +344,7 @@ def _feed_answer(asset: Asset, usd: Decimal | Fraction) -> int:
     answer = scaled.numerator // scaled.denominator
     if answer <= 0:
         raise DeploymentError(f"{asset.symbol} at {usd} USD is zero at 8 decimals")
-    return answer
+    return int(answer)
 
 
 @dataclass(frozen=True)

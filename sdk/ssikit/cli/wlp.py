@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,9 +61,10 @@ def status(only_pending, network, alias, test_account, registry, db, as_json):
     (synced from its cursor to the head first)."""
     with connected(network, quiet=as_json):
 
-        def read() -> list:
+        def read() -> list[Any]:
             client = _client(registry, alias, test_account, db)
-            return client.pending() if only_pending else client.requests()
+            found: list[Any] = client.pending() if only_pending else client.requests()
+            return found
 
         rows = [t.as_dict() for t in one_line(read)]
         emit(as_json, rows, rows=rows, title="requests")
@@ -228,7 +231,7 @@ def arbitrage(
             ),
             min_usd_balance=int(Decimal(min_usd_balance) * unit),
         )
-        source = prices
+        source: Callable[[], Mapping[str, Decimal]] = prices
         if feeds_path is not None:
             from ..bots.runner import feed_prices
 
