@@ -19,7 +19,7 @@ APE := $(BIN)/ape
 PYTEST := $(BIN)/pytest
 NETWORK := ethereum:local:foundry
 
-.PHONY: setup postgresql compile artifacts wheel test test-sdk test-chain demo local-index anvil bench-gas bench-services bench-methodology lint format clean
+.PHONY: test-contracts test-differential test-invariant test-integration setup postgresql compile artifacts wheel test test-sdk test-chain demo local-index anvil bench-gas bench-services bench-methodology lint format clean
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC) postgresql
 
@@ -84,7 +84,13 @@ test-sdk: setup
 
 # Contract, differential and integration tests on Anvil (ape-foundry starts and stops it).
 test-chain: compile
-	$(APE) test tests/unit/contracts tests/differential tests/invariant tests/integration --network $(NETWORK) -q
+	$(APE) test $(or $(T),tests/unit/contracts tests/differential tests/invariant tests/integration) --network $(NETWORK) -q
+
+# Parts of the suite (ape-foundry starts an Anvil for each): `make test-contracts`, `test-differential`,
+# `test-invariant`, `test-integration`; `make test-chain T=tests/integration/test_session.py`
+# runs any path.
+test-contracts test-differential test-invariant test-integration: compile
+	$(APE) test $(patsubst test-%,tests/%,$(subst test-contracts,test-unit/contracts,$@)) --network $(NETWORK) -q
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)
