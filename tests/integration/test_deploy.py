@@ -162,7 +162,7 @@ def _tampered(path, raw, chain_id, **record):
 
 
 def test_deploy__records_the_chains_genesis_hash(recorded, chain):
-    path, raw = recorded
+    _, raw = recorded
     genesis = chain.provider.get_block(0).hash.to_0x_hex()
     assert raw["chains"][str(chain.chain_id)]["genesis"] == genesis
 
@@ -179,9 +179,10 @@ def test_load_protocol__no_recorded_genesis__falls_back_to_the_code_check(record
     path, raw = recorded
     del raw["chains"][str(chain.chain_id)]["genesis"]
     path.write_text(json.dumps(raw))
-    assert load_protocol(path).roles.address == raw["chains"][str(chain.chain_id)]["contracts"][
-        "ProtocolRoles"
-    ]["address"]
+    assert (
+        load_protocol(path).roles.address
+        == raw["chains"][str(chain.chain_id)]["contracts"]["ProtocolRoles"]["address"]
+    )
     stranger = "0x" + "12" * 20  # nothing deployed there on this chain
     raw["chains"][str(chain.chain_id)]["contracts"]["Issuer"]["address"] = stranger
     path.write_text(json.dumps(raw))
@@ -206,6 +207,7 @@ def test_deploy__file_from_a_restarted_chain__records_afresh(recorded, deployer,
     again = Deployment(deployer, path=path)
     again.system()
     assert "deploy ProtocolRoles" in again.actions  # the stale addresses were not reused
-    assert load_protocol(path).roles.address != raw["chains"][str(chain.chain_id)]["contracts"][
-        "ProtocolRoles"
-    ]["address"]
+    assert (
+        load_protocol(path).roles.address
+        != raw["chains"][str(chain.chain_id)]["contracts"]["ProtocolRoles"]["address"]
+    )
