@@ -443,7 +443,7 @@ def genesis_hash() -> str:
     """The connected chain's block 0 hash (0x hex): with the chain id, what names the chain."""
     from ape import chain
 
-    return str(chain.provider.get_block(0).hash.to_0x_hex())
+    return "0x" + bytes(chain.provider.get_block(0).hash).hex()
 
 
 def load_protocol(path: Path = DEFAULT_PATH, db: str | None = None) -> Protocol:
