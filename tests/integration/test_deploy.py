@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from ssikit.chain.deployments import DeploymentRegistry
 from ssikit.chain.protocol import Deployment, load_protocol
+from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
+from ssikit.core.errors import DeploymentError
 
 
 def _full_run(deployer, path, params):
@@ -141,3 +145,69 @@ def test_deploy_config__admin_handed_to_a_real_safe(deployer, tmp_path, chain, a
     exec_transaction(safe, roles.address, accept, owners[1:], sender=accounts[7])
     assert roles.defaultAdmin() == safe.address
     assert not roles.hasRole(roles.DEFAULT_ADMIN_ROLE(), deployer)
+
+
+@pytest.fixture
+def recorded(deployer, tmp_path, chain):
+    """A registry holding the system deployed on this chain, and its JSON."""
+    path = tmp_path / "deployments.json"
+    Deployment(deployer, path=path).system()
+    return path, json.loads(path.read_text())
+
+
+def _tampered(path, raw, chain_id, **record):
+    raw["chains"][str(chain_id)].update(record)
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def test_deploy__records_the_chains_genesis_hash(recorded, chain):
+    _, raw = recorded
+    genesis = chain.provider.get_block(0).hash.to_0x_hex()
+    assert raw["chains"][str(chain.chain_id)]["genesis"] == genesis
+
+
+def test_load_protocol__file_from_a_restarted_chain__named_error(recorded, chain):
+    path, raw = recorded
+    _tampered(path, raw, chain.chain_id, genesis="0x" + "ab" * 32)
+    with pytest.raises(DeploymentError, match="written for another chain") as err:
+        load_protocol(path)
+    assert f"chain {chain.chain_id} (genesis 0xabababab…, now 0x" in str(err.value)
+
+
+def test_load_protocol__no_recorded_genesis__falls_back_to_the_code_check(recorded, chain):
+    path, raw = recorded
+    del raw["chains"][str(chain.chain_id)]["genesis"]
+    path.write_text(json.dumps(raw))
+    assert (
+        load_protocol(path).roles.address
+        == raw["chains"][str(chain.chain_id)]["contracts"]["ProtocolRoles"]["address"]
+    )
+    stranger = "0x" + "12" * 20  # nothing deployed there on this chain
+    raw["chains"][str(chain.chain_id)]["contracts"]["Issuer"]["address"] = stranger
+    path.write_text(json.dumps(raw))
+    with pytest.raises(DeploymentError, match=r"another chain .*no code at its Issuer"):
+        load_protocol(path)
+
+
+def test_wlp_status__file_from_a_restarted_chain__one_line_and_non_zero_exit(recorded, chain):
+    path, raw = recorded
+    _tampered(path, raw, chain.chain_id, genesis="0x" + "ab" * 32)
+    result = CliRunner().invoke(cli, ["wlp", "status", "--registry", str(path)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "was written for another chain" in lines[0], result.output
+    assert lines[0].startswith("Error: ") and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # click handled it: no exception escaped
+
+
+def test_deploy__file_from_a_restarted_chain__records_afresh(recorded, deployer, chain):
+    path, raw = recorded
+    _tampered(path, raw, chain.chain_id, genesis="0x" + "ab" * 32)
+    again = Deployment(deployer, path=path)
+    again.system()
+    assert "deploy ProtocolRoles" in again.actions  # the stale addresses were not reused
+    assert (
+        load_protocol(path).roles.address
+        != raw["chains"][str(chain.chain_id)]["contracts"]["ProtocolRoles"]["address"]
+    )

@@ -21,7 +21,7 @@ from ..core.errors import DeploymentError
 from ..core.index import IndexParams
 from ..core.lifecycle import VersionKind
 from . import artifacts
-from .deployments import DEFAULT_PATH, Deployed, DeploymentRegistry
+from .deployments import DEFAULT_PATH, ChainDeployments, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
 
@@ -118,6 +118,13 @@ class Deployment:
         self.chain_id = chain.chain_id
         self.registry = DeploymentRegistry.load(path)
         self.record = self.registry.for_chain(self.chain_id)
+        genesis = genesis_hash()
+        if self.record.genesis is not None and self.record.genesis.lower() != genesis.lower():
+            # Recorded on a chain that no longer exists (an Anvil since restarted): its
+            # addresses mean nothing here, so this chain's record starts again.
+            log(f"{path}: chain {self.chain_id} is not the one recorded: recording afresh")
+            self.record = self.registry.chains[str(self.chain_id)] = ChainDeployments()
+        self.record.genesis = genesis  # saved with the first contract recorded
         self.actions: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------
@@ -432,17 +439,32 @@ def set_up_account(
             oracle.addCustodian(index, asset_id, custodian, sender=sender)
 
 
+def genesis_hash() -> str:
+    """The connected chain's block 0 hash (0x hex): with the chain id, what names the chain."""
+    from ape import chain
+
+    return "0x" + bytes(chain.provider.get_block(0).hash).hex()
+
+
 def load_protocol(path: Path = DEFAULT_PATH, db: str | None = None) -> Protocol:
     """The recorded system on the connected chain, its events indexed in the database at ``db``
-    (default: the embedded SQLite file); DeploymentError if it is not deployed."""
+    (default: the embedded SQLite file); DeploymentError if it is not deployed, or if the file
+    was written for another chain with the same id (its genesis hash, or no code at a recorded
+    address: an Anvil since restarted)."""
     from ape import chain
 
     record = DeploymentRegistry.load(path).for_chain(chain.chain_id)
+    record.check_genesis(chain.chain_id, genesis_hash(), path)
     found = {}
     for name in SYSTEM_CONTRACTS:
         known = record.contracts.get(name)
-        if known is None or len(chain.provider.get_code(known.address)) == 0:
+        if known is None:
             raise DeploymentError(f"{name} is not deployed on chain {chain.chain_id} ({path})")
+        if len(chain.provider.get_code(known.address)) == 0:
+            raise DeploymentError(
+                f"{path} was written for another chain {chain.chain_id} (no code at its {name} "
+                f"{known.address}): redeploy or remove it"
+            )
         found[name] = artifacts.container(name).at(known.address)
     return Protocol(
         roles=found["ProtocolRoles"],

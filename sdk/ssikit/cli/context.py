@@ -4,11 +4,13 @@ deployments registry, and JSON or table output."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import click
 from rich.console import Console
@@ -74,6 +76,7 @@ def connected(network: str, quiet: bool = False) -> Iterator[None]:
     test session). ``quiet`` keeps Ape's transaction log lines off stdout (for --json)."""
     try:
         from ape import networks
+        from ape.api.networks import ProviderContextManager
         from ape.logging import logger
     except ImportError as err:  # the SDK installed without its chain extra
         raise click.ClickException(
@@ -86,8 +89,41 @@ def connected(network: str, quiet: bool = False) -> Iterator[None]:
     if networks.active_provider is not None and networks.active_provider.is_connected:
         yield
         return
-    with networks.parse_network_choice(network):
+    with ExitStack() as stack:
+        # `networks.parse_network_choice(network)`, in two steps to keep hold of the provider.
+        provider = networks.get_provider_from_choice(network_choice=network)
+        try:
+            stack.enter_context(ProviderContextManager(provider=provider))
+        except Exception as err:  # only a refused connection is mapped; the rest re-raised
+            if (line := _no_node(provider, err)) is None:
+                raise
+            raise click.ClickException(line) from err
         yield
+
+
+def _no_node(provider: Any, err: Exception) -> str | None:
+    """``no node at URL`` when connecting failed because nothing listens at the provider's
+    URL (ape's own message would say Foundry or geth is missing: on a local network it tries
+    to start a node when none runs, the default this keeps); None for any other failure."""
+    from ape.exceptions import ProviderError
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    if not isinstance(err, ProviderError | RequestsConnectionError | ConnectionError):
+        return None
+    url = str(getattr(provider, "uri", "") or "")
+    missing_anvil = type(err).__name__ == "FoundryNotInstalledError"  # could not start one
+    if url == "auto" and missing_anvil:  # ape-foundry's `host: auto`: always starts its own
+        return "no local node, and anvil, to start one, is not installed"
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname is None:
+        return None  # an IPC path, or ape-foundry's `host: auto` that never got a port
+    port = parsed.port or (443 if parsed.scheme in ("https", "wss") else 80)
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=2).close()
+        return None  # something listens there: the failure is not a missing node
+    except OSError:
+        pass
+    return f"no node at {url}" + (" (and anvil, to start one, is not installed)" * missing_anvil)
 
 
 def signer(alias: str | None, test_account: int) -> Any:

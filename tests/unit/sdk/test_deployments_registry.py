@@ -31,3 +31,19 @@ def test_registry__corrupt_file__raises_named_error(tmp_path):
     path.write_text("{not json")
     with pytest.raises(DeploymentError, match="not a deployments registry"):
         DeploymentRegistry.load(path)
+
+
+def test_registry__genesis_recorded__another_chain_is_a_named_error(tmp_path):
+    path = tmp_path / "deployments.json"
+    registry = DeploymentRegistry()
+    registry.for_chain(31337).genesis = "0x" + "ab" * 32
+    registry.save(path)
+    record = DeploymentRegistry.load(path).for_chain(31337)
+    record.check_genesis(31337, "0x" + "AB" * 32, path)  # the same chain: no error
+    with pytest.raises(DeploymentError, match=r"another chain 31337 \(genesis 0xabababab…, now"):
+        record.check_genesis(31337, "0x" + "cd" * 32, path)
+
+
+def test_registry__no_genesis_recorded__not_checked(tmp_path):
+    record = DeploymentRegistry().for_chain(31337)
+    record.check_genesis(31337, "0x" + "cd" * 32, tmp_path / "deployments.json")
