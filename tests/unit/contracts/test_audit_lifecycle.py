@@ -8,9 +8,8 @@ the audit's closing note), so a change in it shows up here.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from lifecycle_support import accept_on, configure_on, request_on
 
 from ssikit.core.assets import Asset
 from ssikit.core.basket import Basket, Component
@@ -28,68 +27,6 @@ ISSUER, ORACLE = int(VersionKind.ISSUER), int(VersionKind.ORACLE)
 
 
 # ------------------------------------------------------------------ fixtures and helpers
-@pytest.fixture
-def issuer_v2(project, roles, registry, vault, versions, deployer):
-    """A second Issuer over the same vault: listed, bound to the vault, not yet used."""
-    v2 = project.Issuer.deploy(roles, registry, vault, sender=deployer)
-    versions.list(ISSUER, v2, "Issuer v2", sender=deployer)
-    vault.bindIssuer(v2, sender=deployer)
-    return v2
-
-
-def _configure(protocol, deployer, path, issuer, token, custodians, wlps):
-    from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
-
-    configure_issuance(
-        Deployment(deployer, path=path),
-        replace(protocol, issuer=issuer),
-        token,
-        IssuanceSettings(max_age=DAY),
-        custodians,
-        wlps,
-    )
-
-
-@pytest.fixture
-def configure_v2(protocol, deployer, custodian, wlp, tmp_path):
-    """configure_v2(issuer, token): the token's limits, fees and roles on another issuer."""
-
-    def configure(issuer, token):
-        path = tmp_path / "deployments.json"
-        _configure(protocol, deployer, path, issuer, token, [custodian.address], [wlp.address])
-        return issuer
-
-    return configure
-
-
-@pytest.fixture
-def signal(chain, deployer):
-    """signal(token, kind, target, prepare=None) -> executableAt: signal, run `prepare()` (the
-    admin making the target ready, which an issuer accepts only once the move is signalled),
-    and set the next block's time to the end of the delay."""
-
-    def run(token, kind, target, prepare=None):
-        receipt = token.signalMove(kind, target, sender=deployer)
-        if prepare is not None:
-            prepare()
-        at = receipt.decode_logs(token.MoveSignalled)[0].executableAt
-        chain.pending_timestamp = at
-        return at
-
-    return run
-
-
-@pytest.fixture
-def move(signal, stranger):
-    """move(token, kind, target, prepare=None): signal, prepare, wait, execute (by a stranger)."""
-
-    def run(token, kind, target, prepare=None):
-        signal(token, kind, target, prepare)
-        return token.executeMove(kind, sender=stranger)
-
-    return run
-
-
 @pytest.fixture
 def local_index(deployer, registry, create_index, configure_index, project, wlp, vault, chain):
     """local_index(n): an index of n 18-decimal ERC-20s (one whole each per token); the WLP holds
@@ -119,7 +56,7 @@ def rogue_custodian(accounts, protocol, issuer_contract, create_index, deployer,
     rogue = accounts[9]
     other = create_index(symbol="OTHER.ssi")
     path = tmp_path / "other.json"
-    _configure(protocol, deployer, path, issuer_contract, other, [rogue.address], [wlp.address])
+    configure_on(protocol, deployer, path, issuer_contract, other, [rogue.address], [wlp.address])
     return rogue, other
 
 
@@ -127,38 +64,9 @@ def _custodian_role(roles, index):
     return roles.indexRole(roles.CUSTODIAN_ROLE(), index)
 
 
-def _request(issuer, who, chain, token, amount, nonce, is_mint=True, ttl=DAY):
-    from ssikit.builders.requests import Request
-
-    version, deadline = token.basketVersion(), chain.blocks.head.timestamp + ttl
-    call = issuer.requestMint if is_mint else issuer.requestRedeem
-    receipt = call(token, amount, version, 50, nonce, deadline, sender=who)
-    event = issuer.MintRequested if is_mint else issuer.RedeemRequested
-    factor = receipt.decode_logs(event)[0].factor
-    return Request(
-        requester=who.address,
-        index=token.address,
-        amount=amount,
-        basket_version=version,
-        max_fee_bps=50,
-        nonce=nonce,
-        deadline=deadline,
-        factor=factor,
-    )
-
-
-def _accept(issuer, custodian, request):
-    from ssikit.builders.requests import Settlement
-
-    log = issuer.acceptRedeem(request.as_abi(), sender=custodian).decode_logs(
-        issuer.RedeemAccepted
-    )[0]
-    return Settlement(fee_bps=log.feeBps, factor=log.factor)
-
-
 def _seed(issuer, index, wlp, chain, cover, custodian, amount=10 * AMOUNT, nonce=1):
     """The WLP holds `amount` (less the fee), minted on `issuer` with exact coverage."""
-    request = _request(issuer, wlp, chain, index, amount, nonce)
+    request = request_on(issuer, wlp, chain, index, amount, nonce)
     cover(index, amount)
     issuer.confirmMint(request.as_abi(), REFS7, sender=custodian)
     return request
@@ -193,9 +101,9 @@ def test_f1_custodian_of_another_index__cannot_confirm_a_mint_against_this_index
     assert roles.hasRole(roles.CUSTODIAN_ROLE(), rogue) and not roles.hasRole(needed, rogue)
     roles.grantRole(roles.indexRole(roles.WLP_ROLE(), index), holder, sender=deployer)
 
-    honest = _request(issuer_contract, wlp, chain, index, AMOUNT, 1)
+    honest = request_on(issuer_contract, wlp, chain, index, AMOUNT, 1)
     cover(index, AMOUNT)  # MAG7's custodian received WLP1's delivery and reports it
-    colluder = _request(issuer_contract, holder, chain, index, AMOUNT, 1)  # delivers nothing
+    colluder = request_on(issuer_contract, holder, chain, index, AMOUNT, 1)  # delivers nothing
     supply = index.totalSupply()
 
     with expect_revert(
@@ -240,13 +148,13 @@ def test_f1_custodian_of_another_index__cannot_accept_or_confirm_a_redemption(
     reserves = _reserves(oracle, index)
     supply = index.totalSupply()
 
-    redeem = _request(issuer_contract, wlp, chain, index, AMOUNT, 2, is_mint=False)
+    redeem = request_on(issuer_contract, wlp, chain, index, AMOUNT, 2, is_mint=False)
     with expect_revert(
         roles.AccessControlUnauthorizedAccount, account=rogue.address, neededRole=needed
     ):
         issuer_contract.acceptRedeem(redeem.as_abi(), sender=rogue)
     assert issuer_contract.statusOf(wlp, 2) == PENDING_REDEEM
-    settlement = _accept(issuer_contract, custodian, redeem)
+    settlement = accept_on(issuer_contract, custodian, redeem)
     with expect_revert(
         roles.AccessControlUnauthorizedAccount, account=rogue.address, neededRole=needed
     ):
@@ -283,7 +191,7 @@ def test_f1_custodian_replaced_on_the_index__cannot_settle_it_while_serving_anot
     rogue, other = rogue_custodian
     stored = index.basketState()[0]
     needed = _custodian_role(roles, index)
-    request = _request(issuer_contract, wlp, chain, index, AMOUNT, 1)
+    request = request_on(issuer_contract, wlp, chain, index, AMOUNT, 1)
     cover(index, AMOUNT)
 
     # The audit's sequence: listed in MAG7's accounts and removed again, nothing else.
@@ -382,10 +290,10 @@ def test_f2_former_issuer__confirms_its_acknowledged_mint_until_the_window_ends(
 
     def during_notice():
         configure_v2(new, index)
-        on_time.append(_request(old, wlp, chain, index, AMOUNT, 2, ttl=ttl))
-        late.append(_request(old, wlp, chain, index, AMOUNT, 3, ttl=ttl))
-        redeem.append(_request(old, wlp, chain, index, AMOUNT, 4, is_mint=False, ttl=ttl))
-        settlement.append(_accept(old, custodian, redeem[0]))
+        on_time.append(request_on(old, wlp, chain, index, AMOUNT, 2, ttl=ttl))
+        late.append(request_on(old, wlp, chain, index, AMOUNT, 3, ttl=ttl))
+        redeem.append(request_on(old, wlp, chain, index, AMOUNT, 4, is_mint=False, ttl=ttl))
+        settlement.append(accept_on(old, custodian, redeem[0]))
         old.acknowledgeMint(on_time[0].as_abi(), REFS7, sender=custodian)
         old.acknowledgeMint(late[0].as_abi(), REFS7, sender=custodian)
 
@@ -446,16 +354,16 @@ def test_f3_move_to_unconfigured_issuer__refused_until_configured(
     assert index.issuer() == old.address and list(index.formerIssuers()) == []
     assert tuple(index.pendingMove(ISSUER)) == (new.address, at)
 
-    redeem = _request(old, wlp, chain, index, AMOUNT, 2, is_mint=False)
+    redeem = request_on(old, wlp, chain, index, AMOUNT, 2, is_mint=False)
     old.confirmRedeem(
-        redeem.as_abi(), _accept(old, custodian, redeem).as_abi(), REFS7, sender=custodian
+        redeem.as_abi(), accept_on(old, custodian, redeem).as_abi(), REFS7, sender=custodian
     )
     assert old.statusOf(wlp, 2) == CONFIRMED
 
     configure_v2(new, index)
     index.executeMove(ISSUER, sender=stranger)
     assert index.issuer() == new.address and list(index.formerIssuers()) == [old.address]
-    redeem = _request(new, wlp, chain, index, AMOUNT, 1, is_mint=False)
+    redeem = request_on(new, wlp, chain, index, AMOUNT, 1, is_mint=False)
     assert new.statusOf(wlp, 1) == PENDING_REDEEM
 
 
@@ -480,7 +388,7 @@ def test_f3_move_to_issuer_over_another_vault__refused(
     the first. Now such a move is refused even though the target is listed, configured and
     bound to its own vault; the index and its reserves stay where they were."""
     index, (token,) = local_index(1)
-    seed = _request(issuer_contract, wlp, chain, index, AMOUNT, 1)
+    seed = request_on(issuer_contract, wlp, chain, index, AMOUNT, 1)
     issuer_contract.confirmMint(seed.as_abi(), [], sender=custodian)
     held = vault.heldFor(index, token)
     assert held > 0
@@ -518,7 +426,7 @@ def test_f3_move_to_issuer_not_bound_to_the_vault__executes_once_bound(
     but not bound to it (it could not pay on-chain components) is refused; once bound, the
     move executes and the new issuer pays a redemption from the reserves in the vault."""
     index, (token,) = local_index(1)
-    seed = _request(issuer_contract, wlp, chain, index, AMOUNT, 1)
+    seed = request_on(issuer_contract, wlp, chain, index, AMOUNT, 1)
     issuer_contract.confirmMint(seed.as_abi(), [], sender=custodian)
     held = vault.heldFor(index, token)
 
@@ -534,8 +442,8 @@ def test_f3_move_to_issuer_not_bound_to_the_vault__executes_once_bound(
     index.executeMove(ISSUER, sender=stranger)
     assert index.issuer() == v4.address
 
-    redeem = _request(v4, wlp, chain, index, AMOUNT // 2, 1, is_mint=False)
-    settlement = _accept(v4, custodian, redeem)
+    redeem = request_on(v4, wlp, chain, index, AMOUNT // 2, 1, is_mint=False)
+    settlement = accept_on(v4, custodian, redeem)
     claimable = vault.claimable(wlp, token)
     v4.confirmRedeem(redeem.as_abi(), settlement.as_abi(), [], sender=custodian)
     assert v4.statusOf(wlp, 1) == CONFIRMED
@@ -631,8 +539,8 @@ def test_f7_moving_back_and_forth__lists_each_former_issuer_once(
     move(index, ISSUER, b, lambda: configure_v2(b, index))
     move(index, ISSUER, a)
     _seed(a, index, wlp, chain, cover, custodian, nonce=100)
-    redeem = _request(a, wlp, chain, index, AMOUNT, 101, is_mint=False, ttl=30 * DAY)
-    settlement = _accept(a, custodian, redeem)
+    redeem = request_on(a, wlp, chain, index, AMOUNT, 101, is_mint=False, ttl=30 * DAY)
+    settlement = accept_on(a, custodian, redeem)
     move(index, ISSUER, b)
     assert index.issuer() == b.address
     assert list(index.formerIssuers()) == [a.address, b.address]
@@ -668,7 +576,7 @@ def test_known_limitation_f4_revoked_custodian_report_counts_until_removed(
     needed = _custodian_role(roles, index)
     roles.revokeRole(roles.CUSTODIAN_ROLE(), custodian, sender=deployer)
     roles.revokeRole(needed, custodian, sender=deployer)
-    request = _request(issuer_contract, wlp, chain, index, AMOUNT, 2)
+    request = request_on(issuer_contract, wlp, chain, index, AMOUNT, 2)
     with expect_revert(
         roles.AccessControlUnauthorizedAccount, account=custodian.address, neededRole=needed
     ):
@@ -708,8 +616,8 @@ def test_known_limitation_f8_pause_of_current_issuer_does_not_reach_a_former_one
         configure_v2(new, index)
         executable_at = index.pendingMove(ISSUER)[1]
         chain.mine(1, timestamp=executable_at - DAY)
-        late.append(_request(old, wlp, chain, index, AMOUNT, 1, ttl=30 * DAY))
-        late.append(_request(old, wlp, chain, index, AMOUNT, 2, ttl=30 * DAY))
+        late.append(request_on(old, wlp, chain, index, AMOUNT, 1, ttl=30 * DAY))
+        late.append(request_on(old, wlp, chain, index, AMOUNT, 2, ttl=30 * DAY))
 
     signal(index, ISSUER, new, late_requests_then_configure)
     index.executeMove(ISSUER, sender=stranger)

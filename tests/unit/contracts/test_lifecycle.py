@@ -7,10 +7,9 @@ old and new versions may still do.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from fractions import Fraction
 
-import pytest
+from lifecycle_support import accept_on, request_on
 
 from ssikit.core.lifecycle import MOVE_DELAY, VersionKind
 from ssikit.core.units import INDEX_UNIT
@@ -21,76 +20,6 @@ REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
 PENDING_MINT, PENDING_REDEEM, CONFIRMED, REJECTED, CANCELLED, EXPIRED = 1, 2, 3, 4, 5, 6
 ACKNOWLEDGED, ACCEPTED, RECLAIMED = 7, 8, 9
 ISSUER, ORACLE = int(VersionKind.ISSUER), int(VersionKind.ORACLE)
-
-
-@pytest.fixture
-def issuer_v2(project, protocol, roles, registry, vault, versions, deployer):
-    """A second Issuer over the same vault: listed, bound to the vault, not yet used."""
-    v2 = project.Issuer.deploy(roles, registry, vault, sender=deployer)
-    versions.list(ISSUER, v2, "Issuer v2", sender=deployer)
-    vault.bindIssuer(v2, sender=deployer)
-    return v2
-
-
-@pytest.fixture
-def configure_v2(protocol, deployer, custodian, wlp, tmp_path):
-    """configure_v2(issuer, token): the token's limits, fees and roles on another issuer."""
-    from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
-
-    def configure(issuer, token):
-        deployment = Deployment(deployer, path=tmp_path / "deployments.json")
-        configure_issuance(
-            deployment,
-            replace(protocol, issuer=issuer),
-            token,
-            IssuanceSettings(max_age=DAY),
-            [custodian.address],
-            [wlp.address],
-        )
-        return issuer
-
-    return configure
-
-
-@pytest.fixture
-def move(chain, deployer, stranger):
-    """move(token, kind, target): signal, wait MOVE_DELAY, execute (by a stranger)."""
-
-    def run(token, kind, target):
-        receipt = token.signalMove(kind, target, sender=deployer)
-        chain.pending_timestamp = receipt.decode_logs(token.MoveSignalled)[0].executableAt
-        return token.executeMove(kind, sender=stranger)
-
-    return run
-
-
-def _request(issuer, wlp, chain, token, amount, nonce, is_mint=True, ttl=DAY):
-    from ssikit.builders.requests import Request
-
-    version, deadline = token.basketVersion(), chain.blocks.head.timestamp + ttl
-    call = issuer.requestMint if is_mint else issuer.requestRedeem
-    receipt = call(token, amount, version, 50, nonce, deadline, sender=wlp)
-    event = issuer.MintRequested if is_mint else issuer.RedeemRequested
-    factor = receipt.decode_logs(event)[0].factor
-    return Request(
-        requester=wlp.address,
-        index=token.address,
-        amount=amount,
-        basket_version=version,
-        max_fee_bps=50,
-        nonce=nonce,
-        deadline=deadline,
-        factor=factor,
-    )
-
-
-def _accept(issuer, custodian, request):
-    from ssikit.builders.requests import Settlement
-
-    log = issuer.acceptRedeem(request.as_abi(), sender=custodian).decode_logs(
-        issuer.RedeemAccepted
-    )[0]
-    return Settlement(fee_bps=log.feeBps, factor=log.factor)
 
 
 # ------------------------------------------------------------------ the version registry
@@ -198,7 +127,7 @@ def test_migration__pending_requests_finish_on_old_issuer_new_mints_on_new(
 ):
     old, new = issuer_contract, issuer_v2
     # A holder with tokens, minted on the old issuer.
-    seed = _request(old, wlp, chain, index, 10 * AMOUNT, 1)
+    seed = request_on(old, wlp, chain, index, 10 * AMOUNT, 1)
     cover(index, 10 * AMOUNT)
     old.confirmMint(seed.as_abi(), REFS7, sender=custodian)
     balance, supply = index.balanceOf(wlp), index.totalSupply()
@@ -211,14 +140,14 @@ def test_migration__pending_requests_finish_on_old_issuer_new_mints_on_new(
     executable_at = signal.decode_logs(index.MoveSignalled)[0].executableAt
     configure_v2(new, index)  # the target of a signalled move may be configured for the index
     ttl = 30 * DAY
-    to_confirm = _request(old, wlp, chain, index, AMOUNT, 2, ttl=ttl)  # acknowledged, confirmed
-    to_reject = _request(old, wlp, chain, index, AMOUNT, 3, ttl=ttl)
-    to_cancel = _request(old, wlp, chain, index, AMOUNT, 4, ttl=ttl)
-    to_expire = _request(old, wlp, chain, index, AMOUNT, 5, ttl=DAY)
-    redeem = _request(old, wlp, chain, index, AMOUNT, 6, is_mint=False, ttl=ttl)
-    settlement = _accept(old, custodian, redeem)
-    to_reclaim = _request(old, wlp, chain, index, AMOUNT, 7, is_mint=False, ttl=DAY)
-    reclaim_settlement = _accept(old, custodian, to_reclaim)
+    to_confirm = request_on(old, wlp, chain, index, AMOUNT, 2, ttl=ttl)  # acknowledged, confirmed
+    to_reject = request_on(old, wlp, chain, index, AMOUNT, 3, ttl=ttl)
+    to_cancel = request_on(old, wlp, chain, index, AMOUNT, 4, ttl=ttl)
+    to_expire = request_on(old, wlp, chain, index, AMOUNT, 5, ttl=DAY)
+    redeem = request_on(old, wlp, chain, index, AMOUNT, 6, is_mint=False, ttl=ttl)
+    settlement = accept_on(old, custodian, redeem)
+    to_reclaim = request_on(old, wlp, chain, index, AMOUNT, 7, is_mint=False, ttl=DAY)
+    reclaim_settlement = accept_on(old, custodian, to_reclaim)
     old.acknowledgeMint(to_confirm.as_abi(), REFS7, sender=custodian)
 
     chain.pending_timestamp = executable_at
@@ -233,9 +162,9 @@ def test_migration__pending_requests_finish_on_old_issuer_new_mints_on_new(
 
     # The old issuer takes nothing new.
     with expect_revert(old.IssuerRetired, index=index.address, current=new.address):
-        _request(old, wlp, chain, index, AMOUNT, 8)
+        request_on(old, wlp, chain, index, AMOUNT, 8)
     with expect_revert(index.IndexNotIssuer, caller=old.address):
-        _request(old, wlp, chain, index, AMOUNT, 9, is_mint=False)
+        request_on(old, wlp, chain, index, AMOUNT, 9, is_mint=False)
 
     # ...but finishes every request it holds.
     cover(index, 2 * AMOUNT)
@@ -252,7 +181,7 @@ def test_migration__pending_requests_finish_on_old_issuer_new_mints_on_new(
 
     # New mints go through the new issuer, against the same token.
     before = index.balanceOf(wlp)
-    fresh = _request(new, wlp, chain, index, AMOUNT, 1)
+    fresh = request_on(new, wlp, chain, index, AMOUNT, 1)
     cover(index, AMOUNT)
     new.confirmMint(fresh.as_abi(), REFS7, sender=custodian)
     assert index.balanceOf(wlp) > before
@@ -275,11 +204,11 @@ def test_migration__rebalance_waits_for_former_issuers_open_settlements(
     """An accepted redemption on the old issuer still holds the basket in place after the move
     (it settles at the basket it was accepted for): fee collection waits for it too."""
     old = issuer_contract
-    seed = _request(old, wlp, chain, index, 10 * AMOUNT, 1)
+    seed = request_on(old, wlp, chain, index, 10 * AMOUNT, 1)
     cover(index, 10 * AMOUNT)
     old.confirmMint(seed.as_abi(), REFS7, sender=custodian)
-    redeem = _request(old, wlp, chain, index, AMOUNT, 2, is_mint=False, ttl=30 * DAY)
-    _accept(old, custodian, redeem)
+    redeem = request_on(old, wlp, chain, index, AMOUNT, 2, is_mint=False, ttl=30 * DAY)
+    accept_on(old, custodian, redeem)
     signal = index.signalMove(ISSUER, issuer_v2, sender=deployer)
     configure_v2(issuer_v2, index)
     chain.pending_timestamp = signal.decode_logs(index.MoveSignalled)[0].executableAt
@@ -324,7 +253,7 @@ def test_migration__oracle_move_switches_the_coverage_check(
     assert index.oracle() == new_oracle.address
     assert index.issuer() == issuer_contract.address  # the issuer did not move
 
-    request = _request(issuer_contract, wlp, chain, index, AMOUNT, 1)
+    request = request_on(issuer_contract, wlp, chain, index, AMOUNT, 1)
     cover(index, AMOUNT)  # reported to the old oracle only
     assert old_oracle.isCovered(index)
     with expect_revert(new_oracle.OracleReservesStale):
@@ -365,13 +294,13 @@ def test_deprecation__mint_stops_redemption_cancel_expiry_stay_open(
     kind is deprecated; a mint request and a mint confirmation revert, while a redemption
     (request, accept, confirm), a cancel and an expiry still work."""
     issuer = issuer_contract
-    seed = _request(issuer, wlp, chain, index, 10 * AMOUNT, 1)
+    seed = request_on(issuer, wlp, chain, index, 10 * AMOUNT, 1)
     cover(index, 10 * AMOUNT)
     issuer.confirmMint(seed.as_abi(), REFS7, sender=custodian)
-    pending_mint = _request(issuer, wlp, chain, index, AMOUNT, 2)
-    to_cancel = _request(issuer, wlp, chain, index, AMOUNT, 3)
-    to_expire = _request(issuer, wlp, chain, index, AMOUNT, 4, is_mint=False, ttl=DAY)
-    pending_redeem = _request(issuer, wlp, chain, index, AMOUNT, 5, is_mint=False)
+    pending_mint = request_on(issuer, wlp, chain, index, AMOUNT, 2)
+    to_cancel = request_on(issuer, wlp, chain, index, AMOUNT, 3)
+    to_expire = request_on(issuer, wlp, chain, index, AMOUNT, 4, is_mint=False, ttl=DAY)
+    pending_redeem = request_on(issuer, wlp, chain, index, AMOUNT, 5, is_mint=False)
 
     with expect_revert(roles.AccessControlUnauthorizedAccount, account=stranger.address):
         index.deprecate(sender=stranger)
@@ -382,7 +311,7 @@ def test_deprecation__mint_stops_redemption_cancel_expiry_stay_open(
         index.deprecate(sender=deployer)
 
     with expect_revert(issuer.IssuerIndexDeprecated, index=index.address):
-        _request(issuer, wlp, chain, index, AMOUNT, 6)
+        request_on(issuer, wlp, chain, index, AMOUNT, 6)
     cover(index, AMOUNT, Fraction(101, 100))  # covered: the token itself refuses
     with expect_revert(index.IndexIsDeprecated):
         issuer.confirmMint(pending_mint.as_abi(), REFS7, sender=custodian)
@@ -392,11 +321,11 @@ def test_deprecation__mint_stops_redemption_cancel_expiry_stay_open(
         index.signalMove(ISSUER, issuer_v2, sender=deployer)
 
     issuer.cancel(to_cancel.as_abi(), True, sender=wlp)
-    settlement = _accept(issuer, custodian, pending_redeem)
+    settlement = accept_on(issuer, custodian, pending_redeem)
     supply = index.totalSupply()
     issuer.confirmRedeem(pending_redeem.as_abi(), settlement.as_abi(), REFS7, sender=custodian)
     assert index.totalSupply() == supply - AMOUNT
-    fresh = _request(issuer, wlp, chain, index, AMOUNT, 7, is_mint=False)
+    fresh = request_on(issuer, wlp, chain, index, AMOUNT, 7, is_mint=False)
     assert issuer.statusOf(wlp, 7) == PENDING_REDEEM
     issuer.reject(pending_mint.as_abi(), True, 2, sender=custodian)
     chain.pending_timestamp = to_expire.deadline + 1
