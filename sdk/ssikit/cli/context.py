@@ -21,6 +21,19 @@ from ..chain.deployments import DEFAULT_PATH
 LOCAL_NETWORK = "ethereum:local:foundry"
 
 
+NETWORK_OPTION = click.option(
+    "--network",
+    default=LOCAL_NETWORK,
+    show_default=True,
+    help="ape network choice; a running local node is reused",
+)
+REGISTRY_OPTION = click.option(
+    "--registry",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_PATH,
+    show_default=True,
+    help="deployments registry (addresses and deployment blocks)",
+)
 DB_OPTION = click.option(
     "--db",
     "db",
@@ -38,12 +51,7 @@ def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], C
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         options = [
-            click.option(
-                "--network",
-                default=LOCAL_NETWORK,
-                show_default=True,
-                help="ape network choice; a running local node is reused",
-            ),
+            NETWORK_OPTION,
             click.option(
                 "--account", "alias", default=None, help="ape account alias (live networks)"
             ),
@@ -53,13 +61,7 @@ def chain_options(default_test_account: int) -> Callable[[Callable[..., Any]], C
                 show_default=True,
                 help="Anvil test account used on a local chain without --account",
             ),
-            click.option(
-                "--registry",
-                type=click.Path(path_type=Path),
-                default=DEFAULT_PATH,
-                show_default=True,
-                help="deployments registry",
-            ),
+            REGISTRY_OPTION,
             DB_OPTION,
             click.option("--json", "as_json", is_flag=True, help="machine-readable output"),
         ]

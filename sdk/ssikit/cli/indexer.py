@@ -10,26 +10,14 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..chain.deployments import DEFAULT_PATH
 from ..core.errors import SsikitError
-from .context import LOCAL_NETWORK, connected, emit
+from .context import NETWORK_OPTION, REGISTRY_OPTION, connected, emit
 
 
 def _options(function: Any) -> Any:
     options = [
-        click.option(
-            "--network",
-            default=LOCAL_NETWORK,
-            show_default=True,
-            help="ape network choice; a running local node is reused",
-        ),
-        click.option(
-            "--registry",
-            type=click.Path(path_type=Path),
-            default=DEFAULT_PATH,
-            show_default=True,
-            help="deployments registry (addresses and deployment blocks)",
-        ),
+        NETWORK_OPTION,
+        REGISTRY_OPTION,
         click.option(
             "--db",
             "url",
