@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from ssikit.bots.custodian import CustodianService, WalletFileCustody
 from ssikit.chain.issuance import CustodianClient, WlpClient, find_request
-from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
 from ssikit.core.units import INDEX_UNIT
@@ -22,34 +21,9 @@ SYMBOLS = {a.id: a.symbol for a in MAG7_ASSETS}
 
 
 @pytest.fixture
-def served(deployer, custodian, wlp, mag7_params, tmp_path, chain):
+def served(serve_mag7):
     """MAG7.ssi configured with the custodian and WLP; a wallet file per asset (balance 0)."""
-    registry = tmp_path / "deployments.json"
-    deployment = Deployment(deployer, path=registry)
-    system = deployment.system()
-    ids = deployment.assets(system, MAG7_ASSETS)
-    token = deployment.index(system, mag7_params)
-    configure_issuance(
-        deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]
-    )
-    wallets = tmp_path / "wallets.json"
-    wallets.write_text(
-        json.dumps(
-            {
-                "custodian": custodian.address,
-                "wallets": [
-                    {
-                        "index": "MAG7.ssi",
-                        "asset": a.symbol,
-                        "address": f"{a.symbol.lower()}-cold",
-                        "balance": 0,
-                    }
-                    for a in MAG7_ASSETS
-                ],
-            }
-        )
-    )
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    registry, _, system, ids, token, wallets = serve_mag7()
     return registry, system, ids, token, wallets
 
 

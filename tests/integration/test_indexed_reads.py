@@ -22,7 +22,7 @@ from ssikit.chain.issuance import (
     pending_requests,
     requests_of,
 )
-from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance, load_protocol
+from ssikit.chain.protocol import load_protocol
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
 from ssikit.core.units import INDEX_UNIT
@@ -33,24 +33,9 @@ REFS7 = [bytes([i]) * 32 for i in range(1, 8)]
 
 
 @pytest.fixture
-def served(deployer, custodian, wlp, mag7_params, tmp_path, chain):
+def served(serve_mag7):
     """MAG7.ssi with the custodian and WLP, reserves reported far above any mint here."""
-    registry = tmp_path / "deployments.json"
-    deployment = Deployment(deployer, path=registry)
-    system = deployment.system()
-    ids = deployment.assets(system, MAG7_ASSETS)
-    token = deployment.index(system, mag7_params)
-    configure_issuance(
-        deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]
-    )
-    wallets = tmp_path / "wallets.json"
-    rows = [
-        {"index": "MAG7.ssi", "asset": a.symbol, "address": f"{a.symbol.lower()}-cold"}
-        | {"balance": 10**30}
-        for a in MAG7_ASSETS
-    ]
-    wallets.write_text(json.dumps({"custodian": custodian.address, "wallets": rows}))
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
+    registry, _, system, ids, token, wallets = serve_mag7(balance=10**30)
     return registry, system, ids, token, wallets
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from ssikit.bots.custodian import CustodianService, WalletFileCustody
 from ssikit.chain.issuance import CustodianClient, WlpClient, find_request
-from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
+from ssikit.chain.protocol import IssuanceSettings, configure_issuance
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
 from ssikit.core.lifecycle import MOVE_DELAY, VersionKind
@@ -24,28 +24,8 @@ SYMBOLS = {a.id: a.symbol for a in MAG7_ASSETS}
 
 
 @pytest.fixture
-def served(deployer, custodian, wlp, mag7_params, tmp_path, chain):
-    registry = tmp_path / "deployments.json"
-    deployment = Deployment(deployer, path=registry)
-    system = deployment.system()
-    ids = deployment.assets(system, MAG7_ASSETS)
-    token = deployment.index(system, mag7_params)
-    configure_issuance(
-        deployment, system, token, IssuanceSettings(), [custodian.address], [wlp.address]
-    )
-    wallets = tmp_path / "wallets.json"
-    rows = [
-        {
-            "index": "MAG7.ssi",
-            "asset": a.symbol,
-            "address": f"{a.symbol.lower()}-cold",
-            "balance": 0,
-        }
-        for a in MAG7_ASSETS
-    ]
-    wallets.write_text(json.dumps({"custodian": custodian.address, "wallets": rows}))
-    chain.mine(1, timestamp=chain.blocks.head.timestamp + 2)
-    return registry, deployment, system, ids, token, wallets
+def served(serve_mag7):
+    return serve_mag7()
 
 
 def _cli(*args, ok=True):
