@@ -82,9 +82,10 @@ test: lint compile test-sdk test-chain
 test-sdk: setup
 	$(PYTEST) -p no:ape_test tests/unit/sdk -q
 
-# Contract, differential and integration tests on Anvil (ape-foundry starts and stops it).
+# Contract, differential and integration tests on Anvil (ape-foundry starts and stops it): two
+# groups at once, each on its own node (tools/chain-tests.sh); `make test-chain T=path` runs one path.
 test-chain: compile
-	$(APE) test $(or $(T),tests/unit/contracts tests/differential tests/invariant tests/integration) --network $(NETWORK) -q
+	$(if $(T),$(APE) test $(T) --network $(NETWORK) -q,tools/chain-tests.sh $(NETWORK))
 
 # Parts of the suite (ape-foundry starts an Anvil for each): `make test-contracts`, `test-differential`,
 # `test-invariant`, `test-integration`; `make test-chain T=tests/integration/test_session.py`

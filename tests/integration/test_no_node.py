@@ -30,7 +30,9 @@ def _ssikit(tmp_path: Path, network: str, path: str) -> tuple[int, subprocess.Co
         f"node:\n  ethereum:\n    local:\n      uri: http://127.0.0.1:{port}\n"
         f"foundry:\n  host: http://127.0.0.1:{port}\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SDK), "PATH": path}
+    # The host is this config's; an APE_FOUNDRY_HOST from a parallel test run would override it.
+    env = {k: v for k, v in os.environ.items() if k != "APE_FOUNDRY_HOST"}
+    env |= {"PYTHONPATH": str(SDK), "PATH": path}
     command = [sys.executable, "-c", "from ssikit.cli.main import cli; cli()"]
     result = subprocess.run(
         [*command, "wlp", "status", "--network", network],
