@@ -45,9 +45,9 @@ def shortfalls(protocol: Protocol, report: ReserveReport, oracle: Any = None) ->
     below the index's liabilities at ``oracle`` (default the deployment's). With one custodian
     per account the report's balance is the reserves; with several, the others' latest balances
     (from the event index, for the deployment's oracle; none are counted for another oracle,
-    a lower bound) are added."""
-    from .artifacts import container
-
+    a lower bound) are added. While a rebalance is pending, the custodians trade toward the
+    proposed basket: an asset needs only the lower of what the current and the proposed basket
+    owe for the current backing units."""
     oracle = oracle if oracle is not None else protocol.oracle
     mine = report.custodian.lower()
     found = []
@@ -57,8 +57,7 @@ def shortfalls(protocol: Protocol, report: ReserveReport, oracle: Any = None) ->
         if local:
             continue
         if index not in owed:
-            token = container("IndexToken").at(index)
-            owed[index] = {bytes(r.assetId): int(r.liabilities) for r in oracle.coverage(token)}
+            owed[index] = _owed(protocol, oracle, index)
         liabilities = owed[index].get(bytes(asset_id), 0)
         reserves = int(balance)
         if int(custodians) > 1 and oracle.address == protocol.oracle.address:
@@ -67,6 +66,24 @@ def shortfalls(protocol: Protocol, report: ReserveReport, oracle: Any = None) ->
         if reserves < liabilities:
             found.append(Shortfall(index, bytes(asset_id), reserves, liabilities))
     return found
+
+
+def _owed(protocol: Protocol, oracle: Any, index: str) -> dict[bytes, int]:
+    """asset id -> {base units} the index must hold now (lowered toward a pending rebalance)."""
+    from ..math.basket import liability
+    from .artifacts import container
+
+    token = container("IndexToken").at(index)
+    owed = {bytes(r.assetId): int(r.liabilities) for r in oracle.coverage(token)}
+    pending, _ = token.pendingRebalance()
+    if int.from_bytes(bytes(pending), "big") == 0:
+        return owed
+    proposal = protocol.indexed().proposal(index, bytes(pending))
+    if proposal is None:  # not indexed yet: the current basket's liabilities (stricter)
+        return owed
+    units = int(token.basketState()[2])
+    proposed = {bytes(a): liability(int(x), units) for a, x in proposal.components}
+    return {a: min(x, proposed.get(a, 0)) for a, x in owed.items()}
 
 
 def guard(
