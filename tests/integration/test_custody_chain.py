@@ -545,3 +545,43 @@ def test_custody_cli__bad_request_id_and_status(custody_config, tmp_path):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)["wallets"]
     assert {r["asset"] for r in rows} == set(ON_CUSTODY_CHAIN)
+
+
+def test_payout__crash_before_broadcast__restart_sends_the_recorded_tx_once(
+    custody_chain, custody_config, wlp
+):
+    """A payout is signed and written to the ledger before it is sent: a process that died
+    before broadcasting resumes with that very transaction (same nonce), paying once."""
+    custody_address = custody_config.accounts["MAG7.ssi"]
+    key = custody_config.key_for(custody_address)
+    custody_chain.send(local_key(WLP), {"to": custody_address, "value": 10**18})
+    request = bytes(range(32))
+    crashing = EvmCustody(custody_config)
+    crashing.chain.broadcast = _raise  # dies between the ledger write and the broadcast
+    with pytest.raises(RuntimeError, match="crashed"):
+        crashing.pay(request, "MAG7.ssi", NATIVE, 10**17, wlp.address)
+    before = custody_chain.w3.eth.get_balance(wlp.address)
+    nonce = custody_chain.w3.eth.get_transaction_count(key.address)
+
+    restarted = EvmCustody(custody_config)
+    ref = restarted.pay(request, "MAG7.ssi", NATIVE, 10**17, wlp.address)
+    assert restarted.pay(request, "MAG7.ssi", NATIVE, 10**17, wlp.address) == ref
+    assert custody_chain.w3.eth.get_balance(wlp.address) == before + 10**17
+    assert custody_chain.w3.eth.get_transaction_count(key.address) == nonce + 1
+    assert restarted.payout_of(request, NATIVE) == ref
+    assert bytes(custody_chain.w3.eth.get_transaction(ref)["input"]) == request
+
+
+def _raise(raw):
+    raise RuntimeError("crashed")
+
+
+def test_custody_cli__deliver_with_rpc_down__one_line(custody_config, tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["custody", "deliver", "0x" + "11" * 32, NATIVE, "1", "--index", "MAG7.ssi",
+         "--custody", str(tmp_path / "custody.json"), "--custody-rpc", "http://127.0.0.1:9"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output == "Error: custody chain unreachable: no node at http://127.0.0.1:9\n"
+    assert not custody_config.notices.exists()  # no notice for a transfer never sent
