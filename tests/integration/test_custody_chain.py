@@ -585,3 +585,19 @@ def test_custody_cli__deliver_with_rpc_down__one_line(custody_config, tmp_path):
     assert result.exit_code == 1
     assert result.output == "Error: custody chain unreachable: no node at http://127.0.0.1:9\n"
     assert not custody_config.notices.exists()  # no notice for a transfer never sent
+
+
+def test_simulate_trade__moves_the_custody_balance_both_ways(custody_chain, custody_config):
+    from ssikit.custody.local import simulate_trade
+
+    adapter = EvmCustody(custody_config)
+    custody_chain.mine(custody_config.confirmations)  # what is in counts once confirmed
+    before = adapter.totals()
+    for asset in ON_CUSTODY_CHAIN:
+        simulate_trade(custody_chain, custody_config, "MAG7.ssi", asset, 5 * 10**16)
+        simulate_trade(custody_chain, custody_config, "MAG7.ssi", asset, -2 * 10**16)
+    custody_chain.mine(custody_config.confirmations)
+    after = adapter.totals()
+    assert after[("MAG7.ssi", ERC20)] == before[("MAG7.ssi", ERC20)] + 3 * 10**16
+    spent_on_gas = before[("MAG7.ssi", NATIVE)] + 3 * 10**16 - after[("MAG7.ssi", NATIVE)]
+    assert 0 < spent_on_gas < 10**15  # the sells' gas is paid from the custody address

@@ -5,6 +5,7 @@ index a custody address of its own, write the custodian's config file.
     config = set_up_local_custody(chain, folder, ["MAG7.ssi"], wlps=[wlp])
     custody = CompositeCustody(WalletFileCustody(wallets), EvmCustody(config).routes())
     ...  # CustodianService(client, custody, ...); deliver(chain, local_key(3), config, ...)
+    simulate_trade(chain, config, "MAG7.ssi", "ETH", +10**18)  # a rebalance buys ETH
     chain.stop()
 """
 
@@ -65,3 +66,32 @@ def set_up_local_custody(
     path = folder / "custody.json"
     path.write_text(config.model_dump_json(indent=2))
     return CustodyConfig.load(path)
+
+
+MARKET_TEST_ACCOUNT = 9
+"""The test account that stands in for the market the custodian trades with."""
+
+
+def simulate_trade(
+    chain: CustodyChain, config: CustodyConfig, index: str, asset: str, delta: int
+) -> bytes:
+    """The custodian bought (``delta`` > 0) or sold ``|delta|`` {base units} of ``asset`` for
+    ``index`` on a market, as a rebalance asks: real transfers between the index's custody
+    address and the market's test account (a bought ERC-20 is minted by the test token).
+    Returns the transaction hash."""
+    from .errors import CustodyError
+
+    if delta == 0:
+        raise CustodyError("a trade moves a non-zero amount")
+    custody = config.accounts[index]
+    token = config.assets[asset]
+    market = local_key(MARKET_TEST_ACCOUNT)
+    if delta > 0:
+        if token is None:
+            return chain.send(market, {"to": custody, "value": delta})
+        return chain.mint_token(market, token, custody, delta)
+    key, amount = config.key_for(custody), -delta
+    if token is None:
+        return chain.send(key, {"to": market.address, "value": amount})
+    data = chain.erc20(token).encode_abi("transfer", [market.address, amount])
+    return chain.send(key, {"to": token, "data": data})
