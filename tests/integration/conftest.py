@@ -38,3 +38,18 @@ def serve_mag7(
         return registry, deployment, system, ids, token, wallets
 
     return make
+
+
+@pytest.fixture
+def crash_after_payout():
+    """crash_after_payout(service) -> the service, made to die after paying a redemption and
+    before confirming it (``RuntimeError("crashed")``), as a process killed there would."""
+
+    def make(service: Any) -> Any:
+        def crash(*args: Any) -> None:
+            raise RuntimeError("crashed")
+
+        service._confirm_redeem = crash
+        return service
+
+    return make

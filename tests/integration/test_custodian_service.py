@@ -141,19 +141,16 @@ def test_partial_delivery__not_acknowledged(served, custodian, wlp, chain):
     assert find_request(system, "0x" + minted.id.hex()).status == "mint pending"
 
 
-def test_redeem__restart_after_payout__does_not_pay_twice(served, custodian, wlp, chain):
+def test_redeem__restart_after_payout__does_not_pay_twice(
+    served, custodian, wlp, chain, crash_after_payout
+):
     _, system, ids, token, wallets = served
     custody = WalletFileCustody(wallets)
     _minted(system, wlp, custodian, wallets, ids, token, chain)
     redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
     before = custody.totals()
 
-    crashing = _service(system, custodian, wallets, ids)
-
-    def crash(*args):  # the process dies after paying, before confirming
-        raise RuntimeError("crashed")
-
-    crashing._confirm_redeem = crash
+    crashing = crash_after_payout(_service(system, custodian, wallets, ids))
     _later(chain)
     with pytest.raises(RuntimeError, match="crashed"):
         crashing.tick()

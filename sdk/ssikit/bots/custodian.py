@@ -5,15 +5,19 @@ pending requests of its indices, and alerts when an index is under-covered.
 Settlement rules (issue 10):
 
 - A mint is acknowledged and confirmed only on evidence that THIS request's delivery arrived
-  (``CustodyAdapter.delivery_for(request id)`` covers every off-chain component's deposit),
-  never because the reserves happen to cover it.
+  (``CustodyAdapter.delivery`` is ``ACCEPTED`` for every off-chain component), never because
+  the reserves happen to cover it; the delivery is bound to the request before acknowledging.
 - A redemption is accepted first (which fixes what is owed); it is paid only if a simulation of
   its confirmation succeeds; every payout is keyed by request id and asset, so a service that
   restarts after paying never pays again.
+- A report that would leave an index under-covered is not posted unless ``force`` (issue 11);
+  custody that cannot be reached skips the tick with one alert: nothing on a guess.
 
-The adapter here is a JSON wallet file (the custodian's back-office export), a test double for a
-live custodian's systems; a custodian plugs its own by implementing ``CustodyAdapter``.
-On-chain components need no adapter: the oracle reads the custody vault's ledger itself.
+The adapters: ``custody.evm.EvmCustody`` (real transfers on a custody chain),
+``WalletFileCustody`` here (a JSON wallet file, a test double for systems with no chain here),
+``custody.CompositeCustody`` routing each asset to one of them; the interface, its units and
+guarantees are ``custody.adapter.CustodyAdapter``'s. On-chain components need no adapter: the
+oracle reads the custody vault's ledger itself.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from eth_utils import keccak
 
-from ..builders.reports import WalletFile
+from ..builders.reports import Wallet, WalletFile
 from ..builders.requests import Settlement
 from ..chain.issuance import (
     CustodianClient,
@@ -37,39 +41,19 @@ from ..chain.issuance import (
     pending_requests,
 )
 from ..chain.reserve_feed import update_feed
-from ..core.errors import SsikitError
 from ..core.lifecycle import VersionKind
+from ..custody.adapter import CustodyAdapter, Delivery, DeliveryStatus, totals_of
+from ..custody.errors import CustodyError, CustodyUnavailableError
 from ..math import basket as bm
 from .loop import run_rounds
 
-
-class CustodyError(SsikitError):
-    """Custody cannot do what was asked (too little to pay, unknown wallet)."""
-
-
-class CustodyAdapter(Protocol):
-    """What the service needs from a custodian's systems. Indices and assets are named as in
-    the wallet file (symbol, or address / 0x id); request ids are the issuer's 32-byte ids."""
-
-    def read(self) -> WalletFile:
-        """The wallets and their balances now (what the reserve report is built from)."""
-
-    def totals(self) -> dict[tuple[str, str], int]:
-        """Balance per (index, asset) {base units}."""
-
-    def delivery_for(self, request_id: bytes) -> dict[str, int]:
-        """What the WLP delivered for this mint request: asset -> base units (empty: nothing)."""
-
-    def delivery_ref(self, request_id: bytes, asset: str) -> bytes:
-        """32-byte reference of the delivery of ``asset`` for the request (a transfer hash)."""
-
-    def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
-        """The reference of the payout already made for this request and asset, if any."""
-
-    def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
-        """Pays ``amount`` of ``asset`` from the index's wallets to ``to``; returns the payout
-        reference. Idempotent per (request id, asset): a second call pays nothing and returns
-        the first call's reference."""
+__all__ = [
+    "CustodianService",
+    "CustodyAdapter",
+    "CustodyError",
+    "CustodyUnavailableError",
+    "WalletFileCustody",
+]
 
 
 def _rid(request_id: bytes) -> str:
@@ -89,18 +73,32 @@ class WalletFileCustody:
     def read(self) -> WalletFile:
         return WalletFile.load(self.path)
 
+    def wallets(self) -> list[Wallet]:
+        return list(self.read().wallets)
+
     def totals(self) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
-        for wallet in self.read().wallets:
-            key = (wallet.index, wallet.asset)
-            out[key] = out.get(key, 0) + wallet.balance
-        return out
+        return totals_of(self.wallets())
 
     def delivery_for(self, request_id: bytes) -> dict[str, int]:
+        """What the file's ledger says was delivered for a request: asset -> base units."""
         return dict(self.read().deliveries.get(_rid(request_id), {}))
 
-    def delivery_ref(self, request_id: bytes, asset: str) -> bytes:
-        return keccak(text=f"delivery:{_rid(request_id)}:{asset}")
+    def delivery(
+        self, request_id: bytes, index: str, requester: str, asset: str, owed: int
+    ) -> Delivery:
+        """Per the file's delivery ledger (kept by request id, so an entry backs one request;
+        asset by symbol or 0x id); the reference is a hash of (request, asset)."""
+        delivered = self.delivery_for(request_id).get(asset, 0)
+        if delivered == 0:
+            return Delivery(DeliveryStatus.MISSING, asset, reason="nothing delivered")
+        if delivered < owed:
+            reason = f"delivered {delivered}, the request owes {owed} {{base units}}"
+            return Delivery(DeliveryStatus.SHORT, asset, delivered, reason=reason)
+        ref = keccak(text=f"delivery:{_rid(request_id)}:{asset}")
+        return Delivery(DeliveryStatus.ACCEPTED, asset, delivered, ref=ref)
+
+    def bind(self, request_id: bytes, delivery: Delivery) -> None:
+        """Nothing to record: the file's deliveries are keyed by request id already."""
 
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
         ref = self.read().payouts.get(_rid(request_id), {}).get(asset)
@@ -193,6 +191,7 @@ class CustodianService:
     indices: list[str]  # the indices served, by symbol (as the wallet file names them)
     refresh_when_left: float = 0.5  # report again when less than this share of max age remains
     feeds: list[Any] = field(default_factory=list)  # ReserveFeeds to update after each report
+    force: bool = False  # post a report even if it would leave an index under-covered
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
     _last_posted: dict[tuple[str, str], int] | None = None
 
@@ -200,10 +199,27 @@ class CustodianService:
     def _addresses(self) -> dict[str, str]:
         return {s: _index(self.client.protocol, s).address for s in self.indices}
 
+    def _addresses_by_symbol(self) -> dict[str, str]:
+        """index address -> symbol (for readable lines)."""
+        return {a: s for s, a in self._addresses.items()}
+
     def tick(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"reported": False, "confirmed": [], "waiting": [], "alerts": []}
+        try:
+            self._tick(entry)
+        except CustodyUnavailableError as err:  # nothing reported, acknowledged or paid
+            entry["alerts"].append(str(err))
+        self.log(entry)
+        return entry
+
+    def _tick(self, entry: dict[str, Any]) -> None:
+        from ..chain.coverage_guard import UnderCoverageError
+
         if self._report_due():
-            entry["reported"] = self._report()
+            try:
+                entry["reported"] = self._report(force=self.force)
+            except UnderCoverageError as err:
+                entry["alerts"].append(f"report refused: {err}")
         for symbol, address in self._addresses.items():
             for tracked in pending_requests(self.client.protocol, address):
                 outcome = self._settle(symbol, tracked)
@@ -217,8 +233,6 @@ class CustodianService:
             token = _index(self.client.protocol, address)
             if not self.client.protocol.oracle_for(token).isCovered(address):
                 entry["alerts"].append(f"{symbol} is under-covered")
-        self.log(entry)
-        return entry
 
     # ------------------------------------------------------------------ reports
     def _oracles(self) -> dict[str, tuple[Any, list[str]]]:
@@ -259,22 +273,32 @@ class CustodianService:
                 return True
         return False
 
-    def _report(self) -> bool:
+    def _report(self, force: bool) -> bool:
         """Posts the custody balances (one holding per (index, asset)) to every oracle a served
         index uses or is moving to, and refreshes coverage; False when this block's time is
-        that of the last report (an as-of time must increase: the next tick reports instead)."""
+        that of the last report (an as-of time must increase: the next tick reports instead).
+        Unless ``force``, UnderCoverageError (nothing posted) when a report would leave an
+        index under-covered."""
         from ape import chain
+
+        from ..chain.coverage_guard import guard
 
         now = int(chain.blocks.head.timestamp)
         oracles = self._oracles()
         if any(now <= int(o.lastReport(self.client.account)[1]) for o, _ in oracles.values()):
             return False
-        totals = self.custody.totals()
+        wallets = self.custody.wallets()
+        book = WalletFile(custodian=self.client.account.address, wallets=wallets)
+        reports = []
         for oracle, served in oracles.values():
             indices = {s: a for s, a in self._addresses.items() if a in served}
-            report = self.client.build_report(
-                self.custody.read(), self.asset_ids, indices, oracle=oracle
-            )
+            report = self.client.build_report(book, self.asset_ids, indices, oracle=oracle)
+            if not force:
+                names = {i: s for s, i in self.asset_ids.items()}
+                guard(self.client.protocol, report, oracle, names, self._addresses_by_symbol())
+            reports.append((oracle, served, report))
+        totals = totals_of(wallets)
+        for oracle, served, report in reports:
             self.client.post(report, oracle=oracle)
             for address in served:
                 oracle.refreshCoverage(address, sender=self.client.account)
@@ -298,10 +322,6 @@ class CustodianService:
                 return symbol
         raise CustodyError(f"asset 0x{asset_id.hex()} has no symbol in the registry")
 
-    def _delivered(self, request_id: bytes, asset_id: bytes) -> int:
-        delivery = self.custody.delivery_for(request_id)
-        return delivery.get(self._symbol(asset_id), 0) + delivery.get("0x" + asset_id.hex(), 0)
-
     def _settle(self, symbol: str, tracked: TrackedRequest) -> str:
         from ape.exceptions import ContractLogicError
 
@@ -309,25 +329,46 @@ class CustodianService:
 
         try:
             if tracked.is_mint:
-                return self._settle_mint(tracked)
+                return self._settle_mint(symbol, tracked)
             return self._settle_redeem(symbol, tracked)
         except ContractLogicError as err:
             return f"refused: {describe(err)}"
+        except CustodyUnavailableError:
+            raise  # the whole tick stops: nothing on a guess
+        except CustodyError as err:
+            return f"custody refused: {err}"
 
-    def _settle_mint(self, tracked: TrackedRequest) -> str:
+    def _settle_mint(self, symbol: str, tracked: TrackedRequest) -> str:
+        from ..chain.coverage_guard import UnderCoverageError
+
         issuer, me = issuer_of(self.client.protocol, tracked), self.client.account
         request = tracked.request.as_abi()
         if tracked.status == "mint pending":
             token = _index(self.client.protocol, tracked.request.index)
-            owed = [
-                (a, bm.deposit_for(x, tracked.request.factor, tracked.request.amount))
+            deliveries = [
+                self.custody.delivery(
+                    tracked.id,
+                    symbol,
+                    tracked.request.requester,
+                    self._symbol(a),
+                    bm.deposit_for(x, tracked.request.factor, tracked.request.amount),
+                )
                 for a, x in self._offchain(token)
             ]
-            if any(self._delivered(tracked.id, a) < amount for a, amount in owed):
-                return "awaiting delivery"  # never on coverage: this request's own delivery
-            refs = [self.custody.delivery_ref(tracked.id, self._symbol(a)) for a, _ in owed]
+            waiting = [d for d in deliveries if not d.accepted]
+            if waiting:  # never on coverage: this request's own delivery, verified
+                if all(d.status is DeliveryStatus.MISSING for d in waiting):
+                    return "awaiting delivery"
+                shown = [d for d in waiting if d.status is not DeliveryStatus.MISSING]
+                return "awaiting delivery: " + "; ".join(d.line() for d in shown)
+            for delivery in deliveries:  # bound before acknowledging: never backs another
+                self.custody.bind(tracked.id, delivery)
+            refs = [d.ref for d in deliveries if d.ref is not None]
             issuer.acknowledgeMint(request, refs, sender=me)
-            self._report()  # the delivery is in the reserves
+            try:  # the delivery is in the reserves
+                self._report(force=self.force)
+            except UnderCoverageError as err:
+                return f"acknowledged; report refused: {err}"
         try:  # acknowledged: confirm with no refs (they are in MintAcknowledged)
             issuer.confirmMint.call(request, [], sender=me)
         except Exception:
@@ -364,7 +405,9 @@ class CustodianService:
             )
             for asset_id, stored in offchain
         ]
-        self._report()  # the reserves went down by the payout
+        # The reserves went down by the payout; forced: the confirmation below burns the
+        # redeemed tokens, whose liability the payout settled (simulated to succeed above).
+        self._report(force=True)
         self._confirm_redeem(issuer, request, settlement, refs)
         return "confirmed"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .context import chain_options, connected, emit, one_line, request_command, signer
+from .custody import custody_options, with_custody_chain
 
 
 def _client(registry: Path, alias: str | None, test_account: int, db: str | None):
@@ -23,6 +24,11 @@ def _bytes32(text: str) -> bytes:
     return raw.rjust(32, b"\0")
 
 
+_FORCE = click.option(
+    "--force", is_flag=True, help="post even a report that leaves an index under-covered"
+)
+
+
 @click.group()
 def custodian() -> None:
     """Post proof of reserves and confirm or reject requests as a custodian."""
@@ -34,8 +40,11 @@ def custodian() -> None:
 @click.option(
     "--refresh", "refresh_index", default=None, help="then refresh this index's coverage cache"
 )
+@_FORCE
 @chain_options(default_test_account=2)
-def report(wallets, direct, refresh_index, network, alias, test_account, registry, db, as_json):
+def report(
+    wallets, direct, refresh_index, force, network, alias, test_account, registry, db, as_json
+):
     """Build a reserve report from a WALLETS JSON file, sign it (EIP-712) and post it."""
     from ..builders.reports import WalletFile
     from ..chain.deployments import DeploymentRegistry
@@ -46,6 +55,7 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
         client = _client(registry, alias, test_account, db)
         assets = DeploymentRegistry.load(registry).for_chain(chain.chain_id).assets
         ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in assets.items()}
+        from ..chain.coverage_guard import guard
         from ..chain.issuance import _index
 
         def post():
@@ -53,6 +63,9 @@ def report(wallets, direct, refresh_index, network, alias, test_account, registr
             names = {w.index for w in loaded.wallets if not w.index.startswith("0x")}
             indices = {name: _index(client.protocol, name).address for name in names}
             built = client.build_report(loaded, ids, indices)
+            if not force:
+                symbols = {a: s for s, a in indices.items()}
+                guard(client.protocol, built, names={i: s for s, i in ids.items()}, symbols=symbols)
             receipt = client.post(built, signed=not direct)
             if refresh_index:
                 client.refresh(refresh_index)
@@ -161,9 +174,24 @@ def coverage(index, network, alias, test_account, registry, db, as_json):
 @click.option("--ticks", default=1, show_default=True, help="ticks to run (Ctrl-C stops)")
 @click.option("--interval", default=0.0, show_default=True, help="seconds between ticks")
 @click.option("--check", is_flag=True, help="exit 1 if an index is under-covered")
+@custody_options
+@_FORCE
 @chain_options(default_test_account=2)
 def serve(
-    wallets, indices, ticks, interval, check, network, alias, test_account, registry, db, as_json
+    wallets,
+    indices,
+    ticks,
+    interval,
+    check,
+    custody_config,
+    custody_rpc,
+    force,
+    network,
+    alias,
+    test_account,
+    registry,
+    db,
+    as_json,
 ):
     """Report reserves from WALLETS when they change or near staleness, settle pending requests
     (acknowledge and confirm mints whose own delivery arrived; accept redemptions, pay them,
@@ -179,10 +207,10 @@ def serve(
         client = _client(registry, alias, test_account, db)
         record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
         ids = {symbol: bytes.fromhex(h[2:]) for symbol, h in record.assets.items()}
-        custody = WalletFileCustody(wallets)
+        custody = with_custody_chain(WalletFileCustody(wallets), custody_config, custody_rpc)
         # The indices' recorded reserve feeds get a new round after each report.
         feeds = recorded_feeds(record, indices)
-        service = CustodianService(client, custody, ids, list(indices), feeds=feeds)
+        service = CustodianService(client, custody, ids, list(indices), feeds=feeds, force=force)
         entries = one_line(lambda: service.run(ticks, interval))
     if check and any(e.get("alerts") for e in entries):
         raise SystemExit(1)

@@ -13,6 +13,7 @@ from ..core.assets import MAG7_ASSETS, asset_id
 from ..core.errors import SsikitError
 from ..math.fees import annual_rate, per_second_rate
 from .custodian import custodian
+from .custody import custody
 from .data import data
 from .dev import dev
 from .index import index
@@ -78,6 +79,7 @@ def assets(as_json: bool) -> None:
 
 cli.add_command(wlp)
 cli.add_command(custodian)
+cli.add_command(custody)
 cli.add_command(data)
 cli.add_command(index)
 cli.add_command(rebalance)
