@@ -9,7 +9,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 SOLC_VERSION := 0.8.30
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 
-# Anvil comes from npm and ape-foundry finds it only on PATH; py-solc-x finds our solc-js shim
+# Anvil comes from npm (the optional per-platform package npm installs for this machine) and
+# ape-foundry finds it only on PATH; where npm has no build for the platform, the `anvil` of the
+# user's own Foundry install is found further along PATH. py-solc-x finds our solc-js shim
 # through SOLCX_BINARY_PATH.
 export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx

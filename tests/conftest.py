@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from ssikit.chain.accounts import LocalRole
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -37,51 +39,51 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def deployer(accounts: Any) -> Any:
     """Deploys the system and holds the admin role in tests."""
-    return accounts[0]
+    return accounts[LocalRole.DEPLOYER]
 
 
 @pytest.fixture(scope="session")
 def index_compiler(accounts: Any) -> Any:
-    return accounts[1]
+    return accounts[LocalRole.INDEX_COMPILER]
 
 
 @pytest.fixture(scope="session")
 def custodian(accounts: Any) -> Any:
-    return accounts[2]
+    return accounts[LocalRole.CUSTODIAN]
 
 
 @pytest.fixture(scope="session")
 def wlp(accounts: Any) -> Any:
-    return accounts[3]
+    return accounts[LocalRole.WLP]
 
 
 @pytest.fixture(scope="session")
 def fee_recipient(accounts: Any) -> Any:
-    return accounts[4]
+    return accounts[LocalRole.FEE_RECIPIENT]
 
 
 @pytest.fixture(scope="session")
 def issuer(accounts: Any) -> Any:
     """Stands in for the issuer contract in the token's unit tests: the issuer of
     `direct_factory`'s indices, and a holder of ISSUER_ROLE (the vault's release)."""
-    return accounts[5]
+    return accounts[LocalRole.ISSUER]
 
 
 @pytest.fixture(scope="session")
 def holder(accounts: Any) -> Any:
     """An ordinary token holder."""
-    return accounts[6]
+    return accounts[LocalRole.HOLDER]
 
 
 @pytest.fixture(scope="session")
 def stranger(accounts: Any) -> Any:
     """Holds no role at all."""
-    return accounts[7]
+    return accounts[LocalRole.STRANGER]
 
 
 @pytest.fixture(scope="session")
 def pauser(accounts: Any) -> Any:
-    return accounts[8]
+    return accounts[LocalRole.PAUSER]
 
 
 # ------------------------------------------------------------------ the system

@@ -141,6 +141,9 @@ interface IIndexToken is IERC20, IERC20Metadata, IERC20Permit {
     error BasketZeroAmount(bytes32 assetId);
     /// @notice The rate is above the cap fixed at creation.
     error IndexFeeRateAboveMax(uint256 rate, uint256 maxRate);
+    /// @notice The seconds since the fee checkpoint are more than the fee decay evaluates
+    ///         (FeeMath.MAX_EXPONENT = 2^40 − 1, ~34,800 years: any uint40 timestamp).
+    error IndexFeeElapsedOutOfRange(uint256 elapsed, uint256 maxElapsed);
     /// @notice The asset is not in the basket.
     error IndexAssetNotInBasket(bytes32 assetId);
     /// @notice Zero address or zero amount where one is needed.

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IIndexToken} from "../interfaces/IIndexToken.sol";
 import {Units} from "./Units.sol";
 
 /// @title Streaming management fee arithmetic
@@ -10,18 +11,43 @@ import {Units} from "./Units.sol";
 library FeeMath {
     uint256 internal constant RAY = Units.RAY;
 
-    /// @notice x^n in RAY fixed point, by binary exponentiation, every product rounded down.
-    /// @dev Requires x <= RAY (a decay base), so every intermediate product is <= 1e54 and the
-    ///      `unchecked` block cannot overflow. Cost grows with log2(n): at most 40 rounds for any
-    ///      elapsed time a uint40 timestamp can express, so accrual is O(1) in practice.
+    /// @notice Bits of the exponent `rpowDown` evaluates: every elapsed time a uint40 timestamp
+    ///         can express. Supported range of `n`: 0 to MAX_EXPONENT {seconds}, ~34,800 years.
+    uint256 internal constant EXPONENT_BITS = 40;
+    uint256 internal constant MAX_EXPONENT = (1 << EXPONENT_BITS) - 1;
+
+    /// @notice x^n in RAY fixed point, by binary exponentiation over a fixed EXPONENT_BITS bits,
+    ///         every product rounded down.
+    /// @dev Constant cost: every bit of n takes the same steps (`_bitStep`: a multiply by x or by
+    ///      exactly 1.0, chosen arithmetically rather than by a jump, then a squaring), so a
+    ///      transaction's gas does not depend on the seconds elapsed and an estimate made seconds
+    ///      before the transaction is mined still holds. Multiplying by RAY then dividing by RAY
+    ///      is exact, so the integers are those of the square-and-multiply loop that skips zero
+    ///      bits (the last squaring is never used). Four bits per iteration: a quarter of the
+    ///      loop's own overhead. Requires x <= RAY (a decay base; see `_bitStep`).
     /// @return z {RAY} rounded down (never above the exact power).
     function rpowDown(uint256 x, uint256 n) internal pure returns (uint256 z) {
+        if (n > MAX_EXPONENT) revert IIndexToken.IndexFeeElapsedOutOfRange(n, MAX_EXPONENT);
+        z = RAY;
         unchecked {
-            z = (n & 1) != 0 ? x : RAY;
-            for (n >>= 1; n != 0; n >>= 1) {
-                x = (x * x) / RAY;
-                if ((n & 1) != 0) z = (z * x) / RAY;
+            // i < EXPONENT_BITS = 40, a multiple of 4: no overflow, no bit left out
+            for (uint256 i; i < EXPONENT_BITS; i += 4) {
+                (z, x) = _bitStep(z, x, (n >> i) & 1);
+                (z, x) = _bitStep(z, x, (n >> (i + 1)) & 1);
+                (z, x) = _bitStep(z, x, (n >> (i + 2)) & 1);
+                (z, x) = _bitStep(z, x, (n >> (i + 3)) & 1);
             }
+        }
+    }
+
+    /// @dev One bit of `rpowDown`: z × (bit == 1 ? x : 1.0), then x². `RAY ^ (bit × (x ^ RAY))`
+    ///      is x when bit = 1 and RAY when bit = 0, without a branch. Requires z, x <= RAY (a
+    ///      decay base), so each product is <= 1e54 < 2^256 and the unchecked arithmetic
+    ///      cannot overflow.
+    /// @return {RAY} z × x^bit, rounded down; {RAY} x², rounded down
+    function _bitStep(uint256 z, uint256 x, uint256 bit) private pure returns (uint256, uint256) {
+        unchecked {
+            return ((z * (RAY ^ (bit * (x ^ RAY)))) / RAY, (x * x) / RAY);
         }
     }
 
@@ -29,14 +55,17 @@ library FeeMath {
     ///         (the holders' claim never rounds up; the fee recipient's share absorbs the dust).
     /// @param factor {RAY} factor at the start
     /// @param ratePerSecond {RAY per second}, <= RAY
-    /// @param elapsed {seconds}
+    /// @param elapsed {seconds}, at most MAX_EXPONENT
     /// @return {RAY} factor × (1 − rate)^elapsed
+    /// @dev Same cost for every `elapsed` (no shortcut at zero: rpowDown gives exactly RAY
+    ///      there); only a zero rate, which does not move between an estimate and its block,
+    ///      returns early.
     function decay(
         uint256 factor,
         uint256 ratePerSecond,
         uint256 elapsed
     ) internal pure returns (uint256) {
-        if (elapsed == 0 || ratePerSecond == 0) return factor;
+        if (ratePerSecond == 0) return factor;
         // {RAY} = {RAY} × {RAY} / {RAY}; factor <= RAY so the product fits.
         return (factor * rpowDown(RAY - ratePerSecond, elapsed)) / RAY;
     }

@@ -18,6 +18,18 @@ contract MathHarness {
         return FeeMath.decay(factor, rate, elapsed);
     }
 
+    /// @notice The gas `FeeMath.decay` itself takes {gas}, measured around the call (calldata
+    ///         and the call's overhead excluded, so elapsed times of any bit pattern compare).
+    function decayGas(
+        uint256 factor,
+        uint256 rate,
+        uint256 elapsed
+    ) external view returns (uint256 result, uint256 gasUsed) {
+        uint256 before = gasleft();
+        result = FeeMath.decay(factor, rate, elapsed); // returned: the call cannot be dropped
+        gasUsed = before - gasleft();
+    }
+
     function amountPerToken(
         uint256 stored,
         uint256 factor,

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ssikit.core.errors import FeeError
 from ssikit.core.units import RAY
 from ssikit.math import basket as bm
 from ssikit.math import fees
@@ -36,6 +37,36 @@ def test_rpow_down__same_integers(harness, x, n):
 @given(factor=factors, rate=rates, dt=elapsed)
 def test_decay__same_integers(harness, factor, rate, dt):
     assert harness.decay(factor, rate, dt) == fees.decay(factor, rate, dt)
+
+
+# Elapsed times whose bit patterns differ most: none set, the lowest, twenty set, one high bit,
+# a year's 14 of 25, all forty.
+ELAPSED_EXTREMES = [0, 1, 2**20 - 1, 2**20, 365 * 86_400, fees.MAX_EXPONENT]
+
+
+@pytest.mark.parametrize("rate", [1, 3 * 10**17, 10**19])
+def test_decay__gas_does_not_depend_on_elapsed(harness, rate):
+    """The decay's own cost (measured inside the harness, calldata excluded) is one figure for
+    every elapsed time, so a gas estimate made seconds before a transaction is mined holds."""
+    measured = {dt: harness.decayGas(RAY, rate, dt) for dt in ELAPSED_EXTREMES}
+    assert {dt: result for dt, (result, _) in measured.items()} == {
+        dt: fees.decay(RAY, rate, dt) for dt in ELAPSED_EXTREMES
+    }
+    assert len({gas for _, gas in measured.values()}) == 1, measured
+
+
+def test_decay__elapsed_beyond_range__both_refuse(expect_revert, harness):
+    too_long = fees.MAX_EXPONENT + 1
+    with expect_revert(
+        harness.IndexFeeElapsedOutOfRange, elapsed=too_long, maxElapsed=fees.MAX_EXPONENT
+    ):
+        harness.decay(RAY, 10**18, too_long)
+    with pytest.raises(FeeError, match="above the fee decay's range"):
+        fees.decay(RAY, 10**18, too_long)
+    # the largest supported elapsed time is evaluated by both, to the same integer
+    assert harness.rpowDown(RAY - 1, fees.MAX_EXPONENT) == fees.rpow_down(
+        RAY - 1, fees.MAX_EXPONENT
+    )
 
 
 @SETTINGS

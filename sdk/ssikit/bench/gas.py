@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..builders.index import create_index_args
+from ..chain.accounts import LocalRole as R
+from ..chain.accounts import role_accounts
 from ..chain.artifacts import container
 from ..core.assets import MAG7_ASSETS
 from ..core.units import INDEX_UNIT
@@ -68,7 +70,9 @@ def _measure(accounts: Any) -> dict[str, int]:
 
     from ..chain.protocol import Deployment
 
-    deployer, compiler, fee_recipient, issuer, holder, receiver = (accounts[i] for i in range(6))
+    deployer, compiler, fee_recipient, issuer, holder, receiver = role_accounts(
+        accounts, R.DEPLOYER, R.INDEX_COMPILER, R.FEE_RECIPIENT, R.ISSUER, R.HOLDER, R.STRANGER
+    )
     with tempfile.TemporaryDirectory() as tmp:
         deployment = Deployment(deployer, path=Path(tmp) / "deployments.json")
         protocol = deployment.system()
@@ -197,7 +201,9 @@ def set_up_issuance(accounts: Any) -> IssuanceBench:
     from ..core.units import PRECISION
     from ..presets.synthetic import synthetic_prices
 
-    deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
+    deployer, compiler, custodian, wlp, fee_recipient = role_accounts(
+        accounts, R.DEPLOYER, R.INDEX_COMPILER, R.CUSTODIAN, R.WLP, R.FEE_RECIPIENT
+    )
     with tempfile.TemporaryDirectory() as tmp:
         deployment = Deployment(deployer, path=Path(tmp) / "deployments.json")
         protocol = deployment.system()

@@ -3,9 +3,31 @@ live networks (never a private key in a file or on the command line)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import IntEnum
 from typing import Any
 
 from ..core.errors import SsikitError
+
+
+class LocalRole(IntEnum):
+    """Which of Anvil's test accounts plays each role on a local chain: the one map the tests'
+    fixtures, the scripts, the demo and the gas benchmark share."""
+
+    DEPLOYER = 0  # deploys the system, holds the admin role
+    INDEX_COMPILER = 1
+    CUSTODIAN = 2
+    WLP = 3
+    FEE_RECIPIENT = 4
+    ISSUER = 5  # stands in for the Issuer contract where a token is driven directly
+    HOLDER = 6  # an ordinary token holder (the demo's trader)
+    STRANGER = 7  # holds no role at all (the demo's "anyone")
+    PAUSER = 8
+
+
+def role_accounts(accounts: Sequence[Any], *roles: LocalRole) -> tuple[Any, ...]:
+    """The test accounts (Ape's ``accounts`` or ``accounts.test_accounts``) for ``roles``."""
+    return tuple(accounts[role] for role in roles)
 
 
 class AccountError(SsikitError):

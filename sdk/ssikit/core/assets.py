@@ -7,9 +7,18 @@ ERC-20 address in lowercase 0x-hex).
 
 from __future__ import annotations
 
+from importlib import resources
+
 from eth_abi import encode
 from eth_utils import is_address, keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import AssetError
 from .units import MAX_DECIMALS
@@ -74,31 +83,44 @@ class Asset(BaseModel):
         )
 
 
-# The seven assets of the demo's MAG7 basket, each on its own chain. Decimals are those of the
-# native chains (satoshi, wei, lamport, drop, lovelace...).
-MAG7_ASSETS: tuple[Asset, ...] = (
-    Asset(chain="bitcoin", identity="native", symbol="BTC", decimals=8),
-    Asset(chain="eip155:1", identity="native", symbol="ETH", decimals=18),
-    Asset(chain="eip155:56", identity="native", symbol="BNB", decimals=18),
-    Asset(chain="solana", identity="native", symbol="SOL", decimals=9),
-    Asset(chain="xrpl", identity="native", symbol="XRP", decimals=6),
-    Asset(chain="cardano", identity="native", symbol="ADA", decimals=6),
-    Asset(chain="dogecoin", identity="native", symbol="DOGE", decimals=8),
-)
+class AssetTable(BaseModel):
+    """The table of known assets, as the package's data file ``core/known_assets.json`` holds it:
+    ``mag7``, the demo's MAG7 basket, each on its own chain; ``other``, the assets an index may
+    rotate into (the methodology's market data names assets by ticker; `asset_for_symbol` maps a
+    constituent to one of these). Decimals are those of the native chains."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    comment: str = Field(default="", alias="_comment")
+    mag7: tuple[Asset, ...] = Field(min_length=1)
+    other: tuple[Asset, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_symbols(self) -> AssetTable:
+        symbols = [a.symbol for a in (*self.mag7, *self.other)]
+        if duplicated := sorted({s for s in symbols if symbols.count(s) > 1}):
+            raise ValueError(f"symbols listed twice: {', '.join(duplicated)}")
+        return self
 
 
-# Assets an index may rotate into, beyond MAG7's, under their native chains. The methodology's
-# market data names assets by ticker; `asset_for_symbol` maps a constituent to one of these.
-OTHER_ASSETS: tuple[Asset, ...] = (
-    Asset(chain="polkadot", identity="native", symbol="DOT", decimals=10),
-    Asset(chain="litecoin", identity="native", symbol="LTC", decimals=8),
-    Asset(chain="bitcoincash", identity="native", symbol="BCH", decimals=8),
-    Asset(chain="eip155:43114", identity="native", symbol="AVAX", decimals=18),
-    Asset(chain="tron", identity="native", symbol="TRX", decimals=6),
-    Asset(chain="ton", identity="native", symbol="TON", decimals=9),
-    Asset(chain="stellar", identity="native", symbol="XLM", decimals=7),
-    Asset(chain="terra", identity="native", symbol="LUNA", decimals=6),
-)
+ASSET_TABLE = "known_assets.json"
+"""The data file (package data beside this module) with the known assets."""
+
+
+def load_asset_table(text: str | None = None) -> AssetTable:
+    """The known assets from ``text`` (JSON), by default the package's ``known_assets.json``;
+    a malformed table raises AssetError naming the field and why."""
+    if text is None:
+        text = resources.files(__package__).joinpath(ASSET_TABLE).read_text(encoding="utf-8")
+    try:
+        return AssetTable.model_validate_json(text)
+    except ValidationError as exc:
+        raise AssetError(f"{ASSET_TABLE}: {exc}") from None
+
+
+_TABLE = load_asset_table()
+MAG7_ASSETS: tuple[Asset, ...] = _TABLE.mag7
+OTHER_ASSETS: tuple[Asset, ...] = _TABLE.other
 KNOWN_ASSETS: dict[str, Asset] = {a.symbol: a for a in (*MAG7_ASSETS, *OTHER_ASSETS)}
 
 SYNTHETIC_CHAIN = "synthetic"
@@ -114,5 +136,5 @@ def asset_for_symbol(symbol: str, source_id: str = "") -> Asset:
         return Asset(chain=SYNTHETIC_CHAIN, identity=source_id, symbol=symbol, decimals=18)
     raise AssetError(
         f"no on-chain asset for {symbol} ({source_id or 'unknown id'}): register it and add it "
-        "to ssikit.core.assets.KNOWN_ASSETS"
+        "to the table ssikit/core/known_assets.json"
     )

@@ -16,7 +16,8 @@ class AssetError(SsikitError, ValueError):
 
 
 class FeeError(SsikitError, ValueError):
-    """A fee rate is negative, above its cap or above the protocol's ceiling."""
+    """A fee rate is negative, above its cap or above the protocol's ceiling, or an elapsed time
+    is beyond the fee decay's range."""
 
 
 class DeploymentError(SsikitError):

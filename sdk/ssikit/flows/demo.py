@@ -26,6 +26,8 @@ from rich.table import Table
 from ..bots.arbitrage import Costs, Limits, band
 from ..bots.custodian import CustodianService, WalletFileCustody
 from ..bots.runner import ArbitrageBot, BotConfig, nav_per_token
+from ..chain.accounts import LocalRole as R
+from ..chain.accounts import role_accounts
 from ..chain.issuance import CustodianClient, WlpClient
 from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ..chain.rebalance import CompilerClient
@@ -140,8 +142,10 @@ def run_demo(
 
     settings = settings or DemoSettings()
     console = console or Console()
-    deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
-    trader, anyone = accounts[6], accounts[7]
+    deployer, compiler, custodian, wlp, fee_recipient = role_accounts(
+        accounts, R.DEPLOYER, R.INDEX_COMPILER, R.CUSTODIAN, R.WLP, R.FEE_RECIPIENT
+    )
+    trader, anyone = role_accounts(accounts, R.HOLDER, R.STRANGER)
     frame = synthetic_market() if data is None else data
     panel = panel_of(frame)
     source = SYNTHETIC_LABEL if frame.attrs.get("source") == "synthetic" else "market data file"

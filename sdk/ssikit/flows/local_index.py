@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..chain.accounts import LocalRole as R
+from ..chain.accounts import role_accounts
 from ..chain.protocol import Deployment, IssuanceSettings, configure_issuance
 from ..core.assets import MAG7_ASSETS
 from ..presets.indices import mag7_params
@@ -14,7 +16,9 @@ from ..presets.synthetic import synthetic_prices
 
 
 def setup_local_index(accounts: Any, registry_path: Path, log: Any = print) -> dict[str, str]:
-    deployer, compiler, custodian, wlp, fee_recipient = (accounts[i] for i in range(5))
+    deployer, compiler, custodian, wlp, fee_recipient = role_accounts(
+        accounts, R.DEPLOYER, R.INDEX_COMPILER, R.CUSTODIAN, R.WLP, R.FEE_RECIPIENT
+    )
     deployment = Deployment(deployer, path=registry_path, log=log)
     system = deployment.system()
     deployment.assets(system, MAG7_ASSETS)

@@ -8,27 +8,34 @@ from ..core.errors import FeeError
 from ..core.units import BPS, FEE_RATE_CEILING, RAY, SECONDS_PER_YEAR, Ray
 from .rounding import Rounding, mul_div
 
+EXPONENT_BITS = 40
+"""Bits of the exponent ``rpow_down`` evaluates (FeeMath.EXPONENT_BITS): any uint40 timestamp."""
+MAX_EXPONENT = (1 << EXPONENT_BITS) - 1
+"""Largest exponent {seconds} the decay evaluates (FeeMath.MAX_EXPONENT, ~34,800 years)."""
+
 
 def rpow_down(x: Ray, n: int) -> Ray:
-    """x^n in RAY by binary exponentiation, every product rounded down (FeeMath.rpowDown)."""
+    """x^n in RAY by binary exponentiation over a fixed ``EXPONENT_BITS`` bits, every product
+    rounded down (FeeMath.rpowDown: each bit multiplies by x or by exactly 1.0, so the integers
+    are those of square-and-multiply skipping zero bits)."""
     if not 0 <= x <= RAY:
         raise ValueError("rpow_down base must be within [0, RAY]")
     if n < 0:
         raise ValueError("rpow_down exponent must be non-negative")
+    if n > MAX_EXPONENT:  # IndexFeeElapsedOutOfRange(n, MAX_EXPONENT)
+        raise FeeError(f"elapsed {n} s is above the fee decay's range (at most {MAX_EXPONENT} s)")
     base: int = x
-    z: int = base if n & 1 else RAY
-    n >>= 1
-    while n:
+    z: int = RAY
+    for i in range(EXPONENT_BITS):  # FeeMath._bitStep, bit by bit
+        z = z * (base if (n >> i) & 1 else RAY) // RAY
         base = base * base // RAY
-        if n & 1:
-            z = z * base // RAY
-        n >>= 1
     return Ray(z)
 
 
 def decay(factor: Ray, rate_per_second: Ray, elapsed: int) -> Ray:
-    """The fee factor after ``elapsed`` seconds, rounded down (FeeMath.decay)."""
-    if elapsed == 0 or rate_per_second == 0:
+    """The fee factor after ``elapsed`` seconds (0 to ``MAX_EXPONENT``), rounded down
+    (FeeMath.decay)."""
+    if rate_per_second == 0:
         return factor
     return Ray(factor * rpow_down(Ray(RAY - rate_per_second), elapsed) // RAY)
 

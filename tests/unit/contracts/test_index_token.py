@@ -179,6 +179,32 @@ def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger
     assert abs(mag7.feeFactor() - decay(RAY, mag7.feeRate(), 2 * 86_400)) <= 2
 
 
+def test_accrue_fee_and_mint__gas_same_for_any_elapsed(mag7, issuer, holder, chain, stranger):
+    """Elapsed times of very different bit patterns cost one figure: a mint estimated a few
+    seconds before it is mined still has enough gas (the fee decay's cost is constant)."""
+    start = mag7.accrueFee(sender=stranger).timestamp
+    elapsed_times = (1, 2**20 - 1, 2**20, 365 * 86_400)
+
+    def at(elapsed, send):  # `send` mined `elapsed` seconds after the checkpoint, then undone
+        snapshot = chain.snapshot()
+        chain.pending_timestamp = start + elapsed
+        receipt = send()
+        chain.restore(snapshot)
+        return receipt
+
+    accrued = {t: at(t, lambda: mag7.accrueFee(sender=stranger)) for t in elapsed_times}
+    for elapsed, receipt in accrued.items():
+        event = receipt.decode_logs(mag7.FeeAccrued)[0]
+        assert event.factor == decay(RAY, mag7.feeRate(), elapsed)
+    # RAY is never below the current factor: the same calldata at every elapsed time
+    minted = {
+        t: at(t, lambda: mag7.mint(holder, INDEX_UNIT, 0, RAY, sender=issuer))
+        for t in elapsed_times
+    }
+    gas = {t: (accrued[t].gas_used, minted[t].gas_used) for t in elapsed_times}
+    assert len(set(gas.values())) == 1, gas
+
+
 def test_collect_fees__mints_share_to_recipient_keeping_backing(
     mag7, issuer, holder, fee_recipient, chain
 ):

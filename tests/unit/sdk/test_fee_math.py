@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ssikit.core.errors import FeeError
 from ssikit.core.units import RAY, SECONDS_PER_YEAR
 from ssikit.math import basket as bm
-from ssikit.math.fees import annual_rate, decay, per_second_rate, rpow_down
+from ssikit.math.fees import MAX_EXPONENT, annual_rate, decay, per_second_rate, rpow_down
 from ssikit.math.rounding import Rounding
 
 rates = st.integers(min_value=0, max_value=10**19)
@@ -25,6 +25,32 @@ def test_rpow_down__never_above_exact_power(x, n):
     assert got <= exact
     # each of at most 2·log2(n)+1 roundings loses under 1e-27
     assert exact - got <= Fraction(2 * max(n, 1).bit_length() + 1, RAY)
+
+
+def _square_and_multiply(x: int, n: int) -> int:
+    """The textbook loop that skips zero bits (FeeMath before its cost was made constant)."""
+    z = x if n & 1 else RAY
+    n >>= 1
+    while n:
+        x = x * x // RAY
+        if n & 1:
+            z = z * x // RAY
+        n >>= 1
+    return z
+
+
+@given(
+    x=st.integers(min_value=0, max_value=RAY), n=st.integers(min_value=0, max_value=MAX_EXPONENT)
+)
+def test_rpow_down__fixed_width__same_integers_as_skipping_zero_bits(x, n):
+    """Multiplying by exactly 1.0 on a zero bit changes nothing: the rounding stays as it was."""
+    assert rpow_down(x, n) == _square_and_multiply(x, n)
+
+
+@pytest.mark.parametrize("n", [MAX_EXPONENT + 1, 2**64])
+def test_rpow_down__beyond_forty_bits__raises(n):
+    with pytest.raises(FeeError, match="above the fee decay's range"):
+        rpow_down(RAY - 1, n)
 
 
 @given(rate=rates, dt=st.integers(min_value=0, max_value=10 * SECONDS_PER_YEAR))
