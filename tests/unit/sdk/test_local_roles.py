@@ -24,7 +24,7 @@ def test_role_map__no_other_copy_by_index():
     """No module picks role accounts by bare index any more (``accounts[i] for i in range``)."""
     users = [
         "sdk/ssikit/bench/gas.py",
-        "sdk/ssikit/flows/demo.py",
+        "sdk/ssikit/flows/demo/steps.py",
         "sdk/ssikit/flows/local_index.py",
     ]
     for path in (*users, "tests/conftest.py"):
