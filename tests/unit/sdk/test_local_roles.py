@@ -30,4 +30,4 @@ def test_role_map__no_other_copy_by_index():
     for path in (*users, "tests/conftest.py"):
         text = (ROOT / path).read_text()
         assert "for i in range(" not in text or "accounts[i]" not in text, path
-        assert "role_accounts(" in text or "LocalRole." in text, path
+        assert "role_accounts(" in text or "LocalRole" in text, path
