@@ -103,6 +103,18 @@ def _tokens(wei: int) -> Decimal:
     return Decimal(wei).scaleb(-18)
 
 
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise _error("list_type", f"give a list, not {value!r}")
+    return value
+
+
+def _mapping(value: object) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise _error("dict_type", f"give a mapping of asset symbols, not {value!r}")
+    return value
+
+
 def _unique_symbols(symbols: list[str]) -> None:
     upper = [s.upper() for s in symbols]
     if duplicated := sorted({s for s in upper if upper.count(s) > 1}):
@@ -286,16 +298,15 @@ class IndexEntry(BaseModel):
 
     @field_validator("wlps", mode="before")
     @classmethod
-    def _addresses(cls, values: list[str]) -> list[str]:
-        return [_checksum(v) for v in values]
+    def _addresses(cls, values: object) -> list[str]:
+        return [_checksum(v) for v in _list(values)]
 
     @field_validator("basket", mode="before")
     @classmethod
     def _basket(cls, value: object) -> dict[str, Decimal] | None:
         if value is None:
             return None
-        if not isinstance(value, dict):
-            raise _error("empty_basket", "a basket maps asset symbols to amounts per token")
+        value = _mapping(value)
         if not value:
             raise _error("empty_basket", "the basket is empty: name at least one asset")
         _unique_symbols([str(k) for k in value])
@@ -400,16 +411,18 @@ class DeployConfig(BaseModel):
 
     @field_validator("price_feeds", mode="before")
     @classmethod
-    def _feeds(cls, values: dict[str, str]) -> dict[str, str]:
-        _unique_symbols([str(k) for k in values])
-        return {_known_asset(str(k)).symbol: _checksum(v) for k, v in values.items()}
+    def _feeds(cls, values: object) -> dict[str, str]:
+        feeds = _mapping(values)
+        _unique_symbols([str(k) for k in feeds])
+        return {_known_asset(str(k)).symbol: _checksum(v) for k, v in feeds.items()}
 
     @field_validator("test_prices", mode="before")
     @classmethod
-    def _prices(cls, values: dict[str, Any]) -> dict[str, Decimal]:
-        _unique_symbols([str(k) for k in values])
+    def _prices(cls, values: object) -> dict[str, Decimal]:
+        prices = _mapping(values)
+        _unique_symbols([str(k) for k in prices])
         out = {}
-        for symbol, raw in values.items():
+        for symbol, raw in prices.items():
             price = _amount(raw)
             if price <= 0:
                 raise _error("non_positive_amount", f"{symbol}: price {raw} must be positive")
@@ -423,8 +436,8 @@ class DeployConfig(BaseModel):
 
     @field_validator("pausers", "custodians", mode="before")
     @classmethod
-    def _addresses(cls, values: list[str]) -> list[str]:
-        return [_checksum(v) for v in values]
+    def _addresses(cls, values: object) -> list[str]:
+        return [_checksum(v) for v in _list(values)]
 
     @field_validator("indices")
     @classmethod
