@@ -14,6 +14,7 @@ from ssikit.chain.accounts import AccountError, resolve_sender
 from ssikit.chain.deployments import DEFAULT_PATH
 from ssikit.chain.protocol import Deployment
 from ssikit.core.assets import MAG7_ASSETS
+from ssikit.core.errors import DeploymentError
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -47,7 +48,10 @@ def cli(alias, registry, admin, admin_delay, register_mag7, config_path, dry_run
     except AccountError as err:
         raise click.UsageError(str(err)) from err
     if config_path is not None:
-        config = DeployConfig.load(config_path)
+        try:
+            config = DeployConfig.load(config_path)
+        except DeploymentError as err:  # one line naming the field and why
+            raise click.ClickException(str(err)) from err
         if dry_run:
             plan = rehearse(sender, config, registry)
             for action in plan["actions"]:

@@ -211,3 +211,63 @@ def test_deploy__file_from_a_restarted_chain__records_afresh(recorded, deployer,
         load_protocol(path).roles.address
         != raw["chains"][str(chain.chain_id)]["contracts"]["ProtocolRoles"]["address"]
     )
+
+
+def test_deploy_config__example_two_indices__baskets_and_issuance_on_chain(
+    deployer, tmp_path, chain, project
+):
+    """The example config (MAG7.ssi from its preset and L1.ssi spelled out) deploys both: each
+    basket stored as written, each index's issuance limits, fees and reserve accounts as set."""
+    from ssikit.chain.deploy_config import DeployConfig, deploy
+    from ssikit.core.assets import KNOWN_ASSETS
+
+    config = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    assert [e.index_symbol for e in config.indices] == ["MAG7.ssi", "L1.ssi"]
+    system = deploy(Deployment(deployer, path=tmp_path / "deployments.json"), config)
+    for entry in config.indices:
+        token = system.index(entry.index_symbol)
+        params, settings = entry.params(), entry.issuance.settings()
+        stored = [(bytes(a), int(x)) for a, x in token.basketState()[0]]
+        assert stored == params.basket.as_abi(), entry.index_symbol
+        assert token.name() == params.name
+        assert tuple(system.issuer.limits(token)) == settings.limits()
+        assert tuple(system.issuer.fees(token)) == (settings.mint_fee_bps, settings.redeem_fee_bps)
+        for asset_id, _ in stored:
+            opened, max_age, custodians, _ = system.oracle.accountConfig(token, asset_id)
+            assert (opened, max_age, custodians) == (True, settings.max_age, 1)
+            assert system.oracle.isCustodianOf(config.custodians[0], token, asset_id)
+        for wlp in entry.wlps:
+            assert system.roles.hasIndexRole(system.roles.WLP_ROLE(), token, wlp)
+    l1 = config.indices[1]
+    assert l1.issuance.settings().max_age == 43_200 and l1.issuance.mint_fee_bps == 15
+    dot = KNOWN_ASSETS["DOT"]
+    feed, feed_max_age, _ = system.assets.priceFeed(dot.id)
+    assert feed_max_age == config.feed_max_age
+    assert project.TestPriceFeed.at(feed).latestRoundData()[1] == 720_000_000  # test_prices.DOT
+
+
+def test_deploy_config__example_again__sends_nothing(deployer, tmp_path, chain):
+    from ssikit.chain.deploy_config import DeployConfig, deploy
+
+    config = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    path = tmp_path / "deployments.json"
+    deploy(Deployment(deployer, path=path), config)
+    nonce, head = deployer.nonce, chain.blocks.head.number
+    again = Deployment(deployer, path=path)
+    deploy(again, config)
+    assert again.actions == []
+    assert (deployer.nonce, chain.blocks.head.number) == (nonce, head)
+
+
+def test_deploy_config__live_chain_feed_missing__refused_before_sending(
+    deployer, tmp_path, chain, monkeypatch
+):
+    from ssikit.chain import asset_setup
+    from ssikit.chain.deploy_config import DeployConfig, DeployConfigError, deploy
+
+    monkeypatch.setattr(asset_setup, "LOCAL_CHAIN_IDS", ())  # this chain counts as live
+    config = DeployConfig.load(Path("examples/deploy-config.yaml"))
+    nonce = deployer.nonce
+    with pytest.raises(DeployConfigError, match=r"price_feeds\.BTC: a live chain needs"):
+        deploy(Deployment(deployer, path=tmp_path / "deployments.json"), config)
+    assert deployer.nonce == nonce

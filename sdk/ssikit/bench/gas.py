@@ -358,33 +358,24 @@ def rebalance_propose_7(bench: IssuanceBench) -> int:
     from ape import chain
 
     from ..builders.rebalance import plan_rebalance
-    from ..chain.protocol import set_up_account
+    from ..chain.asset_setup import set_up_asset
     from ..core.assets import KNOWN_ASSETS
     from ..core.basket import Basket, Component
 
     protocol, token = bench.protocol, bench.offchain
-    for symbol in ("DOT", "LTC"):
-        asset = KNOWN_ASSETS[symbol]
-        if not protocol.assets.isRegistered(asset.id):
-            protocol.assets.registerExternalAsset(
-                asset.chain, asset.identity, asset.symbol, asset.decimals, sender=bench.deployer
-            )
-        set_up_account(
-            protocol.oracle,
-            token.address,
-            asset.id,
-            DAY,
-            [bench.custodian.address],
-            bench.deployer,
-        )
-        answer = {"DOT": 720_000_000, "LTC": 7_000_000_000}[symbol]  # {USD × 1e8}
-        if int(protocol.assets.priceFeed(asset.id)[0], 16) == 0:
-            feed = container("TestPriceFeed").deploy(
-                8, f"{symbol} / USD", answer, sender=bench.deployer
-            )
-            protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=bench.deployer)
     usd = {"BTC": "43000", "ETH": "2550", "BNB": "310", "SOL": "95", "XRP": "0.57"}
     usd |= {"ADA": "0.52", "DOGE": "0.08", "DOT": "7.2", "LTC": "70"}
+    for symbol in ("DOT", "LTC"):  # registered, a TestPriceFeed, reserve accounts of the index
+        set_up_asset(
+            protocol,
+            KNOWN_ASSETS[symbol],
+            price=Decimal(usd[symbol]),
+            feed_max_age=DAY,
+            index=token.address,
+            custodians=[bench.custodian.address],
+            reserve_max_age=DAY,
+            sender=bench.deployer,
+        )
     stored, _, units, version, _ = token.basketState()
     plan = plan_rebalance(
         fixed_announcement(reason="bench"),

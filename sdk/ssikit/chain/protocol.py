@@ -21,14 +21,18 @@ from ..core.errors import DeploymentError
 from ..core.index import IndexParams
 from ..core.lifecycle import VersionKind
 from . import artifacts
+from .asset_setup import (
+    DEFAULT_FEED_MAX_AGE,
+    DEFAULT_RESERVE_MAX_AGE,
+    TEST_FEED_DECIMALS,
+    AssetSetup,
+    set_up_account,
+    set_up_asset,
+)
 from .deployments import DEFAULT_PATH, ChainDeployments, Deployed, DeploymentRegistry
 
 Log = Callable[[str], None]
 
-LOCAL_CHAIN_IDS = (31337, 1337)
-"""Chains where a missing price feed is a TestPriceFeed the deployer sets (Anvil, Ganache)."""
-TEST_FEED_DECIMALS = 8  # as Chainlink's USD feeds
-DEFAULT_FEED_MAX_AGE = 86_400  # {seconds}: Chainlink's slowest USD heartbeat is a day
 
 SYSTEM_CONTRACTS = (
     "ProtocolRoles",
@@ -249,29 +253,62 @@ class Deployment:
         self.actions.append(f"bind vault to issuer {issuer}")
         self.log(f"CustodyVault: bound issuer {issuer}")
 
+    def asset(
+        self,
+        protocol: Protocol,
+        asset: Asset,
+        *,
+        feed: str | None = None,
+        price: Decimal | Fraction | None = None,
+        feed_max_age: int = DEFAULT_FEED_MAX_AGE,
+        update_price: bool = False,
+        index: str | None = None,
+        custodians: Iterable[str] = (),
+        reserve_max_age: int = DEFAULT_RESERVE_MAX_AGE,
+        replace: bool = False,
+    ) -> AssetSetup:
+        """``set_up_asset`` from the deployer, recorded: the asset's id in the registry file,
+        a TestPriceFeed it deploys as ``TestPriceFeed <symbol>``, what it sent in ``actions``."""
+        name = f"TestPriceFeed {asset.symbol}"
+
+        def deploy_feed(a: Asset, answer: int) -> str:
+            return str(
+                self.contract(
+                    name,
+                    TEST_FEED_DECIMALS,
+                    f"{a.symbol} / USD (test)",
+                    answer,
+                    container=artifacts.container("TestPriceFeed"),
+                ).address
+            )
+
+        setup = set_up_asset(
+            protocol,
+            asset,
+            sender=self.sender,
+            feed=feed,
+            price=price,
+            feed_max_age=feed_max_age,
+            update_price=update_price,
+            index=index,
+            custodians=custodians,
+            reserve_max_age=reserve_max_age,
+            replace=replace,
+            deploy_feed=deploy_feed,
+        )
+        for action in setup.actions:
+            if not action.startswith("deploy "):  # self.contract() noted its deployment
+                self.actions.append(action)
+                self.log(f"asset {asset.symbol}: {action}")
+        if not setup.actions:
+            self.log(f"asset {asset.symbol}: already set up")
+        self.record.assets[asset.symbol] = asset.id_hex
+        self._save()
+        return setup
+
     def assets(self, protocol: Protocol, assets: Iterable[Asset]) -> dict[str, bytes]:
         """Registers the assets not yet registered; returns symbol -> asset id."""
-        ids: dict[str, bytes] = {}
-        for asset in assets:
-            if not protocol.assets.isRegistered(asset.id):
-                if asset.token is not None:
-                    protocol.assets.registerLocalToken(asset.token, sender=self.sender)
-                else:
-                    protocol.assets.registerExternalAsset(
-                        asset.chain,
-                        asset.identity,
-                        asset.symbol,
-                        asset.decimals,
-                        sender=self.sender,
-                    )
-                self.actions.append(f"register {asset.symbol}")
-                self.log(f"asset {asset.symbol}: registered as {asset.id_hex}")
-            else:
-                self.log(f"asset {asset.symbol}: already registered")
-            ids[asset.symbol] = asset.id
-            self.record.assets[asset.symbol] = asset.id_hex
-        self._save()
-        return ids
+        return {a.symbol: self.asset(protocol, a).asset.id for a in assets}
 
     def price_feeds(
         self,
@@ -281,47 +318,30 @@ class Deployment:
         addresses: Mapping[str, str] | None = None,
         update: bool = False,
     ) -> dict[str, str]:
-        """A USD price feed in the registry for every asset of ``prices``; returns symbol -> feed.
+        """A USD price feed in the registry for every asset of ``prices`` (registered first if
+        it is not); returns symbol -> feed (``set_up_asset``'s second step).
 
         An asset whose symbol is in ``addresses`` gets that feed (a Chainlink aggregator on a
         live network). Otherwise, on a local chain only, the deployer's TestPriceFeed answering
         ``prices[asset]`` (8 decimals, rounded down) stands in for one; elsewhere a missing feed
-        is a DeploymentError. An asset that already has a feed keeps it; with ``update``, on a
-        local chain, that feed (a TestPriceFeed of this deployer) is set to the new price: the
-        local market moved."""
+        is an AssetSetupError. An asset that already has a feed keeps it (another address or
+        staleness limit asked for: AssetSetupConflict, nothing sent); with ``update``, on a
+        local chain, that feed (a TestPriceFeed of this deployer) is set to the new price unless
+        it answers it already, fresh: the local market moved."""
         addresses = dict(addresses or {})
         found: dict[str, str] = {}
         for asset, usd in prices.items():
-            current = str(protocol.assets.priceFeed(asset.id)[0])
-            name = f"TestPriceFeed {asset.symbol}"
-            if int(current, 16) != 0:
-                if update and self.chain_id in LOCAL_CHAIN_IDS:  # the deployer's TestPriceFeed
-                    artifacts.container("TestPriceFeed").at(current).setAnswer(
-                        _feed_answer(asset, usd), sender=self.sender
-                    )
-                    self.actions.append(f"price {asset.symbol}")
-                found[asset.symbol] = current
-                continue
-            if asset.symbol in addresses:
-                feed = addresses[asset.symbol]
-            elif self.chain_id in LOCAL_CHAIN_IDS:
-                feed = self.contract(
-                    name,
-                    TEST_FEED_DECIMALS,
-                    f"{asset.symbol} / USD (test)",
-                    _feed_answer(asset, usd),
-                    container=artifacts.container("TestPriceFeed"),
-                ).address
-            else:
-                raise DeploymentError(
-                    f"no price feed for {asset.symbol} on chain {self.chain_id}: give its "
-                    "Chainlink USD feed's address"
-                )
-            protocol.assets.setPriceFeed(asset.id, feed, max_age, sender=self.sender)
-            self.actions.append(f"feed {asset.symbol}")
-            self.log(f"asset {asset.symbol}: price feed {feed} (max age {max_age} s)")
-            found[asset.symbol] = feed
-        self._save()
+            feed = addresses.get(asset.symbol)
+            setup = self.asset(
+                protocol,
+                asset,
+                feed=feed,
+                price=None if feed is not None else usd,
+                feed_max_age=max_age,
+                update_price=update,
+            )
+            assert setup.feed is not None
+            found[asset.symbol] = setup.feed
         return found
 
     def index(self, protocol: Protocol, params: IndexParams) -> Any:
@@ -345,15 +365,6 @@ class Deployment:
         return artifacts.container("IndexToken").at(created.index)
 
 
-def _feed_answer(asset: Asset, usd: Decimal | Fraction) -> int:
-    """{USD × 1e8 per whole asset}, rounded down; DeploymentError when that is zero."""
-    scaled = Fraction(usd) * 10**TEST_FEED_DECIMALS
-    answer = scaled.numerator // scaled.denominator
-    if answer <= 0:
-        raise DeploymentError(f"{asset.symbol} at {usd} USD is zero at 8 decimals")
-    return int(answer)
-
-
 @dataclass(frozen=True)
 class IssuanceSettings:
     """How an index is issued: limits {index wei}, fees {bps}, reserve staleness {seconds}."""
@@ -367,7 +378,7 @@ class IssuanceSettings:
     window: int = 86_400
     mint_fee_bps: int = 10
     redeem_fee_bps: int = 20
-    max_age: int = 86_400
+    max_age: int = DEFAULT_RESERVE_MAX_AGE
 
     def limits(self) -> tuple[int, int, int, int, int, int, int]:
         return (
@@ -418,25 +429,6 @@ def configure_issuance(
             roles, roles.indexRole(roles.WLP_ROLE(), token), wlp, f"WLP of {token.symbol()}"
         )
     deployment.log(f"index {token.symbol()}: issuance configured")
-
-
-def set_up_account(
-    oracle: Any,
-    index: str,
-    asset_id: bytes,
-    max_age: int,
-    custodians: Iterable[str],
-    sender: Any,
-) -> None:
-    """Opens the reserve account (index, asset) and adds its custodians, each only if not already
-    so: the one place an index's reserves are set up in the oracle."""
-    opened, _, _, local = oracle.accountConfig(index, asset_id)
-    if not opened:
-        oracle.openAccount(index, asset_id, max_age, sender=sender)
-        local = oracle.accountConfig(index, asset_id)[3]
-    for custodian in [] if local else custodians:
-        if not oracle.isCustodianOf(custodian, index, asset_id):
-            oracle.addCustodian(index, asset_id, custodian, sender=sender)
 
 
 def genesis_hash() -> str:

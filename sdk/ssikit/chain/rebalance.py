@@ -109,22 +109,23 @@ class CompilerClient:
         their custodians. Each only if not already done. ``move_local_feeds`` (local chains
         only): the deployer's TestPriceFeeds of the constituents move to the plan's prices, as
         the market would have by the proposal."""
-        from .protocol import DEFAULT_FEED_MAX_AGE, set_up_account
+        from .protocol import DEFAULT_FEED_MAX_AGE
 
         new = [asset_for_symbol(c["symbol"], c["source_id"]) for c in plan.document["constituents"]]
-        deployment.assets(self.protocol, new)
         usd = {p["symbol"]: Decimal(p["usd"]) for p in plan.document["prices"]}
-        deployment.price_feeds(
-            self.protocol,
-            {a: usd[a.symbol] for a in new},
-            feed_max_age or DEFAULT_FEED_MAX_AGE,
-            feeds,
-            update=move_local_feeds,
-        )
         address = self.token(index).address
         for asset in new:
-            set_up_account(
-                self.protocol.oracle, address, asset.id, max_age, custodians, deployment.sender
+            feed = (feeds or {}).get(asset.symbol)
+            deployment.asset(
+                self.protocol,
+                asset,
+                feed=feed,
+                price=None if feed is not None else usd[asset.symbol],
+                feed_max_age=feed_max_age or DEFAULT_FEED_MAX_AGE,
+                update_price=move_local_feeds,
+                index=address,
+                custodians=custodians,
+                reserve_max_age=max_age,
             )
 
     def earliest_activation(self, index: str, slack: int = 120) -> int:

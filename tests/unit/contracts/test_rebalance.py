@@ -45,20 +45,22 @@ def _plan(token, symbols=NEW_SYMBOLS, weights=WEIGHTS, usd=None):
 
 
 @pytest.fixture(scope="module")
-def new_assets(protocol, deployer, custodian, oracle, project, index):
+def new_assets(protocol, deployer, custodian, index):
     """DOT and LTC registered with price feeds at USD, with reserve accounts of MAG7.ssi in the
     oracle (1 day staleness), with the custodian."""
-    from ssikit.chain.protocol import set_up_account
+    from ssikit.chain.asset_setup import set_up_asset
 
     for symbol in ("DOT", "LTC"):
-        asset = KNOWN_ASSETS[symbol]
-        protocol.assets.registerExternalAsset(
-            asset.chain, asset.identity, asset.symbol, asset.decimals, sender=deployer
+        set_up_asset(
+            protocol,
+            KNOWN_ASSETS[symbol],
+            price=Decimal(USD[symbol]),
+            feed_max_age=DAY,
+            index=index.address,
+            custodians=[custodian.address],
+            reserve_max_age=DAY,
+            sender=deployer,
         )
-        answer = int(Decimal(USD[symbol]) * 10**8)
-        feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
-        protocol.assets.setPriceFeed(asset.id, feed, DAY, sender=deployer)
-        set_up_account(oracle, index.address, asset.id, DAY, [custodian.address], deployer)
     return [KNOWN_ASSETS["DOT"], KNOWN_ASSETS["LTC"]]
 
 

@@ -137,27 +137,28 @@ def test_accepted_redeem__reclaim_only_requester_only_after_grace(
 
 # ------------------------------------------------------------------ finding 2: rebalance
 @pytest.fixture
-def rebalance_plan(index, protocol, deployer, custodian, oracle, project):
+def rebalance_plan(index, protocol, deployer, custodian):
     """A due-able rebalance of MAG7.ssi (ADA and DOGE replaced by DOT and LTC), DOT and LTC
     registered with reserve accounts for the index."""
     from decimal import Decimal
 
     from ssikit.builders.rebalance import plan_rebalance
-    from ssikit.chain.protocol import set_up_account
+    from ssikit.chain.asset_setup import set_up_asset
     from ssikit.presets.indices import fixed_announcement
 
-    for symbol in ("DOT", "LTC"):
-        asset = KNOWN_ASSETS[symbol]
-        protocol.assets.registerExternalAsset(
-            asset.chain, asset.identity, asset.symbol, asset.decimals, sender=deployer
-        )
-        set_up_account(oracle, index.address, asset.id, DAY, [custodian.address], deployer)
     usd = {"BTC": 43000, "ETH": 2550, "BNB": 310, "SOL": 95, "XRP": 0.57, "ADA": 0.52}
     usd |= {"DOGE": 0.08, "DOT": 7.2, "LTC": 70}
-    for symbol in ("DOT", "LTC"):  # USD feeds (TestPriceFeed stands in for Chainlink)
-        answer = int(Decimal(str(usd[symbol])) * 10**8)
-        feed = project.TestPriceFeed.deploy(8, f"{symbol} / USD", answer, sender=deployer)
-        protocol.assets.setPriceFeed(KNOWN_ASSETS[symbol].id, feed, DAY, sender=deployer)
+    for symbol in ("DOT", "LTC"):  # registered, USD feeds (a TestPriceFeed), reserve accounts
+        set_up_asset(
+            protocol,
+            KNOWN_ASSETS[symbol],
+            price=Decimal(str(usd[symbol])),
+            feed_max_age=DAY,
+            index=index.address,
+            custodians=[custodian.address],
+            reserve_max_age=DAY,
+            sender=deployer,
+        )
     stored, _, units, version, _ = index.basketState()
     current = Basket.of(Component(asset_id=bytes(a), amount=int(x)) for a, x in stored)
     assets = {a.id: a for a in MAG7_ASSETS}
