@@ -14,6 +14,7 @@ from ssikit.chain.protocol import Deployment
 from ssikit.chain.rebalance import CompilerClient
 from ssikit.core.assets import asset_for_symbol
 from ssikit.core.basket import basket_from_weights
+from ssikit.core.errors import RebalanceError
 from ssikit.core.units import INDEX_UNIT, RAY
 from ssikit.math import basket as bm
 from ssikit.math.rebalance import component_value
@@ -62,6 +63,7 @@ def _rebalance_once(
     mint_request,
     issuer_contract,
     chain,
+    move_local_feeds=False,
 ):
     # Supply: a WLP mints 10 tokens against the launch basket.
     request, _ = mint_request(token, 10 * INDEX_UNIT)
@@ -84,11 +86,17 @@ def _rebalance_once(
         a for a in (asset_for_symbol(c.symbol, c.asset_id) for c in both)
         if protocol.assets.isRegistered(a.id)
     }  # fmt: skip
-    deployment.price_feeds(
-        protocol, {a: Decimal(str(usd[a.symbol])) for a in registered}, update=True
-    )
+    if not move_local_feeds:
+        deployment.price_feeds(
+            protocol, {a: Decimal(str(usd[a.symbol])) for a in registered}, update=True
+        )
     plan = compiler.plan(token.address, announcement, {k: Decimal(str(v)) for k, v in usd.items()})
-    compiler.prepare_assets(deployment, token.address, plan, [custodian.address], DAY)
+    if move_local_feeds:  # the README's path: the plan moves every feed it declares a price of
+        with pytest.raises(RebalanceError, match="more than 200 bps from its feed"):
+            compiler.check(token.address, plan)
+    compiler.prepare_assets(
+        deployment, token.address, plan, [custodian.address], DAY, move_local_feeds=move_local_feeds
+    )
 
     proposed = compiler.propose(token.address, plan)
     status = compiler.status(token.address)
@@ -156,8 +164,11 @@ def test_rebalance__synthetic_market(
         mint_request,
         issuer_contract,
         chain,
+        move_local_feeds=True,
     )
     assert plan.changed == 1  # the synthetic market swaps one constituent that month
+    removed = {c.symbol for c in first.constituents} - {c.symbol for c in announcement.constituents}
+    assert len(removed) == 1  # priced in the proposal: its feed moved with the others
     assert any(c.action == "add" for c in announcement.constituents)
 
 

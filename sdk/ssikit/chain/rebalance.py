@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..builders.rebalance import RebalanceBounds, RebalancePlan, plan_rebalance, preflight
-from ..core.assets import asset_for_symbol
+from ..core.assets import Asset, asset_for_symbol
 from ..core.basket import Basket, Component
-from ..core.errors import RebalanceError
+from ..core.errors import RebalanceError, SsikitError
 from ..math import basket as bm
 from ..methodology.compose import Announcement
 from .issuance import _index
@@ -108,11 +108,14 @@ class CompilerClient:
         a local chain a TestPriceFeed at the plan's price), configured in the oracle, with
         their custodians. Each only if not already done. ``move_local_feeds`` (local chains
         only): the deployer's TestPriceFeeds of the constituents move to the plan's prices, as
-        the market would have by the proposal."""
+        the market would have by the proposal, and so do those of the constituents the plan
+        removes (the proposal declares their prices too): those must be in the table of known
+        assets, else RebalanceError before anything is sent."""
         from .protocol import DEFAULT_FEED_MAX_AGE
 
         new = [asset_for_symbol(c["symbol"], c["source_id"]) for c in plan.document["constituents"]]
         usd = {p["symbol"]: Decimal(p["usd"]) for p in plan.document["prices"]}
+        removed = self._removed_assets(plan) if move_local_feeds else []
         address = self.token(index).address
         for asset in new:
             feed = (feeds or {}).get(asset.symbol)
@@ -127,6 +130,36 @@ class CompilerClient:
                 custodians=custodians,
                 reserve_max_age=max_age,
             )
+        for asset in removed:  # registered and set up already: only the market moves
+            deployment.asset(
+                self.protocol,
+                asset,
+                price=usd[asset.symbol],
+                feed_max_age=feed_max_age or DEFAULT_FEED_MAX_AGE,
+                update_price=True,
+            )
+
+    @staticmethod
+    def _removed_assets(plan: RebalancePlan) -> list[Asset]:
+        """The priced assets of ``plan`` that are not among its constituents (the ones it
+        removes), each resolved through the table of known assets and checked against the
+        plan's asset id; RebalanceError naming the first that cannot be."""
+        kept = {c["asset_id"] for c in plan.document["constituents"]}
+        found: list[Asset] = []
+        for entry in plan.document["prices"]:
+            if entry["asset_id"] in kept:
+                continue
+            try:
+                asset = asset_for_symbol(entry["symbol"])
+            except SsikitError:
+                asset = None
+            if asset is None or asset.id_hex.lower() != entry["asset_id"].lower():
+                raise RebalanceError(
+                    f"{entry['symbol']} (removed by the plan) is not in the table of known "
+                    "assets: its feed cannot be moved here; set it to the plan's price first"
+                )
+            found.append(asset)
+        return found
 
     def earliest_activation(self, index: str, slack: int = 120) -> int:
         """Now + the index's minimum delay + ``slack`` seconds for the proposal to be mined."""
