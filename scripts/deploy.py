@@ -39,8 +39,7 @@ def cli(alias, registry, admin, admin_delay, register_mag7, config_path, dry_run
     from ape import chain
 
     from ssikit.chain.accounts import is_local_network
-    from ssikit.chain.deploy_config import DeployConfig, deploy
-    from ssikit.chain.deploy_config import dry_run as rehearse
+    from ssikit.chain.deploy_config import DeployConfig, deploy, rehearse
 
     console = Console()
     try:
@@ -52,27 +51,34 @@ def cli(alias, registry, admin, admin_delay, register_mag7, config_path, dry_run
             config = DeployConfig.load(config_path)
         except DeploymentError as err:  # one line naming the field and why
             raise click.ClickException(str(err)) from err
-        if dry_run:
-            plan = rehearse(sender, config, registry)
-            for action in plan["actions"]:
-                console.print(f"  {action}")
-            console.print(
-                f"dry run: {plan['transactions']} transaction(s), {plan['gas']:,} gas; "
-                "nothing was kept"
-            )
-            return
-        if not is_local_network() and not yes:
-            click.confirm(
-                f"deploy to {chain.provider.network.name} (chain {chain.chain_id}) "
-                f"from {sender.address}?",
-                abort=True,
-            )
-        deployment = Deployment(sender, path=registry, log=console.log)
-        deploy(deployment, config)
-        console.print(f"done: {len(deployment.actions)} action(s); registry {registry}")
+
+        def run(deployment: Deployment) -> None:
+            deploy(deployment, config)
+
+    else:  # the bare system (and MAG7's assets), no index
+
+        def run(deployment: Deployment) -> None:
+            system = deployment.system(admin=admin, admin_delay=admin_delay)
+            if register_mag7:
+                deployment.assets(system, MAG7_ASSETS)
+
+    if dry_run:  # with or without a config: nothing is kept
+        try:
+            plan = rehearse(sender, registry, run)
+        except DeploymentError as err:
+            raise click.ClickException(str(err)) from err
+        for action in plan["actions"]:
+            console.print(f"  {action}")
+        console.print(
+            f"dry run: {plan['transactions']} transaction(s), {plan['gas']:,} gas; nothing was kept"
+        )
         return
+    if not is_local_network() and not yes:
+        click.confirm(
+            f"deploy to {chain.provider.network.name} (chain {chain.chain_id}) "
+            f"from {sender.address}?",
+            abort=True,
+        )
     deployment = Deployment(sender, path=registry, log=console.log)
-    system = deployment.system(admin=admin, admin_delay=admin_delay)
-    if register_mag7:
-        deployment.assets(system, MAG7_ASSETS)
+    run(deployment)
     console.print(f"done: {len(deployment.actions)} action(s); registry {registry}")

@@ -271,3 +271,31 @@ def test_deploy_config__live_chain_feed_missing__refused_before_sending(
     with pytest.raises(DeployConfigError, match=r"price_feeds\.BTC: a live chain needs"):
         deploy(Deployment(deployer, path=tmp_path / "deployments.json"), config)
     assert deployer.nonce == nonce
+
+
+def _deploy_script():
+    """`scripts/deploy.py`'s click command, as `ape run deploy` loads it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("deploy_script", "scripts/deploy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+@pytest.mark.parametrize("with_config", [False, True])
+def test_deploy_script__dry_run_sends_nothing_with_or_without_config(
+    with_config, deployer, tmp_path, chain
+):
+    registry = tmp_path / "deployments.json"
+    args = ["--dry-run", "--registry", str(registry), "--network", "ethereum:local:foundry"]
+    if with_config:
+        args += ["--config", "examples/deploy-config.yaml"]
+    nonce, head = deployer.nonce, chain.blocks.head.number
+    result = CliRunner().invoke(_deploy_script(), args)
+    assert result.exit_code == 0, result.output
+    assert "dry run:" in result.output and "nothing was kept" in result.output
+    assert "deploy Issuer" in result.output
+    assert deployer.nonce == nonce and chain.blocks.head.number == head
+    assert not registry.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -590,6 +591,14 @@ def hand_off(deployment: Deployment, system: Protocol, config: DeployConfig) -> 
 def dry_run(sender: Any, config: DeployConfig, registry: Path) -> dict[str, Any]:
     """Runs the deployment on the connected local or forked chain, notes every transaction and
     its gas, then rewinds the chain; the registry file is left as it was."""
+    return rehearse(sender, registry, lambda deployment: deploy(deployment, config))
+
+
+def rehearse(sender: Any, registry: Path, run: Callable[[Deployment], Any]) -> dict[str, Any]:
+    """``run`` (any deployment steps, e.g. ``deploy`` with a config) on a throwaway chain: the
+    connected local or forked one, rewound afterwards to where it was, with a copy of the
+    registry file (the file itself is left as it was). Returns the actions, the number of
+    transactions and their gas. A live chain is a DeploymentError before anything is sent."""
     from ape import chain
 
     network = chain.provider.network.name
@@ -606,7 +615,7 @@ def dry_run(sender: Any, config: DeployConfig, registry: Path) -> dict[str, Any]
             if registry.exists():
                 shutil.copy(registry, copy)
             deployment = Deployment(sender, path=copy)
-            deploy(deployment, config)
+            run(deployment)
             txs = []
             for number in range(first, int(chain.blocks.head.number) + 1):
                 for txn in chain.blocks[number].transactions:

@@ -29,7 +29,7 @@ def test_removed_assets__the_priced_assets_not_kept():
 
 def test_removed_assets__unknown_symbol_is_refused():
     plan = _plan(["BTC"], [("ZZZ9", "0x" + "11" * 32)])
-    with pytest.raises(RebalanceError, match="ZZZ9 .*not in the table of known assets"):
+    with pytest.raises(RebalanceError, match=r"ZZZ9 .*not in the table of known assets"):
         CompilerClient._removed_assets(plan)
 
 
