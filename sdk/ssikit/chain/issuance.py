@@ -12,6 +12,7 @@ from ..builders.reports import ReserveReport, WalletFile, build_report, report_t
 from ..builders.requests import Request, Settlement
 from ..core.errors import SsikitError
 from ..core.requests import RequestStatus
+from ..core.units import whole_units
 from .protocol import Protocol
 
 # IIssuer.Status is mirrored once, in core.requests.RequestStatus; these are its labels.
@@ -46,6 +47,7 @@ class TrackedRequest:
             "status": self.status,
             "index": self.request.index,
             "amount": str(self.request.amount),
+            "amount_tokens": whole_units(int(self.request.amount), 18),
             "nonce": self.request.nonce,
             "basket_version": self.request.basket_version,
             "deadline": self.request.deadline,
@@ -317,11 +319,16 @@ class CustodianClient:
         rows = []
         token = _index(self.protocol, index)
         for row in self.protocol.oracle_for(token).coverage(token):
+            asset = self.protocol.assets.asset(row.assetId)
+            symbol, decimals = str(asset.symbol), int(asset.decimals)
             rows.append(
                 {
                     "asset_id": "0x" + bytes(row.assetId).hex(),
+                    "symbol": symbol,
                     "reserves": str(row.reserves),
                     "liabilities": str(row.liabilities),
+                    "reserves_whole": whole_units(int(row.reserves), decimals),
+                    "liabilities_whole": whole_units(int(row.liabilities), decimals),
                     "ratio": None if row.ratio == 2**256 - 1 else row.ratio / 10**18,
                     "age_seconds": None if row.age == 2**256 - 1 else int(row.age),
                     "fresh": bool(row.fresh),

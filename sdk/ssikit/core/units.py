@@ -39,3 +39,17 @@ PRICE_SCALE = 10**36
 """Rebalance prices are USD × 1e36 per base unit (contracts/types/Price.sol)."""
 FEE_RATE_CEILING = Ray(10**19)
 """Highest fee cap an index may have {RAY per second} (IndexFactory.FEE_RATE_CEILING)."""
+
+
+def whole_units(amount: int, decimals: int) -> str:
+    """``amount`` base units of a ``decimals``-decimal asset (or index wei, 18) as a whole-unit
+    decimal string, exactly (no rounding, no exponent, trailing zeros dropped):
+    ``whole_units(2_500_000_000_000_000_000, 18) == "2.5"``."""
+    if decimals < 0:
+        raise ValueError(f"decimals must be >= 0, got {decimals}")
+    sign, digits = ("-", str(-amount)) if amount < 0 else ("", str(amount))
+    if decimals == 0:
+        return sign + digits
+    digits = digits.rjust(decimals + 1, "0")
+    whole, fraction = digits[:-decimals], digits[-decimals:].rstrip("0")
+    return sign + whole + ("." + fraction if fraction else "")
