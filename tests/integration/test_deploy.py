@@ -299,3 +299,19 @@ def test_deploy_script__dry_run_sends_nothing_with_or_without_config(
     assert "deploy Issuer" in result.output
     assert deployer.nonce == nonce and chain.blocks.head.number == head
     assert not registry.exists()
+
+
+def test_deploy__existing_symbol_with_another_basket__refused_before_sending(
+    deployer, tmp_path, mag7_params
+):
+    from ssikit.core.basket import Basket, Component
+
+    deployment, system = _full_run(deployer, tmp_path / "deployments.json", mag7_params)
+    first = mag7_params.basket.components[0]
+    changed = Component(asset_id=first.asset_id, amount=first.amount + 1)
+    other = Basket.of([changed, *mag7_params.basket.components[1:]])
+    nonce = deployer.nonce
+    with pytest.raises(DeploymentError, match=r"MAG7\.ssi already exists .* a different basket"):
+        deployment.index(system, mag7_params.model_copy(update={"basket": other}))
+    assert deployer.nonce == nonce
+    assert deployment.index(system, mag7_params).address == system.factory.indexOf("MAG7.ssi")

@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..builders.index import create_index_args
+from ..builders.index import create_index_args, index_differences
 from ..core.assets import Asset
 from ..core.errors import DeploymentError
 from ..core.index import IndexParams
@@ -345,15 +345,33 @@ class Deployment:
         return found
 
     def index(self, protocol: Protocol, params: IndexParams) -> Any:
-        """Creates the index unless one with its symbol exists."""
+        """Creates the index unless one with its symbol exists. An existing one must be the
+        index ``params`` describe (name, maximum fee rate and, before any rebalance, basket:
+        ``builders.index.index_differences``), else DeploymentError naming how it differs."""
         existing = protocol.factory.indexOf(params.symbol)
         if int(existing, 16) != 0:
+            token = artifacts.container("IndexToken").at(existing)
+            stored, _, _, version, _ = token.basketState()
+            differences = index_differences(
+                params,
+                str(token.name()),
+                int(token.maxFeeRate()),
+                [(bytes(a), int(x)) for a, x in stored],
+                int(version),
+            )
+            if differences:
+                raise DeploymentError(
+                    f"index {params.symbol} already exists at {existing} with "
+                    + "; ".join(differences)
+                    + ": a symbol names one index; choose another symbol, or change a basket "
+                    "by a rebalance"
+                )
             self.log(f"index {params.symbol}: already at {existing}")
             known = self.record.indices.get(params.symbol)
             if known is None or known.address.lower() != str(existing).lower():
                 self.record.indices[params.symbol] = Deployed(address=existing)
             self._save()
-            return artifacts.container("IndexToken").at(existing)
+            return token
         receipt = protocol.factory.createIndex(create_index_args(params), sender=self.sender)
         created = receipt.decode_logs(protocol.factory.IndexCreated)[0]
         self.record.indices[params.symbol] = Deployed(
