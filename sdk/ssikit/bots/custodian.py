@@ -8,8 +8,10 @@ Settlement rules (issue 10):
   (``CustodyAdapter.delivery`` is ``ACCEPTED`` for every off-chain component), never because
   the reserves happen to cover it; the delivery is bound to the request before acknowledging.
 - A redemption is accepted first (which fixes what is owed); it is paid only if a simulation of
-  its confirmation succeeds; every payout is keyed by request id and asset, so a service that
-  restarts after paying never pays again.
+  its confirmation succeeds and every leg is payable (``CustodyAdapter.can_pay``: never paid in
+  part, which the redeemer could keep while reclaiming its tokens after the settlement grace);
+  every payout is keyed by request id and asset, so a service that restarts after paying never
+  pays again.
 - A report that would leave an index under-covered is not posted unless ``force`` (issue 11);
   custody that cannot be reached skips the tick with one alert: nothing on a guess.
 
@@ -116,6 +118,21 @@ class WalletFileCustody:
     def _save(self, data: dict[str, Any]) -> None:
         WalletFile.model_validate(data)  # never write a file the service could not read back
         write_atomic(self.path, json.dumps(data, indent=2))
+
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        data = self._load()
+        if asset in data["payouts"].get(_rid(request_id), {}):
+            return None
+        for wallet in data["wallets"]:
+            if (
+                _same_name(wallet["index"], index)
+                and wallet["asset"] == asset
+                and wallet["balance"] >= amount
+            ):
+                return None
+        return f"custody holds too little {asset} for {index} to pay {amount}"
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         with locked(self.path):  # read, check, lower and record as one step
@@ -408,15 +425,20 @@ class CustodianService:
             issuer.confirmRedeem.call(request, settlement.as_abi(), placeholders, sender=me)
         except Exception:
             return "confirmation would fail: not paid"
-        refs = [
-            self.custody.pay(
-                tracked.id,
-                symbol,
-                self._symbol(asset_id),
-                bm.payout_for(stored, settlement.factor, paid_for),
-                tracked.request.requester,
-            )
+        legs = [
+            (self._symbol(asset_id), bm.payout_for(stored, settlement.factor, paid_for))
             for asset_id, stored in offchain
+        ]
+        requester = tracked.request.requester
+        refused = [  # every leg payable before any is paid: never a redemption paid in part
+            f"{asset}: {why}"
+            for asset, amount in legs
+            if (why := self.custody.can_pay(tracked.id, symbol, asset, amount, requester))
+        ]
+        if refused:
+            return "not paid: " + "; ".join(refused)
+        refs = [
+            self.custody.pay(tracked.id, symbol, asset, amount, requester) for asset, amount in legs
         ]
         # The reserves went down by the payout; forced: the confirmation below burns the
         # redeemed tokens, whose liability the payout settled (simulated to succeed above).

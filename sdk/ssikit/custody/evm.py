@@ -603,6 +603,42 @@ class EvmCustody:
             )
         return known[to.lower()]
 
+    def _check_pay(
+        self, index: str, asset: str, amount: int, to: str
+    ) -> tuple[str, Any, str, str | None]:
+        """(custody address, its key, payee, token) of a payout ``pay`` may make now; the
+        CustodyError it would be refused with otherwise."""
+        custody = self._account(index)
+        key = self.config.key_for(custody)
+        payee, token = self._payee(to), self._token(asset)
+        pending = self._pending_out()
+        held = self._balance(custody, asset, "latest") - pending.get((custody, asset), 0)
+        if held < amount:
+            raise CustodyError(
+                f"custody holds {held} {asset} for {index}, too little to pay {amount}"
+            )
+        gas_float = self.config.float_of(custody)
+        if token is None and held - amount < gas_float:
+            raise GasFloatError(
+                f"paying {amount} {asset} for {index} would leave {held - amount} {{wei}}, "
+                f"below the gas float of {gas_float}: not paid"
+            )
+        return custody, key, payee, token
+
+    @_reachable
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        if asset in self._load()["payouts"].get(_rid(request_id), {}):
+            return None  # recorded: pay resumes it (never a second payment)
+        try:
+            self._check_pay(index, asset, amount, to)
+        except CustodyUnavailableError:
+            raise
+        except CustodyError as err:
+            return str(err)
+        return None
+
     @_reachable
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         with locked(self.config.ledger):  # one payer at a time: the check and the record
@@ -622,21 +658,7 @@ class EvmCustody:
                 return resumed
             del entries[asset]  # can never be mined (reverted, or its nonce went elsewhere)
             self._save(data)
-        custody = self._account(index)
-        key = self.config.key_for(custody)
-        payee, token = self._payee(to), self._token(asset)
-        pending = self._pending_out()
-        held = self._balance(custody, asset, "latest") - pending.get((custody, asset), 0)
-        if held < amount:
-            raise CustodyError(
-                f"custody holds {held} {asset} for {index}, too little to pay {amount}"
-            )
-        gas_float = self.config.float_of(custody)
-        if token is None and held - amount < gas_float:
-            raise GasFloatError(
-                f"paying {amount} {asset} for {index} would leave {held - amount} {{wei}}, "
-                f"below the gas float of {gas_float}: not paid"
-            )
+        custody, key, payee, token = self._check_pay(index, asset, amount, to)
         tx: dict[str, Any]
         if token is None:
             tx = {"to": payee, "value": amount, "data": native_memo(request_id)}
