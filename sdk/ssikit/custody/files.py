@@ -10,7 +10,7 @@ and written safely when several processes share them and any of them may die mid
   leaves the old file or the new one, never half of one.
 - ``append_line(path, line)``: one line appended under the lock and fsynced; a line left
   unterminated by a crash is closed first, so it cannot swallow the next one.
-- ``update_json(path, default)``: the lock, the read and the atomic write in one step.
+- ``read_json(path)``: a file that is not JSON is a CustodyFileError naming it.
 
 POSIX only (``fcntl``), as the services are.
 """
@@ -87,16 +87,6 @@ def read_json(path: Path, default: Callable[[], Any] = dict) -> Any:
         return json.loads(path.read_text())
     except (ValueError, OSError) as err:
         raise CustodyFileError(path, f"not readable JSON ({err})") from err
-
-
-@contextmanager
-def update_json(path: Path, default: Callable[[], Any] = dict) -> Iterator[Any]:
-    """Under ``locked(path)``: yields ``path``'s JSON, then writes back what the block left in
-    it, atomically (nothing is written when the block raises)."""
-    with locked(path):
-        data = read_json(path, default)
-        yield data
-        write_atomic(path, json.dumps(data, indent=2))
 
 
 def append_line(path: Path, line: str) -> None:

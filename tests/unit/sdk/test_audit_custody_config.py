@@ -82,3 +82,18 @@ def test_cli__malformed_config__one_line(tmp_path):
         f"Error: custody config {path}: accounts: Value error, MAG7.ssi: not an address: '0x1234'\n"
     ).replace("Value error, ", "")
     assert "Traceback" not in result.output
+
+
+def test_serve_custody__custody_address_without_key__one_line(tmp_path):
+    """``ssikit custodian serve --custody`` refuses, before it connects, a config whose custody
+    address has no key (it could acknowledge deliveries but never pay a redemption)."""
+    import click
+
+    from ssikit.cli.custody import with_custody_chain
+
+    path = _write(tmp_path, test_accounts=[1])
+    with pytest.raises(click.ClickException) as refused:
+        with_custody_chain(object(), path, None)
+    line = refused.value.message
+    assert line.startswith("custody config: accounts.MAG7.ssi: no key for the custody address 0x")
+    assert "\n" not in line

@@ -144,3 +144,11 @@ def test_ledger_write__crash_before_replace__old_ledger_intact(tmp_path, monkeyp
         adapter.bind(b"\x02" * 32, _accepted(2))
     assert (tmp_path / "ledger.json").read_text() == before
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []  # no debris
+
+
+def test_ledger_not_json__named_error_not_a_traceback(tmp_path):
+    from ssikit.custody.files import CustodyFileError
+
+    (tmp_path / "ledger.json").write_text('{"bound": {')  # damaged by hand
+    with pytest.raises(CustodyFileError, match=r"custody file .*ledger.json: not readable JSON"):
+        EvmCustody(_config(tmp_path)).bind(b"\x01" * 32, _accepted(1))
