@@ -184,6 +184,43 @@ def test_payout__recorded_tx_lost_its_nonce__paid_anew_once(
     assert _eth(custody_chain, payee) == before + 10**17
 
 
+def test_payout__base_fee_rose_above_the_recorded_fee__replaced_same_nonce_paid_once(
+    custody_chain, config, custody_address, monkeypatch
+):
+    """A payout signed and recorded, not sent (the process died); meanwhile the base fee rose
+    above its max fee, so the node refuses it at every retry: the redemption would stay
+    unconfirmed until the redeemer may reclaim its tokens, and the payout could still be mined
+    later. It is replaced by the same transaction (same nonce) at today's fees: paid once."""
+    _fund(custody_chain, custody_address, 10**18)
+    payee = local_key(WLP).address
+    crashing = EvmCustody(config)
+
+    def die(raw: Any) -> None:
+        raise RuntimeError("crashed")
+
+    monkeypatch.setattr(crashing.chain, "broadcast", die)
+    with pytest.raises(RuntimeError, match="crashed"):
+        crashing.pay(REQUEST, "MAG7.ssi", NATIVE, 10**17, payee)
+    monkeypatch.undo()
+    (recorded,) = crashing._load()["payouts"]["0x" + REQUEST.hex()].values()
+    make = custody_chain.w3.provider.make_request
+    normal = int(custody_chain.w3.eth.get_block("latest")["baseFeePerGas"])
+    make("anvil_setNextBlockBaseFeePerGas", [hex(50 * recorded["max_fee"])])
+    custody_chain.mine(1)
+    before = _eth(custody_chain, payee)
+    nonce = custody_chain.w3.eth.get_transaction_count(custody_address)
+
+    try:
+        ref = EvmCustody(config).pay(REQUEST, "MAG7.ssi", NATIVE, 10**17, payee)
+    finally:  # Anvil's snapshots do not restore the base fee: the next tests need it back
+        make("anvil_setNextBlockBaseFeePerGas", [hex(normal)])
+    assert _eth(custody_chain, payee) == before + 10**17
+    assert custody_chain.w3.eth.get_transaction_count(custody_address) == nonce + 1
+    (entry,) = EvmCustody(config)._load()["payouts"]["0x" + REQUEST.hex()].values()
+    assert entry["replaced"] == [recorded["hash"]] and entry["hash"] == "0x" + ref.hex()
+    assert EvmCustody(config).pay(REQUEST, "MAG7.ssi", NATIVE, 10**17, payee) == ref
+
+
 # ------------------------------------------------------------------ F3: what reserves are
 def test_reserves__gas_float_is_not_reserves(custody_chain, config, custody_address):
     custody_chain.mine(CONFIRMATIONS)

@@ -22,7 +22,9 @@ address (``participants``: never an address the redeemer did not register), with
 redemption's id as memo. Each is signed first and written to the ledger (hash, raw transaction,
 nonce, amount) before it is broadcast, so a restart re-sends the very same transaction (same
 nonce: it can be mined at most once) instead of paying again. A node that refuses it raises
-``CustodyBroadcastError`` and the signed transaction stays recorded for the retry; a new one is
+``CustodyBroadcastError`` and the signed transaction stays recorded for the retry; one whose
+max fee fell below the base fee is replaced by the same transaction (same nonce) at today's
+fees, recorded before it is sent (every hash that could be mined is kept); a new payout is
 signed only once the recorded one can never be mined (it reverted, or another transaction took
 its nonce in a confirmed block).
 
@@ -41,6 +43,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
@@ -437,18 +440,13 @@ class EvmCustody:
     def _pending_out(self) -> dict[tuple[str, str], int]:
         """(custody address, asset) -> {base units} of recorded payouts with no receipt yet
         (signed, maybe broadcast): they may leave at any moment. Native: with their gas."""
-        from web3.exceptions import TransactionNotFound
-
         out: dict[tuple[str, str], int] = {}
         for paid in self._load()["payouts"].values():
             for asset, entry in paid.items():
                 if entry.get("state") == "done" or "from" not in entry:
                     continue
-                try:
-                    self.chain.w3.eth.get_transaction_receipt(_hex32(entry["hash"]))
+                if self._mined(entry) is not None:
                     continue  # mined: in the balances (or in what was sent since)
-                except TransactionNotFound:
-                    pass
                 source = to_checksum_address(entry["from"])
                 key = (source, asset)
                 out[key] = out.get(key, 0) + int(entry["amount"])
@@ -651,7 +649,7 @@ class EvmCustody:
         if entry is not None:
             if entry.get("state") == "done":
                 return _hex32(entry["hash"])
-            resumed = self._resume(entry)  # CustodyBroadcastError: kept for the next retry
+            resumed = self._resume(entry, lambda: self._save(data))  # broadcast error: kept
             if resumed is not None:
                 entry["state"] = "done"
                 self._save(data)
@@ -681,7 +679,7 @@ class EvmCustody:
             "to": payee,
         }
         self._save(data)  # written before it is sent: a restart re-sends this same transaction
-        resumed = self._resume(entries[asset])  # CustodyBroadcastError: kept, re-sent later
+        resumed = self._resume(entries[asset], lambda: self._save(data))  # refused: kept
         if resumed is None:
             del entries[asset]
             self._save(data)
@@ -702,35 +700,76 @@ class EvmCustody:
         )
         return int(used) > int(entry["nonce"])
 
-    def _resume(self, entry: dict[str, Any]) -> bytes | None:
-        """The hash of a recorded payout once mined successfully (the very same signed
-        transaction re-sent if the node does not know it); None if it reverted or can never be
-        mined (another transaction took its nonce, confirmed). A node refusing it raises
-        CustodyBroadcastError; the entry is then kept for a retry."""
-        from web3.exceptions import TimeExhausted, TransactionNotFound
+    def _mined(self, entry: dict[str, Any]) -> tuple[bytes, Any] | None:
+        """(hash, receipt) of whichever of the entry's transactions (the one recorded, or one
+        it replaced: all share one nonce, so at most one is ever mined) is mined, if any."""
+        from web3.exceptions import TransactionNotFound
 
-        tx_hash = _hex32(entry["hash"])
-        w3 = self.chain.w3
-
-        def receipt_now() -> Any:
+        for text in [entry["hash"], *entry.get("replaced", [])]:
             try:
-                return w3.eth.get_transaction_receipt(tx_hash)
+                return _hex32(text), self.chain.w3.eth.get_transaction_receipt(_hex32(text))
             except TransactionNotFound:
-                return None
+                continue
+        return None
 
-        receipt = receipt_now()
-        if receipt is None:
+    def _reprice(self, entry: dict[str, Any], save: Callable[[], None]) -> None:
+        """When the recorded payout's max fee is below the base fee now (the node refuses it,
+        or it waits in the mempool for good), replaces it by the same transaction (same nonce:
+        at most one of them is ever mined) at today's fees, recorded before it is sent; the
+        earlier hash is kept in ``replaced``."""
+        if "nonce" not in entry:
+            return
+        base = int(self.chain.w3.eth.get_block("latest")["baseFeePerGas"])
+        if int(entry["max_fee"]) >= base:
+            return
+        from eth_account.typed_transactions import TypedTransaction
+        from hexbytes import HexBytes
+
+        fields = TypedTransaction.from_bytes(HexBytes(entry["raw"])).as_dict()
+        fields = {k: v for k, v in fields.items() if k not in ("v", "r", "s")}
+        tip = max(int(fields["maxPriorityFeePerGas"]) * 11 // 10 + 1, 10**9)
+        fields["maxPriorityFeePerGas"] = tip
+        fields["maxFeePerGas"] = max(int(fields["maxFeePerGas"]) * 11 // 10 + 1, 2 * base + tip)
+        signed = self.config.key_for(to_checksum_address(entry["from"])).sign_transaction(fields)
+        entry.setdefault("replaced", []).append(entry["hash"])
+        entry["hash"] = _rid(signed.hash)
+        entry["raw"] = "0x" + bytes(signed.raw_transaction).hex()
+        entry["max_fee"] = int(fields["maxFeePerGas"])
+        save()  # recorded before it is sent: every hash that could be mined is known
+
+    def _resume(self, entry: dict[str, Any], save: Callable[[], None]) -> bytes | None:
+        """The hash of a recorded payout once mined successfully (the very same signed
+        transaction re-sent if the node does not know it, or the same one at today's fees when
+        its fee fell below the base fee); None if it reverted or can never be mined (another
+        transaction took its nonce, confirmed). A node refusing it raises
+        CustodyBroadcastError; the entry is then kept for a retry. ``save`` writes the ledger
+        (a replacement is recorded before it is sent)."""
+        from web3.exceptions import TimeExhausted
+
+        found = self._mined(entry)
+        if found is None:
             if self._nonce_taken(entry):
-                receipt = receipt_now()  # mined just now, by the nonce it took?
-                if receipt is None:
+                found = self._mined(entry)  # mined just now, by the nonce it took?
+                if found is None:
                     return None
             else:
+                self._reprice(entry, save)
                 self.chain.broadcast(bytes.fromhex(entry["raw"].removeprefix("0x")))
-                try:
-                    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
-                except TimeExhausted as err:
-                    raise CustodyError(f"payout tx {entry['hash']} is not mined yet") from err
-        return tx_hash if receipt["status"] == 1 else None
+                with suppress(TimeExhausted):  # an earlier hash of its nonce may be mined
+                    self.chain.w3.eth.wait_for_transaction_receipt(
+                        _hex32(entry["hash"]), timeout=30
+                    )
+                found = self._mined(entry)
+                if found is None:
+                    raise CustodyError(f"payout tx {entry['hash']} is not mined yet")
+        tx_hash, receipt = found
+        if receipt["status"] != 1:
+            return None
+        if _rid(tx_hash) != entry["hash"]:  # an earlier one of the same nonce was mined
+            entry["replaced"] = [h for h in entry["replaced"] if h != _rid(tx_hash)]
+            entry["replaced"].append(entry["hash"])
+            entry["hash"] = _rid(tx_hash)
+        return tx_hash
 
 
 @dataclass(frozen=True)
