@@ -8,8 +8,10 @@ Settlement rules (issue 10):
   (``CustodyAdapter.delivery`` is ``ACCEPTED`` for every off-chain component), never because
   the reserves happen to cover it; the delivery is bound to the request before acknowledging.
 - A redemption is accepted first (which fixes what is owed); it is paid only if a simulation of
-  its confirmation succeeds; every payout is keyed by request id and asset, so a service that
-  restarts after paying never pays again.
+  its confirmation succeeds and every leg is payable (``CustodyAdapter.can_pay``: never paid in
+  part, which the redeemer could keep while reclaiming its tokens after the settlement grace);
+  every payout is keyed by request id and asset, so a service that restarts after paying never
+  pays again.
 - A report that would leave an index under-covered is not posted unless ``force`` (issue 11);
   custody that cannot be reached skips the tick with one alert: nothing on a guess.
 
@@ -44,6 +46,7 @@ from ..chain.reserve_feed import update_feed
 from ..core.lifecycle import VersionKind
 from ..custody.adapter import CustodyAdapter, Delivery, DeliveryStatus, totals_of
 from ..custody.errors import CustodyError, CustodyUnavailableError
+from ..custody.files import locked, read_json, write_atomic
 from ..math import basket as bm
 from .loop import run_rounds
 
@@ -66,6 +69,7 @@ class WalletFileCustody:
     (by request id) and payouts (by request id) in the file's ``deliveries`` and ``payouts``
     fields, which the report's attestation does not cover. ``pay`` simulates the transfer by
     lowering a wallet of the (index, asset) that holds enough, and records it in the same write.
+    Every read-modify-write holds the file's lock and writes atomically (``custody.files``).
     A named test double: a live custodian's adapter sends the transfer and returns its hash."""
 
     path: Path
@@ -105,18 +109,36 @@ class WalletFileCustody:
         return None if ref is None else bytes.fromhex(ref.removeprefix("0x"))
 
     def _load(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.path.read_text())
+        """The file as on disk (callers that write it back hold ``locked(path)``)."""
+        data: dict[str, Any] = read_json(self.path)
         data.setdefault("deliveries", {})
         data.setdefault("payouts", {})
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
         WalletFile.model_validate(data)  # never write a file the service could not read back
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2))
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(data, indent=2))
+
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        data = self._load()
+        if asset in data["payouts"].get(_rid(request_id), {}):
+            return None
+        for wallet in data["wallets"]:
+            if (
+                _same_name(wallet["index"], index)
+                and wallet["asset"] == asset
+                and wallet["balance"] >= amount
+            ):
+                return None
+        return f"custody holds too little {asset} for {index} to pay {amount}"
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
+        with locked(self.path):  # read, check, lower and record as one step
+            return self._pay(request_id, index, asset, amount, to)
+
+    def _pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         data = self._load()
         done = data["payouts"].setdefault(_rid(request_id), {})
         if asset in done:  # paid before a restart: never twice
@@ -137,6 +159,10 @@ class WalletFileCustody:
     def receive(self, request_id: bytes, index: str, asset: str, amount: int) -> None:
         """The WLP delivered ``amount`` of ``asset`` for the mint request ``request_id`` into
         the index's first wallet of that asset (a deposit wallet is created if none)."""
+        with locked(self.path):
+            self._receive(request_id, index, asset, amount)
+
+    def _receive(self, request_id: bytes, index: str, asset: str, amount: int) -> None:
         data = self._load()
         for wallet in data["wallets"]:
             if _same_name(wallet["index"], index) and wallet["asset"] == asset:
@@ -158,6 +184,10 @@ class WalletFileCustody:
     def trade(self, index: str, asset: str, delta: int) -> None:
         """The custodian bought (``delta`` > 0) or sold an asset for the index on a market, as a
         rebalance asks (a simulation of the trade: the index's first wallet of the asset)."""
+        with locked(self.path):
+            self._trade(index, asset, delta)
+
+    def _trade(self, index: str, asset: str, delta: int) -> None:
         data = self._load()
         for wallet in data["wallets"]:
             if _same_name(wallet["index"], index) and wallet["asset"] == asset:
@@ -395,15 +425,20 @@ class CustodianService:
             issuer.confirmRedeem.call(request, settlement.as_abi(), placeholders, sender=me)
         except Exception:
             return "confirmation would fail: not paid"
-        refs = [
-            self.custody.pay(
-                tracked.id,
-                symbol,
-                self._symbol(asset_id),
-                bm.payout_for(stored, settlement.factor, paid_for),
-                tracked.request.requester,
-            )
+        legs = [
+            (self._symbol(asset_id), bm.payout_for(stored, settlement.factor, paid_for))
             for asset_id, stored in offchain
+        ]
+        requester = tracked.request.requester
+        refused = [  # every leg payable before any is paid: never a redemption paid in part
+            f"{asset}: {why}"
+            for asset, amount in legs
+            if (why := self.custody.can_pay(tracked.id, symbol, asset, amount, requester))
+        ]
+        if refused:
+            return "not paid: " + "; ".join(refused)
+        refs = [
+            self.custody.pay(tracked.id, symbol, asset, amount, requester) for asset, amount in legs
         ]
         # The reserves went down by the payout; forced: the confirmation below burns the
         # redeemed tokens, whose liability the payout settled (simulated to succeed above).

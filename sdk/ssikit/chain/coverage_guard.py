@@ -1,6 +1,7 @@
 """The custodian's last look before posting a reserve report: would it leave an index
-under-covered (reserves below liabilities, ratio < 1) in an asset it reports? A report in the
-wrong units, or custody that emptied, then names the asset and the ratio and is refused unless
+under-covered (reserves below liabilities, ratio < 1) in any asset of its basket (or, during a
+rebalance, of both the current and the proposed basket)? A report in the wrong units, one that
+omits an asset, or custody that emptied, then names the asset and the ratio and is refused unless
 forced (``ssikit custodian report --force``, ``CustodianService(force=True)``)."""
 
 from __future__ import annotations
@@ -41,35 +42,85 @@ class UnderCoverageError(SsikitError):
 
 
 def shortfalls(protocol: Protocol, report: ReserveReport, oracle: Any = None) -> list[Shortfall]:
-    """The (index, asset) accounts ``report`` lists whose reserves, once it counts, would be
-    below the index's liabilities at ``oracle`` (default the deployment's). With one custodian
-    per account the report's balance is the reserves; with several, the others' latest balances
-    (from the event index, for the deployment's oracle; none are counted for another oracle,
-    a lower bound) are added. While a rebalance is pending, the custodians trade toward the
-    proposed basket: an asset needs only the lower of what the current and the proposed basket
-    owe for the current backing units."""
+    """The (index, asset) accounts that would be under-covered once ``report`` counts at
+    ``oracle`` (default the deployment's), for every index the report lists, over the index's
+    WHOLE basket: an asset of the basket the report omits counts as zero for this custodian
+    (an account it does not serve keeps the reserves it has). With several custodians per
+    account the others' latest balances (from the event index, for the deployment's oracle;
+    none are counted for another oracle, a lower bound) are added.
+
+    While a rebalance is pending the custodians trade from the current basket toward the
+    proposed one: the report is fine if every asset of the current basket is covered, or every
+    asset of the proposed basket is (never a mix: selling the old asset before buying the new
+    one leaves the index covered by neither). The shortfalls returned are the current
+    basket's."""
     oracle = oracle if oracle is not None else protocol.oracle
-    mine = report.custodian.lower()
-    found = []
-    owed: dict[str, dict[bytes, int]] = {}
+    reported: dict[str, dict[bytes, int]] = {}
     for index, asset_id, balance in report.holdings:
-        _, _, custodians, local = oracle.accountConfig(index, asset_id)
-        if local:
-            continue
-        if index not in owed:
-            owed[index] = _owed(protocol, oracle, index)
-        liabilities = owed[index].get(bytes(asset_id), 0)
-        reserves = int(balance)
-        if int(custodians) > 1 and oracle.address == protocol.oracle.address:
-            account = protocol.indexed().indexer.reserves(index, asset_id)
-            reserves += sum(b for c, (b, _) in account.custodians.items() if c.lower() != mine)
-        if reserves < liabilities:
-            found.append(Shortfall(index, bytes(asset_id), reserves, liabilities))
+        held = reported.setdefault(index, {})
+        held[bytes(asset_id)] = held.get(bytes(asset_id), 0) + int(balance)
+    found = []
+    for index, held in reported.items():
+        current, proposed = _owed(protocol, oracle, index)
+        assets = {*current, *(proposed or {})}
+        reserves = {a: _reserves(protocol, oracle, report, index, a, held) for a in assets}
+        found += judge(index, reserves, current, proposed)
     return found
 
 
-def _owed(protocol: Protocol, oracle: Any, index: str) -> dict[bytes, int]:
-    """asset id -> {base units} the index must hold now (lowered toward a pending rebalance)."""
+def judge(
+    index: str,
+    reserves: dict[bytes, int | None],
+    current: dict[bytes, int],
+    proposed: dict[bytes, int] | None = None,
+) -> list[Shortfall]:
+    """The shortfalls of the current basket (asset -> liabilities {base units}) against
+    ``reserves`` (asset -> {base units}; missing: 0; None: on chain, not judged here), or none
+    when a pending rebalance's ``proposed`` basket is covered in every asset."""
+
+    def short(owed: dict[bytes, int]) -> list[Shortfall]:
+        out = []
+        for asset_id, liabilities in owed.items():
+            have = reserves.get(asset_id, 0)
+            if have is not None and have < liabilities:
+                out.append(Shortfall(index, asset_id, have, liabilities))
+        return out
+
+    now = short(current)
+    if now and proposed is not None and not short(proposed):
+        return []  # the proposed basket is whole: the trade toward it is under way
+    return now
+
+
+def _reserves(
+    protocol: Protocol,
+    oracle: Any,
+    report: ReserveReport,
+    index: str,
+    asset_id: bytes,
+    held: dict[bytes, int],
+) -> int | None:
+    """{base units} the account (index, asset) would hold once ``report`` counts; None for an
+    on-chain asset (the vault's ledger, not a report)."""
+    _, _, custodians, local = oracle.accountConfig(index, asset_id)
+    if local:
+        return None
+    mine = report.custodian.lower()
+    if not oracle.isCustodianOf(report.custodian, index, asset_id):
+        return int(oracle.reservesOf(index, asset_id)[0])  # the report does not touch it
+    reserves = held.get(asset_id, 0)  # omitted from the report: zero
+    if int(custodians) > 1 and oracle.address == protocol.oracle.address:
+        account = protocol.indexed().indexer.reserves(index, asset_id)
+        reserves += sum(b for c, (b, _) in account.custodians.items() if c.lower() != mine)
+    return reserves
+
+
+def _owed(
+    protocol: Protocol, oracle: Any, index: str
+) -> tuple[dict[bytes, int], dict[bytes, int] | None]:
+    """asset id -> {base units} the index must hold now for its current basket, and for the
+    proposed basket of a pending rebalance (None when there is none, or it is not indexed
+    yet: then only the current basket counts, the stricter choice)."""
     from ..math.basket import liability
     from .artifacts import container
 
@@ -77,13 +128,12 @@ def _owed(protocol: Protocol, oracle: Any, index: str) -> dict[bytes, int]:
     owed = {bytes(r.assetId): int(r.liabilities) for r in oracle.coverage(token)}
     pending, _ = token.pendingRebalance()
     if int.from_bytes(bytes(pending), "big") == 0:
-        return owed
+        return owed, None
     proposal = protocol.indexed().proposal(index, bytes(pending))
-    if proposal is None:  # not indexed yet: the current basket's liabilities (stricter)
-        return owed
+    if proposal is None:
+        return owed, None
     units = int(token.basketState()[2])
-    proposed = {bytes(a): liability(int(x), units) for a, x in proposal.components}
-    return {a: min(x, proposed.get(a, 0)) for a, x in owed.items()}
+    return owed, {bytes(a): liability(int(x), units) for a, x in proposal.components}
 
 
 def guard(

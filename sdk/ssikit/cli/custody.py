@@ -50,9 +50,15 @@ def with_custody_chain(default: Any, path: Path | None, rpc: str | None) -> Any:
             raise click.UsageError("--custody-rpc needs --custody CONFIG")
         return default
     from ..custody.adapter import CompositeCustody
+    from ..custody.errors import CustodyError
     from ..custody.evm import EvmCustody
 
-    return CompositeCustody(default, EvmCustody(_config(path, rpc)).routes())
+    config = _config(path, rpc)
+    try:  # the custodian pays: every custody address needs its key
+        config.check_keys()
+    except CustodyError as err:
+        raise click.ClickException(str(err)) from err
+    return CompositeCustody(default, EvmCustody(config).routes())
 
 
 def _request_id(text: str) -> bytes:
@@ -131,9 +137,9 @@ def status(custody_config, custody_rpc, as_json):
     adapter = EvmCustody(_config(custody_config, custody_rpc))
     try:
         wallets = [w.model_dump() | {"balance": str(w.balance)} for w in adapter.wallets()]
+        ledger = adapter._load()
     except CustodyError as err:
         raise click.ClickException(str(err)) from err
-    ledger = adapter._load()
     data = {
         "wallets": wallets,
         "bound": ledger["bound"],

@@ -23,7 +23,11 @@ What an adapter must guarantee (the service relies on each of these):
    One transfer backs at most one request, ever, across restarts: once ``bind`` recorded it,
    ``delivery`` refuses it for every other request.
 3. ``pay`` pays at most once per (request id, asset), across crashes and restarts, and returns
-   the same reference when asked again; ``payout_of`` tells what was paid.
+   the same reference when asked again; ``payout_of`` tells what was paid. ``can_pay`` says,
+   without paying, why ``pay`` would refuse a payout now: the service asks it for every leg of
+   a redemption before paying any, so a redemption is not paid in part (an accepted redemption
+   nobody confirms becomes reclaimable by the redeemer after the settlement grace: a redeemer
+   paid in part could then keep both the paid legs and its index tokens).
 4. A system that cannot be reached raises ``CustodyUnavailableError`` (nothing is then reported,
    acknowledged or paid in that tick); any other refusal raises ``CustodyError``.
 """
@@ -95,6 +99,13 @@ class CustodyAdapter(Protocol):
         """The reference of the payout already made for this redemption and asset, if any."""
         ...
 
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        """Why ``pay`` with these arguments would be refused now (one line), or None: it would
+        pay (or this payout was already recorded, and ``pay`` resumes it). Read-only."""
+        ...
+
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         """Pays ``amount`` {base units} of ``asset`` from the index's wallets to the redeemer
         ``to`` (its address on the protocol chain; the adapter knows where it receives);
@@ -152,6 +163,11 @@ class CompositeCustody:
 
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
         return self._for(asset).payout_of(request_id, asset)
+
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        return self._for(asset).can_pay(request_id, index, asset, amount, to)
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         return self._for(asset).pay(request_id, index, asset, amount, to)

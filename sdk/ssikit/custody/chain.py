@@ -20,7 +20,7 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from ..chain.artifacts import artifact
-from .errors import CustodyError, CustodyUnavailableError
+from .errors import CustodyBroadcastError, CustodyError, CustodyUnavailableError
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 """Anvil's (and the project's ape-config) test mnemonic: the same accounts on both chains."""
@@ -92,11 +92,19 @@ class CustodyChain:
         return sender.sign_transaction(full)
 
     def broadcast(self, raw: bytes) -> None:
+        """Sends a signed transaction. One the node already has, or whose nonce is used (it was
+        sent before), is no error; any other refusal (insufficient funds, fee too low, ...) is
+        CustodyBroadcastError with the node's one line."""
+        from eth_utils import keccak
+        from web3.exceptions import Web3RPCError
+
         try:
             self.w3.eth.send_raw_transaction(raw)
-        except ValueError as err:  # already known / nonce too low: it was sent before
-            if "already" not in str(err).lower() and "nonce too low" not in str(err).lower():
-                raise
+        except (ValueError, Web3RPCError) as err:
+            reason = _rpc_message(err)
+            if "already" in reason.lower() or "nonce too low" in reason.lower():
+                return
+            raise CustodyBroadcastError("0x" + keccak(bytes(raw)).hex(), reason) from err
 
     def deploy_token(self, key: Any, name: str, symbol: str, decimals: int = 18) -> str:
         """Deploys the project's ``TestToken`` (OpenZeppelin ERC20 with open minting, test
@@ -135,6 +143,15 @@ class CustodyChain:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _rpc_message(err: Exception) -> str:
+    """The node's message of a refused call, on one line."""
+    found: Any = getattr(err, "rpc_response", None) or (err.args[0] if err.args else err)
+    if isinstance(found, dict):
+        found = found.get("error", found)
+        found = found.get("message", found) if isinstance(found, dict) else found
+    return " ".join(str(found).split())
 
 
 def _erc20_abi() -> list[dict[str, Any]]:

@@ -13,18 +13,29 @@ How a WLP's delivery is found and bound to one request:
    ``tx.to`` and the amount is the sum of that contract's ``Transfer`` logs from the sender to
    the custody address, so a fee-on-transfer or fake token cannot inflate it); the amount is
    at least what the request owes; the block has ``confirmations`` confirmations.
-3. The transaction is then bound to the request in the ledger (a JSON file written atomically)
-   before the mint is acknowledged; a bound transaction is refused for every other request,
-   also after a restart.
+3. The transaction is then bound to the request in the ledger (a JSON file, locked and written
+   atomically) before the mint is acknowledged; a bound transaction is refused for every other
+   request, also after a restart.
 
-Payouts are transfers from the custody address to the redeemer's custody-chain address, with
-the redemption's id as memo. Each is signed first and written to the ledger (hash and raw
-transaction) before it is broadcast, so a restart re-sends the very same transaction (same
-nonce: it can be mined at most once) instead of paying again.
+Payouts are transfers from the custody address to the redeemer's registered custody-chain
+address (``participants``: never an address the redeemer did not register), with the
+redemption's id as memo. Each is signed first and written to the ledger (hash, raw transaction,
+nonce, amount) before it is broadcast, so a restart re-sends the very same transaction (same
+nonce: it can be mined at most once) instead of paying again. A node that refuses it raises
+``CustodyBroadcastError`` and the signed transaction stays recorded for the retry; one whose
+max fee fell below the base fee is replaced by the same transaction (same nonce) at today's
+fees, recorded before it is sent (every hash that could be mined is kept); a new payout is
+signed only once the recorded one can never be mined (it reverted, or another transaction took
+its nonce in a confirmed block).
 
-Reserves are the custody addresses' balances, counted conservatively: the lower of the balance
-at the head and at the last confirmed block, so an incoming transfer counts once it is
-confirmed and an outgoing one at once.
+Reserves are counted conservatively: the balance at the last confirmed block, minus everything
+the custody address sent since (transfers out and, for the native coin, their gas) and every
+recorded payout not mined yet; for the native coin, minus the address's ``gas_float`` too (the
+coins kept to pay gas are not reserves; a native payout that would dip into it is refused with
+``GasFloatError``). Incoming coins count once confirmed, outgoing ones at once.
+
+The ledger and the notices are shared by every process of the custodian: each read-modify-write
+holds an exclusive file lock, and each write is atomic (``custody.files``).
 """
 
 from __future__ import annotations
@@ -32,13 +43,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from eth_utils import to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..builders.custody import (
     TRANSFER_TOPIC,
@@ -49,7 +68,15 @@ from ..builders.custody import (
 from ..builders.reports import Wallet
 from .adapter import Delivery, DeliveryStatus, totals_of
 from .chain import CustodyChain, connect, local_key
-from .errors import CustodyError, CustodyUnavailableError
+from .errors import (
+    CustodyConfigError,
+    CustodyError,
+    CustodyUnavailableError,
+    DecimalsMismatchError,
+    GasFloatError,
+    UnregisteredPayeeError,
+)
+from .files import append_line, locked, read_json, write_atomic
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -72,7 +99,7 @@ class CustodyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rpc: str = Field(min_length=1, description="the custody chain's RPC URL")
-    chain_id: int | None = Field(default=None, description="refuse a node of another chain")
+    chain_id: int | None = Field(default=None, ge=1, description="refuse a node of another chain")
     confirmations: int = Field(default=2, ge=1, description="blocks, the delivery's included")
     assets: dict[str, str | None] = Field(
         min_length=1, description="symbol -> ERC-20 address on the custody chain; null: native"
@@ -82,9 +109,15 @@ class CustodyConfig(BaseModel):
     )
     participants: dict[str, str] = Field(
         default_factory=dict,
-        description="protocol-chain address -> custody-chain address of a WLP (default: same)",
+        description="protocol-chain address -> custody-chain address of a WLP: deliveries are "
+        "accepted from it (default: the same address) and payouts go only to it",
     )
-    ledger: Path = Field(description="bound deliveries and payouts (JSON, written atomically)")
+    gas_float: dict[str, int] = Field(
+        default_factory=dict,
+        description="custody address -> {wei} of the native coin it keeps for gas: not reported "
+        "as reserves, and no native payout may dip into it",
+    )
+    ledger: Path = Field(description="bound deliveries and payouts (JSON, locked, atomic)")
     notices: Path = Field(description="delivery notices handed over by WLPs (JSON lines)")
     key_env: str | None = Field(
         default=None, description="environment variable holding the custody address's key"
@@ -96,24 +129,77 @@ class CustodyConfig(BaseModel):
     @field_validator("assets")
     @classmethod
     def _tokens(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        return {s: None if t is None else to_checksum_address(t) for s, t in value.items()}
+        from ..core.assets import KNOWN_ASSETS
+
+        for symbol in value:
+            if symbol not in KNOWN_ASSETS:
+                raise ValueError(f"unknown asset {symbol!r} (not in the asset table)")
+        if sum(t is None for t in value.values()) > 1:
+            raise ValueError("only one asset can be the native coin (null)")
+        return {s: None if t is None else _address(t, s) for s, t in value.items()}
 
     @field_validator("accounts", "participants")
     @classmethod
     def _addresses(cls, value: dict[str, str]) -> dict[str, str]:
-        return {k: to_checksum_address(v) for k, v in value.items()}
+        return {k: _address(v, k) for k, v in value.items()}
+
+    @field_validator("gas_float")
+    @classmethod
+    def _floats(cls, value: dict[str, int]) -> dict[str, int]:
+        for address, wei in value.items():
+            if wei < 0:
+                raise ValueError(f"{address}: a gas float is not negative ({wei})")
+        return {_address(k, k): v for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _one_index_per_address(self) -> CustodyConfig:
+        """A custody address backs one index: two indices at one address would each report
+        the same coins as theirs (reserves counted twice over the indices)."""
+        seen: dict[str, str] = {}
+        for index, address in self.accounts.items():
+            if address in seen:
+                raise ValueError(
+                    f"accounts: {index} and {seen[address]} share the custody address {address}"
+                    " (its coins would back both)"
+                )
+            seen[address] = index
+        return self
+
+    @model_validator(mode="after")
+    def _floats_are_custody_addresses(self) -> CustodyConfig:
+        mine = set(self.accounts.values())
+        for address in self.gas_float:
+            if address not in mine:
+                raise ValueError(f"gas_float: {address} is no custody address of accounts")
+        return self
 
     @classmethod
     def load(cls, path: Path) -> CustodyConfig:
-        """Relative ``ledger`` and ``notices`` paths are relative to the file's folder."""
+        """Relative ``ledger`` and ``notices`` paths are relative to the file's folder; a
+        malformed file is a CustodyConfigError naming the field and why (one line)."""
         try:
             found = cls.model_validate_json(path.read_text())
-        except (OSError, ValidationError) as err:
-            raise CustodyError(f"custody config {path}: {err}") from err
+        except OSError as err:
+            raise CustodyConfigError("file", f"not readable ({err.strerror})", path) from err
+        except ValidationError as err:
+            raise _config_error(err, path) from None
         base = path.parent
         return found.model_copy(
             update={"ledger": base / found.ledger, "notices": base / found.notices}
         )
+
+    def float_of(self, address: str) -> int:
+        """{wei} the custody address keeps for gas (0 when the config names none)."""
+        return self.gas_float.get(to_checksum_address(address), 0)
+
+    def check_keys(self) -> None:
+        """CustodyConfigError unless every custody address of ``accounts`` has its key (what
+        the custodian's service needs to pay; a WLP's side needs none)."""
+        for index, address in self.accounts.items():
+            try:
+                self.key_for(address)
+            except CustodyError as err:
+                raise CustodyConfigError(f"accounts.{index}", str(err)) from None
 
     def key_for(self, address: str) -> Any:
         """The key of the custody address ``address`` that signs its payouts: ``$key_env``'s,
@@ -125,11 +211,32 @@ class CustodyConfig(BaseModel):
                 raise CustodyError(f"custody config: ${self.key_env} is not set")
             from eth_account import Account
 
-            keys.append(Account.from_key(secret))
+            try:
+                keys.append(Account.from_key(secret))
+            except (ValueError, TypeError) as err:
+                raise CustodyConfigError("key_env", f"${self.key_env} is no private key") from err
         for key in keys:
             if key.address == address:
                 return key
         raise CustodyError(f"no key for the custody address {address} (config key_env)")
+
+
+def _address(value: str, name: str) -> str:
+    try:
+        return str(to_checksum_address(value))
+    except (ValueError, TypeError):
+        raise ValueError(f"{name}: not an address: {value!r}") from None
+
+
+def _config_error(err: ValidationError, path: Path) -> CustodyConfigError:
+    """The first problem of a ValidationError, as one line naming the field."""
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    why = str(first["msg"]).removeprefix("Value error, ")
+    if not where:  # a check of the whole config: its message starts with the field
+        where, _, why = why.partition(": ")
+    more = len(err.errors()) - 1
+    return CustodyConfigError(where, why + (f" (and {more} more)" if more else ""), path)
 
 
 def _reachable(method: Callable[P, T]) -> Callable[P, T]:
@@ -161,9 +268,8 @@ class DeliveryNotice:
 
 
 def record_notice(path: Path, notice: DeliveryNotice) -> None:
-    """Appends ``notice`` to a notices file (one JSON object a line)."""
-    with path.open("a") as out:
-        out.write(notice.as_json() + "\n")
+    """Appends ``notice`` to a notices file (one JSON object a line; locked, fsynced)."""
+    append_line(path, notice.as_json())
 
 
 def read_notices(path: Path) -> list[DeliveryNotice]:
@@ -206,6 +312,11 @@ class EvmCustody:
                     f"not {self.config.chain_id}"
                 )
             self._chain = found
+            try:  # a token scaled wrongly is refused before anything is read or paid
+                self.check_decimals()
+            except BaseException:
+                self._chain = None
+                raise
         return self._chain
 
     @property
@@ -232,17 +343,14 @@ class EvmCustody:
         return self.config.assets[asset]
 
     def _load(self) -> dict[str, Any]:
-        path = self.config.ledger
-        data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+        """The ledger as on disk (callers that write it back hold ``locked(ledger)``)."""
+        data: dict[str, Any] = read_json(self.config.ledger)
         data.setdefault("bound", {})
         data.setdefault("payouts", {})
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
-        path = self.config.ledger
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2))
-        tmp.replace(path)
+        write_atomic(self.config.ledger, json.dumps(data, indent=2))
 
     def _balance(self, address: str, asset: str, block: int | str) -> int:
         token = self._token(asset)
@@ -251,23 +359,102 @@ class EvmCustody:
         erc20 = self.chain.erc20(token)
         return int(erc20.functions.balanceOf(address).call(block_identifier=block))
 
+    def check_decimals(self, expected: dict[str, int] | None = None) -> None:
+        """DecimalsMismatchError unless each asset's token on the custody chain has the
+        decimals of its registered asset (``expected``: symbol -> decimals, by default the
+        asset table's; the native coin has 18): amounts are base units, a token with other
+        decimals would be scaled wrongly. Runs when the adapter first connects."""
+        from ..core.assets import KNOWN_ASSETS
+
+        want = expected or {s: a.decimals for s, a in KNOWN_ASSETS.items()}
+        for asset, token in self.config.assets.items():
+            if asset not in want:
+                continue
+            if token is None:
+                found = 18
+            else:
+                found = int(self.chain.erc20(token).functions.decimals().call())
+            if found != want[asset]:
+                where = "the native coin" if token is None else f"token {token}"
+                raise DecimalsMismatchError(
+                    f"{asset} on the custody chain ({where}) has {found} decimals, the "
+                    f"registered asset {want[asset]}: amounts would be scaled wrongly"
+                )
+
     # ------------------------------------------------------------------ reserves
     @_reachable
     def wallets(self) -> list[Wallet]:
+        """One row per (index, asset): the balance at the last confirmed block, minus what the
+        custody address sent since and every recorded payout not mined yet, minus its gas
+        float for the native coin (never below zero)."""
         head = self.chain.head()
         confirmed = max(head - self.config.confirmations + 1, 0)
-        return [
-            Wallet(
-                index=index,
-                asset=asset,
-                address=f"eip155:{self.chain.chain_id}:{address}",
-                balance=min(
-                    self._balance(address, asset, head), self._balance(address, asset, confirmed)
-                ),
+        pending = self._pending_out()
+        rows = []
+        for index, address in self.config.accounts.items():
+            for asset in self.config.assets:
+                balance = self._balance(address, asset, confirmed)
+                balance -= self._sent_since(address, asset, confirmed, head)
+                balance -= pending.get((address, asset), 0)
+                if self._token(asset) is None:
+                    balance -= self.config.float_of(address)
+                rows.append(
+                    Wallet(
+                        index=index,
+                        asset=asset,
+                        address=f"eip155:{self.chain.chain_id}:{address}",
+                        balance=max(balance, 0),
+                    )
+                )
+        return rows
+
+    def _sent_since(self, address: str, asset: str, confirmed: int, head: int) -> int:
+        """{base units} of ``asset`` that left ``address`` in blocks after ``confirmed`` up to
+        ``head``: ERC-20 ``Transfer`` logs from it; native: its transactions' value and gas."""
+        if head <= confirmed:
+            return 0
+        w3, token = self.chain.w3, self._token(asset)
+        if token is not None:
+            topic = "0x" + bytes(12).hex() + address.lower().removeprefix("0x")
+            logs = w3.eth.get_logs(
+                {
+                    "address": token,
+                    "fromBlock": confirmed + 1,
+                    "toBlock": head,
+                    "topics": ["0x" + TRANSFER_TOPIC.hex(), topic],
+                }
             )
-            for index, address in self.config.accounts.items()
-            for asset in self.config.assets
-        ]
+            return sum(int.from_bytes(bytes(log["data"]), "big") for log in logs)
+        out = 0
+        for number in range(confirmed + 1, head + 1):
+            block = w3.eth.get_block(number, full_transactions=True)
+            for tx in block["transactions"]:
+                if to_checksum_address(tx["from"]) != address:
+                    continue
+                receipt = w3.eth.get_transaction_receipt(tx["hash"])
+                out += int(tx["value"]) + int(receipt["gasUsed"]) * int(
+                    receipt["effectiveGasPrice"]
+                )
+        return out
+
+    def _pending_out(self) -> dict[tuple[str, str], int]:
+        """(custody address, asset) -> {base units} of recorded payouts with no receipt yet
+        (signed, maybe broadcast): they may leave at any moment. Native: with their gas."""
+        out: dict[tuple[str, str], int] = {}
+        for paid in self._load()["payouts"].values():
+            for asset, entry in paid.items():
+                if entry.get("state") == "done" or "from" not in entry:
+                    continue
+                if self._mined(entry) is not None:
+                    continue  # mined: in the balances (or in what was sent since)
+                source = to_checksum_address(entry["from"])
+                key = (source, asset)
+                out[key] = out.get(key, 0) + int(entry["amount"])
+                native = next((a for a, t in self.config.assets.items() if t is None), None)
+                if native is not None:
+                    gas = int(entry["gas"]) * int(entry["max_fee"])
+                    out[(source, native)] = out.get((source, native), 0) + gas
+        return out
 
     def totals(self) -> dict[tuple[str, str], int]:
         return totals_of(self.wallets())
@@ -386,13 +573,14 @@ class EvmCustody:
     def bind(self, request_id: bytes, delivery: Delivery) -> None:
         if not delivery.accepted or delivery.ref is None:
             raise CustodyError(f"only an accepted delivery can be bound ({delivery.line()})")
-        data = self._load()
         ref = _rid(delivery.ref)
-        bound = data["bound"].get(ref)
-        if bound is not None and bound["request"] != _rid(request_id):
-            raise CustodyError(f"tx {ref} already backs request {bound['request']}")
-        data["bound"][ref] = {"request": _rid(request_id), "asset": delivery.asset}
-        self._save(data)
+        with locked(self.config.ledger):  # read, check and write as one step
+            data = self._load()
+            bound = data["bound"].get(ref)
+            if bound is not None and bound["request"] != _rid(request_id):
+                raise CustodyError(f"tx {ref} already backs request {bound['request']}")
+            data["bound"][ref] = {"request": _rid(request_id), "asset": delivery.asset}
+            self._save(data)
 
     # ------------------------------------------------------------------ payouts
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
@@ -401,40 +589,97 @@ class EvmCustody:
             return None
         return _hex32(done["hash"])
 
-    @_reachable
-    def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
-        data = self._load()
-        entries = data["payouts"].setdefault(_rid(request_id), {})
-        entry = entries.get(asset)
-        if entry is not None:
-            resumed = self._resume(entry)
-            if resumed is not None:
-                entry["state"] = "done"
-                self._save(data)
-                return resumed
-            del entries[asset]  # never mined (reverted, or its nonce went elsewhere): pay anew
-            self._save(data)
+    def _payee(self, to: str) -> str:
+        """The redeemer's registered custody-chain address; UnregisteredPayeeError when the
+        config's ``participants`` has none (the same address on another chain may not be the
+        redeemer's: a contract wallet, say)."""
+        known = {k.lower(): v for k, v in self.config.participants.items()}
+        if to.lower() not in known:
+            raise UnregisteredPayeeError(
+                f"redeemer {to} has no custody-chain address in the custody config "
+                "(participants): not paid"
+            )
+        return known[to.lower()]
+
+    def _check_pay(
+        self, index: str, asset: str, amount: int, to: str
+    ) -> tuple[str, Any, str, str | None]:
+        """(custody address, its key, payee, token) of a payout ``pay`` may make now; the
+        CustodyError it would be refused with otherwise."""
         custody = self._account(index)
         key = self.config.key_for(custody)
-        held = self._balance(custody, asset, "latest")
+        payee, token = self._payee(to), self._token(asset)
+        pending = self._pending_out()
+        held = self._balance(custody, asset, "latest") - pending.get((custody, asset), 0)
         if held < amount:
             raise CustodyError(
                 f"custody holds {held} {asset} for {index}, too little to pay {amount}"
             )
-        payee, token = self._participant(to), self._token(asset)
+        gas_float = self.config.float_of(custody)
+        if token is None and held - amount < gas_float:
+            raise GasFloatError(
+                f"paying {amount} {asset} for {index} would leave {held - amount} {{wei}}, "
+                f"below the gas float of {gas_float}: not paid"
+            )
+        return custody, key, payee, token
+
+    @_reachable
+    def can_pay(
+        self, request_id: bytes, index: str, asset: str, amount: int, to: str
+    ) -> str | None:
+        if asset in self._load()["payouts"].get(_rid(request_id), {}):
+            return None  # recorded: pay resumes it (never a second payment)
+        try:
+            self._check_pay(index, asset, amount, to)
+        except CustodyUnavailableError:
+            raise
+        except CustodyError as err:
+            return str(err)
+        return None
+
+    @_reachable
+    def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
+        with locked(self.config.ledger):  # one payer at a time: the check and the record
+            return self._pay(request_id, index, asset, amount, to)
+
+    def _pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
+        data = self._load()
+        entries = data["payouts"].setdefault(_rid(request_id), {})
+        entry = entries.get(asset)
+        if entry is not None:
+            if entry.get("state") == "done":
+                return _hex32(entry["hash"])
+            resumed = self._resume(entry, lambda: self._save(data))  # broadcast error: kept
+            if resumed is not None:
+                entry["state"] = "done"
+                self._save(data)
+                return resumed
+            del entries[asset]  # can never be mined (reverted, or its nonce went elsewhere)
+            self._save(data)
+        custody, key, payee, token = self._check_pay(index, asset, amount, to)
         tx: dict[str, Any]
         if token is None:
             tx = {"to": payee, "value": amount, "data": native_memo(request_id)}
         else:
             tx = {"to": token, "data": erc20_transfer_data(payee, amount, request_id)}
         signed = self.chain.sign(key, tx)
+        from eth_account.typed_transactions import TypedTransaction
+        from hexbytes import HexBytes
+
+        fields = TypedTransaction.from_bytes(HexBytes(signed.raw_transaction)).as_dict()
         entries[asset] = {
             "hash": _rid(signed.hash),
             "raw": "0x" + bytes(signed.raw_transaction).hex(),
             "state": "sent",
+            "from": custody,
+            "nonce": int(fields["nonce"]),
+            "gas": int(fields["gas"]),
+            "max_fee": int(fields["maxFeePerGas"]),
+            "amount": amount,
+            "to": payee,
         }
         self._save(data)  # written before it is sent: a restart re-sends this same transaction
-        resumed = self._resume(entries[asset])
+        resumed = self._resume(entries[asset], lambda: self._save(data))  # refused: kept
         if resumed is None:
             del entries[asset]
             self._save(data)
@@ -443,25 +688,88 @@ class EvmCustody:
         self._save(data)
         return resumed
 
-    def _resume(self, entry: dict[str, Any]) -> bytes | None:
-        """The hash of a recorded payout once mined successfully (re-sent if the node does not
-        know it); None if it reverted or can never be mined (its nonce was used)."""
-        from web3.exceptions import TimeExhausted, TransactionNotFound
+    def _nonce_taken(self, entry: dict[str, Any]) -> bool:
+        """Whether a transaction other than ``entry``'s took its nonce in a confirmed block
+        (then the recorded one can never be mined). Unknown for entries without a nonce."""
+        if "nonce" not in entry:
+            return False
+        head = self.chain.head()
+        confirmed = max(head - self.config.confirmations + 1, 0)
+        used = self.chain.w3.eth.get_transaction_count(
+            to_checksum_address(entry["from"]), confirmed
+        )
+        return int(used) > int(entry["nonce"])
 
-        tx_hash = _hex32(entry["hash"])
-        w3 = self.chain.w3
-        try:
-            receipt = w3.eth.get_transaction_receipt(tx_hash)
-        except TransactionNotFound:
+    def _mined(self, entry: dict[str, Any]) -> tuple[bytes, Any] | None:
+        """(hash, receipt) of whichever of the entry's transactions (the one recorded, or one
+        it replaced: all share one nonce, so at most one is ever mined) is mined, if any."""
+        from web3.exceptions import TransactionNotFound
+
+        for text in [entry["hash"], *entry.get("replaced", [])]:
             try:
+                return _hex32(text), self.chain.w3.eth.get_transaction_receipt(_hex32(text))
+            except TransactionNotFound:
+                continue
+        return None
+
+    def _reprice(self, entry: dict[str, Any], save: Callable[[], None]) -> None:
+        """When the recorded payout's max fee is below the base fee now (the node refuses it,
+        or it waits in the mempool for good), replaces it by the same transaction (same nonce:
+        at most one of them is ever mined) at today's fees, recorded before it is sent; the
+        earlier hash is kept in ``replaced``."""
+        if "nonce" not in entry:
+            return
+        base = int(self.chain.w3.eth.get_block("latest")["baseFeePerGas"])
+        if int(entry["max_fee"]) >= base:
+            return
+        from eth_account.typed_transactions import TypedTransaction
+        from hexbytes import HexBytes
+
+        fields = TypedTransaction.from_bytes(HexBytes(entry["raw"])).as_dict()
+        fields = {k: v for k, v in fields.items() if k not in ("v", "r", "s")}
+        tip = max(int(fields["maxPriorityFeePerGas"]) * 11 // 10 + 1, 10**9)
+        fields["maxPriorityFeePerGas"] = tip
+        fields["maxFeePerGas"] = max(int(fields["maxFeePerGas"]) * 11 // 10 + 1, 2 * base + tip)
+        signed = self.config.key_for(to_checksum_address(entry["from"])).sign_transaction(fields)
+        entry.setdefault("replaced", []).append(entry["hash"])
+        entry["hash"] = _rid(signed.hash)
+        entry["raw"] = "0x" + bytes(signed.raw_transaction).hex()
+        entry["max_fee"] = int(fields["maxFeePerGas"])
+        save()  # recorded before it is sent: every hash that could be mined is known
+
+    def _resume(self, entry: dict[str, Any], save: Callable[[], None]) -> bytes | None:
+        """The hash of a recorded payout once mined successfully (the very same signed
+        transaction re-sent if the node does not know it, or the same one at today's fees when
+        its fee fell below the base fee); None if it reverted or can never be mined (another
+        transaction took its nonce, confirmed). A node refusing it raises
+        CustodyBroadcastError; the entry is then kept for a retry. ``save`` writes the ledger
+        (a replacement is recorded before it is sent)."""
+        from web3.exceptions import TimeExhausted
+
+        found = self._mined(entry)
+        if found is None:
+            if self._nonce_taken(entry):
+                found = self._mined(entry)  # mined just now, by the nonce it took?
+                if found is None:
+                    return None
+            else:
+                self._reprice(entry, save)
                 self.chain.broadcast(bytes.fromhex(entry["raw"].removeprefix("0x")))
-            except ValueError:
-                return None  # nonce too low and no receipt: another transaction took it
-            try:
-                receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
-            except TimeExhausted as err:
-                raise CustodyError(f"payout tx {entry['hash']} is not mined yet") from err
-        return tx_hash if receipt["status"] == 1 else None
+                with suppress(TimeExhausted):  # an earlier hash of its nonce may be mined
+                    self.chain.w3.eth.wait_for_transaction_receipt(
+                        _hex32(entry["hash"]), timeout=30
+                    )
+                found = self._mined(entry)
+                if found is None:
+                    raise CustodyError(f"payout tx {entry['hash']} is not mined yet")
+        tx_hash, receipt = found
+        if receipt["status"] != 1:
+            return None
+        if _rid(tx_hash) != entry["hash"]:  # an earlier one of the same nonce was mined
+            entry["replaced"] = [h for h in entry["replaced"] if h != _rid(tx_hash)]
+            entry["replaced"].append(entry["hash"])
+            entry["hash"] = _rid(tx_hash)
+        return tx_hash
 
 
 @dataclass(frozen=True)

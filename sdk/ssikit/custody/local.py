@@ -28,8 +28,10 @@ FIRST_CUSTODY_ACCOUNT = 20
 """Test mnemonic accounts from here on are the indices' custody addresses: Anvil funds only
 the first ten, so each starts with nothing but its gas float."""
 GAS_FLOAT = 10**17
-"""{wei} sent to each custody address for the gas of its payouts (0.1 ETH; it is counted in
-the reserves it reports, as a live custodian's float would be)."""
+"""{wei} sent to each custody address for the gas of its payouts (0.1 ETH). The config's
+``gas_float`` (``set_up_local_custody(gas_float=...)``, default 0) is the part of it kept out of
+the reported reserves; with the default the whole 0.1 ETH is the custodian's own surplus,
+counted as reserves, from which the payouts' gas is paid."""
 
 
 def set_up_local_custody(
@@ -39,13 +41,17 @@ def set_up_local_custody(
     wlps: Iterable[str] = (),
     confirmations: int = 1,
     deployer_test_account: int = 0,
+    gas_float: int = 0,
 ) -> CustodyConfig:
     """Deploys the ``ERC20`` token on ``chain`` and mints ``FUNDING`` of it to each WLP; gives
     each index its own custody address (test accounts from ``FIRST_CUSTODY_ACCOUNT``, funded
-    with ``GAS_FLOAT``); writes ``folder/custody.json`` (ledger and notices beside it) and
-    returns the loaded config. Local chains only (test keys)."""
+    with ``GAS_FLOAT``, of which ``gas_float`` {wei} is kept out of the reserves); registers
+    each WLP at its own address as a participant (payouts go only to registered addresses);
+    writes ``folder/custody.json`` (ledger and notices beside it) and returns the loaded
+    config. Local chains only (test keys)."""
     deployer = local_key(deployer_test_account)
     token = chain.deploy_token(deployer, f"Custody {ERC20}", ERC20, 18)
+    wlps = list(wlps)
     for wlp in wlps:
         chain.mint_token(deployer, token, wlp, FUNDING)
     numbers = {index: FIRST_CUSTODY_ACCOUNT + k for k, index in enumerate(indices)}
@@ -59,6 +65,8 @@ def set_up_local_custody(
         confirmations=confirmations,
         assets={NATIVE: None, ERC20: token},
         accounts=accounts,
+        participants={wlp: wlp for wlp in wlps},
+        gas_float={address: gas_float for address in accounts.values()} if gas_float else {},
         ledger=Path("custody-ledger.json"),
         notices=Path("delivery-notices.jsonl"),
         test_accounts=list(numbers.values()),
