@@ -191,3 +191,36 @@ def test_redeem__confirmation_would_fail__not_paid(served, custodian, wlp, deplo
     ]
     assert custody.totals() == before
     assert "0x" + redeemed.id.hex() not in custody.read().payouts
+
+
+def test_redeem__accept_depth__paid_only_once_the_acceptance_is_that_deep(
+    served, custodian, wlp, chain
+):
+    """With ``accept_depth`` (live networks), an acceptance a reorg could still drop is not
+    paid: were it dropped, the request would be pending again and the redeemer could cancel it
+    and keep the payout too. Paid and confirmed once the acceptance is that many blocks deep,
+    by the next process too (the depth comes from the indexed acceptance's block)."""
+    _, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    _minted(system, wlp, custodian, wallets, ids, token, chain)
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    rid = "0x" + redeemed.id.hex()
+    service = _service(system, custodian, wallets, ids)
+    service.accept_depth = 10
+    before = custody.totals()
+    _later(chain)
+    (waiting,) = service.tick()["waiting"]
+    assert waiting["outcome"] == "accepted; paid once 10 blocks deep (now 1)"
+    assert find_request(system, rid).status == "redeem accepted"
+    assert custody.totals() == before and rid not in custody.read().payouts
+
+    restarted = _service(system, custodian, wallets, ids)  # may report first: a block more
+    restarted.accept_depth = 10
+    chain.mine(2)
+    (waiting,) = restarted.tick()["waiting"]
+    assert waiting["outcome"].startswith("accepted; paid once 10 blocks deep (now ")
+    assert custody.totals() == before
+    chain.mine(10)
+    assert restarted.tick()["confirmed"] == [{"id": rid, "kind": "redeem", "outcome": "confirmed"}]
+    assert all(custody.totals()[k] < before[k] for k in before)
+    assert find_request(system, rid).status == "confirmed"

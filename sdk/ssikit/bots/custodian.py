@@ -222,6 +222,10 @@ class CustodianService:
     refresh_when_left: float = 0.5  # report again when less than this share of max age remains
     feeds: list[Any] = field(default_factory=list)  # ReserveFeeds to update after each report
     force: bool = False  # post a report even if it would leave an index under-covered
+    # {blocks} an acceptance must be deep (the head included) before its redemption is paid:
+    # on a live network a reorg that dropped the acceptance would leave the request pending,
+    # so the redeemer could cancel it and keep both the payout and its tokens. 0: at once.
+    accept_depth: int = 0
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
     _last_posted: dict[tuple[str, str], int] | None = None
 
@@ -414,10 +418,20 @@ class CustodianService:
             log = receipt.decode_logs(issuer.RedeemAccepted)[0]
             settlement = Settlement(fee_bps=log.feeBps, factor=log.factor)
             paid_for = int(log.paidFor)
+            accepted_at: int | None = int(receipt.block_number)
         else:  # accepted by an earlier run: resume from its RedeemAccepted, as indexed
             if tracked.settlement is None or tracked.paid_for is None:
                 raise IssuanceError(f"redemption {_rid(tracked.id)} has no indexed acceptance")
             settlement, paid_for = tracked.settlement, tracked.paid_for
+            accepted_at = tracked.updated_block
+        if self.accept_depth > 0:
+            from ape import chain
+
+            if accepted_at is None:  # fail closed: no depth known, no payout
+                return "accepted; the acceptance's block is not known: not paid"
+            depth = int(chain.blocks.head.number) - accepted_at + 1
+            if depth < self.accept_depth:
+                return f"accepted; paid once {self.accept_depth} blocks deep (now {depth})"
         token = _index(self.client.protocol, tracked.request.index)
         offchain = self._offchain(token)
         placeholders = [b"\0" * 32] * len(offchain)

@@ -35,6 +35,7 @@ class TrackedRequest:
     settlement: Settlement | None = None
     issuer: str = ""  # the issuer contract it was made on (an index's issuer can move)
     paid_for: int | None = None  # {index wei} a redemption's accepted payout is for
+    updated_block: int | None = None  # the block of its last status change (None: not known)
 
     @property
     def open(self) -> bool:

@@ -58,6 +58,7 @@ class IndexedRequest:
             self.settlement,
             self.issuer,
             self.paid_for,
+            self.updated_block,
         )
 
     def as_dict(self) -> dict[str, Any]:
