@@ -259,7 +259,7 @@ def test_wlp_mint__below_the_minimum__decoded_error_and_nothing_changes(deployed
     assert _run("wlp", "status", "--registry", registry) == []
 
 
-def _ssikit(chain, *args):
+def _ssikit(chain, *args, exit_code=0):
     """The real `ssikit` program in a process of its own, on the test's node; (stdout, stderr)."""
     root = Path(__file__).resolve().parents[2]
     env = os.environ | {"PYTHONPATH": str(root / "sdk"), "APE_FOUNDRY_HOST": chain.provider.uri}
@@ -271,7 +271,7 @@ def _ssikit(chain, *args):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == exit_code, result.stdout + result.stderr
     return result.stdout, result.stderr
 
 
@@ -283,3 +283,19 @@ def test_json__a_write_and_a_read_in_their_own_process__stdout_is_only_json(depl
     assert minted["status"] == "mint pending" and minted["amount"] == str(2 * 10**18)
     out, _ = _ssikit(chain, "wlp", "status", "--registry", registry, "--json")
     assert [r["id"] for r in json.loads(out)] == [minted["id"]]
+
+
+def test_revert__in_its_own_process__one_line_on_stderr_nothing_on_stdout(deployed, chain):
+    """Not a WLP: the issuer's refusal is the program's only output (ape-foundry's call trace of
+    the revert, printed on stdout, is off; `-v DEBUG` shows it on stderr)."""
+    registry, _ = deployed
+    head = chain.blocks.head.number
+    out, err = _ssikit(
+        chain, "wlp", "mint", "MAG7.ssi", "1", "--account", "TEST::7", "--registry", registry,
+        "--json", exit_code=1,
+    )  # fmt: skip
+    assert out == ""
+    assert (
+        err.startswith("Error: AccessControlUnauthorizedAccount(account=") and err.count("\n") == 1
+    )
+    assert chain.blocks.head.number == head

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from decimal import Decimal, InvalidOperation
@@ -122,7 +123,9 @@ class ChainCommand(ConnectedProviderCommand):
     provider already connected, as in `ape run` or a test session, is reused), with two
     changes: a node that is not there is one line, ``no node at URL``, and under --json Ape's
     log lines below WARNING (they go to stdout) are off from before the connection on (always,
-    with ``quiet``: a service whose stdout is its JSON lines)."""
+    with ``quiet``: a service whose stdout is its JSON lines). A revert's call trace, which
+    ape-foundry prints on stdout above the error, is shown on stderr with ``-v DEBUG`` only.
+    Transactions are sent with their gas estimated (``estimated_gas``)."""
 
     def __init__(self, *args: Any, quiet: bool = False, **kwargs: Any) -> None:
         self.quiet = quiet
@@ -158,9 +161,30 @@ class ChainCommand(ConnectedProviderCommand):
                         ) from err
                 if provider is not None:
                     stack.enter_context(estimated_gas(provider.network))
+                stack.enter_context(traces_to_stderr(shown=previous <= LogLevel.DEBUG))
                 return self._invoke(ctx, provider=provider)
         finally:
             logger.set_level(previous)
+
+
+@contextmanager
+def traces_to_stderr(shown: bool) -> Iterator[None]:
+    """For the command's duration, Ape's call traces (``Trace.show``, which the providers call
+    on every revert, printing to stdout) go to stderr when ``shown``, else nowhere: the revert
+    is the command's one ``Error:`` line, and stdout stays its output."""
+    from ape_ethereum.trace import Trace
+
+    original = Trace.show
+
+    def show(self: Any, verbose: bool = False, file: Any = None) -> None:
+        if shown:
+            original(self, verbose=verbose, file=sys.stderr)
+
+    Trace.show = show  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Trace.show = original  # type: ignore[method-assign]
 
 
 ESTIMATE_MULTIPLIER = 1.3
