@@ -120,12 +120,16 @@ class ChainContext(ApeCliContextObject):
 
 class ChainCommand(ConnectedProviderCommand):
     """Ape's ``ConnectedProviderCommand`` (connects to --network for the command's duration; a
-    provider already connected, as in `ape run` or a test session, is reused), with two
-    changes: a node that is not there is one line, ``no node at URL``, and under --json Ape's
-    log lines below WARNING (they go to stdout) are off from before the connection on (always,
-    with ``quiet``: a service whose stdout is its JSON lines). A revert's call trace, which
-    ape-foundry prints on stdout above the error, is shown on stderr with ``-v DEBUG`` only.
-    Transactions are sent with their gas estimated (``estimated_gas``)."""
+    provider already connected, as in `ape run` or a test session, is reused), and:
+
+    - a node that is not there is one line, ``no node at URL``; a usage error is one line too;
+    - under --json (always, with ``quiet``: a service whose stdout is its JSON lines) Ape's log
+      lines below WARNING, which go to stdout, are off from before the connection on;
+    - a revert's call trace, which ape-foundry prints on stdout above the error, is shown on
+      stderr with ``-v DEBUG`` only (``traces_to_stderr``);
+    - transactions are sent with their gas estimated (``estimated_gas``): one that would revert
+      is refused before it is sent.
+    """
 
     def __init__(self, *args: Any, quiet: bool = False, **kwargs: Any) -> None:
         self.quiet = quiet

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,7 +13,14 @@ import click
 import pytest
 
 from ssikit.chain.accounts import LocalRole
-from ssikit.cli.context import ChainCommand, ChainContext, one_line_message
+from ssikit.cli.context import (
+    ESTIMATE_MULTIPLIER,
+    ChainCommand,
+    ChainContext,
+    estimated_gas,
+    one_line_message,
+    traces_to_stderr,
+)
 from ssikit.cli.main import cli
 from ssikit.cli.progress import CatchUpProgress
 
@@ -192,3 +200,51 @@ def test_cli_without_the_chain_extra__pure_commands_run_chain_commands_say_what_
     assert status.stderr.strip() == (
         "Error: on-chain commands need the chain extra: pip install 'ssikit[chain]'"
     )
+
+
+class FakeNetwork:
+    """Ape's NetworkAPI as far as the gas setting goes: two cached properties from its config."""
+
+    def __init__(self, gas_limit: object) -> None:
+        self.configured = gas_limit
+
+    @cached_property
+    def gas_limit(self) -> object:
+        return self.configured
+
+    @cached_property
+    def auto_gas_multiplier(self) -> float:
+        return 1.0
+
+
+def test_estimated_gas__block_gas_limit_network__estimates_then_restores():
+    from ape.types.gas import AutoGasLimit
+
+    network = FakeNetwork("max")
+    assert network.auto_gas_multiplier == 1.0  # cached before the command
+    with estimated_gas(network):
+        assert network.gas_limit == AutoGasLimit(multiplier=ESTIMATE_MULTIPLIER)
+        assert network.auto_gas_multiplier == ESTIMATE_MULTIPLIER
+    assert network.gas_limit == "max" and network.auto_gas_multiplier == 1.0
+
+
+def test_estimated_gas__network_that_estimates__left_alone():
+    from ape.types.gas import AutoGasLimit
+
+    live = FakeNetwork(AutoGasLimit(multiplier=1.1))
+    with estimated_gas(live):
+        assert live.gas_limit == AutoGasLimit(multiplier=1.1)
+
+
+def test_traces_to_stderr__nowhere_or_on_stderr_and_restored(monkeypatch):
+    from ape_ethereum.trace import Trace
+
+    shown: list[object] = []
+    monkeypatch.setattr(Trace, "show", lambda self, verbose=False, file=None: shown.append(file))
+    printing = Trace.show
+    with traces_to_stderr(shown=False):
+        Trace.show(object(), verbose=True)  # the provider, on a revert
+    assert shown == [] and Trace.show is printing
+    with traces_to_stderr(shown=True):
+        Trace.show(object())
+    assert shown == [sys.stderr] and Trace.show is printing
