@@ -248,3 +248,13 @@ def test_traces_to_stderr__nowhere_or_on_stderr_and_restored(monkeypatch):
     with traces_to_stderr(shown=True):
         Trace.show(object())
     assert shown == [sys.stderr] and Trace.show is printing
+
+
+def test_custody_deliver__account_is_test_n():
+    from ssikit.cli.custody import TEST_ACCOUNT
+
+    assert TEST_ACCOUNT.convert("TEST::5", None, None) == 5
+    assert TEST_ACCOUNT.convert("test::0", None, None) == 0
+    for wrong in ("5", "TEST::", "TEST::x", "alice"):
+        with pytest.raises(click.BadParameter, match="is not TEST::N"):
+            TEST_ACCOUNT.convert(wrong, None, None)
