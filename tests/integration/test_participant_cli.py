@@ -4,11 +4,16 @@ commands as `ape run wlp|custodian`), driven through click on the test chain."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance
+from ssikit.chain.accounts import LocalRole
+from ssikit.chain.protocol import Deployment, IssuanceSettings, configure_issuance, load_protocol
 from ssikit.cli.main import cli
 from ssikit.core.assets import MAG7_ASSETS
 from ssikit.presets.synthetic import synthetic_prices
@@ -174,7 +179,7 @@ def test_compiler_program__plan_prepare_propose_status_activate(
     _run("custodian", "report", wallets, "--registry", registry)
     assert _run("rebalance", "status", "MAG7.ssi", "--registry", registry)["pending"]["covered"]
     activated = _run(
-        "rebalance", "activate", "MAG7.ssi", "--test-account", 7, "--registry", registry
+        "rebalance", "activate", "MAG7.ssi", "--account", "TEST::7", "--registry", registry
     )
     assert activated["version"] == 2 == token.basketVersion()
     assert _run("rebalance", "status", "MAG7.ssi", "--registry", registry)["pending"] is None
@@ -197,3 +202,100 @@ def test_compiler_program__refusal_is_one_named_line(deployed, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1
     assert "Error: RebalanceTooSoon(activationTime=1, earliest=" in result.output
+
+
+# ------------------------------------------------------------------ Ape's options, one-line errors
+def _fails(*args):
+    """Runs the command, which fails: exit non-zero, no traceback, one ``Error:`` line (that
+    line is returned)."""
+    result = CliRunner().invoke(cli, [*map(str, args)])
+    assert result.exit_code != 0, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)  # not a crash
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_account_option__test_n__that_account_signs(deployed, accounts, chain):
+    registry, _ = deployed
+    minted = _run("wlp", "mint", "MAG7.ssi", "1", "--registry", registry)  # the WLP: TEST::3
+    mine = _run("wlp", "status", "--account", f"TEST::{LocalRole.WLP}", "--registry", registry)
+    assert [r["id"] for r in mine] == [minted["id"]]
+    assert _run("wlp", "status", "--account", "TEST::6", "--registry", registry) == []
+
+    # Test account 6 is no WLP: the issuer refuses it, by name, and nothing is sent.
+    head = chain.blocks.head.number
+    line = _fails("wlp", "mint", "MAG7.ssi", "1", "--account", "TEST::6", "--registry", registry)
+    assert line.startswith("Error: AccessControlUnauthorizedAccount(account="), line
+    assert accounts[6].address.lower() in line.lower(), line
+    assert chain.blocks.head.number == head
+
+
+def test_account_option__unknown_alias__one_line(deployed):
+    registry, _ = deployed
+    line = _fails("wlp", "status", "--account", "nobody-here", "--registry", registry)
+    assert (
+        line == "Error: Invalid value for '--account': Account with alias 'nobody-here' not found."
+    )
+
+
+def test_network_option__unknown_network__one_line(deployed):
+    registry, _ = deployed
+    line = _fails("wlp", "status", "--network", "ethereum:nowhere", "--registry", registry)
+    assert line.startswith("Error: Invalid value for '--network': No network in 'ethereum' named")
+    assert "sepolia" in line  # the networks there are, on the same line
+
+
+def test_wlp_mint__below_the_minimum__decoded_error_and_nothing_changes(deployed, chain):
+    registry, token = deployed
+    head = chain.blocks.head.number
+    line = _fails("wlp", "mint", "MAG7.ssi", "0.000000000000000001", "--registry", registry)
+    minimum, maximum = load_protocol(registry).issuer.limits(token)[:2]
+    assert line == (
+        f"Error: IssuerAmountOutOfLimits(amount=1, minAmount={minimum}, maxAmount={maximum})"
+    )
+    assert chain.blocks.head.number == head
+    assert _run("wlp", "status", "--registry", registry) == []
+
+
+def _ssikit(chain, *args, exit_code=0):
+    """The real `ssikit` program in a process of its own, on the test's node; (stdout, stderr)."""
+    root = Path(__file__).resolve().parents[2]
+    env = os.environ | {"PYTHONPATH": str(root / "sdk"), "APE_FOUNDRY_HOST": chain.provider.uri}
+    result = subprocess.run(
+        [sys.executable, "-c", "from ssikit.cli.main import cli; cli()", *map(str, args)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    return result.stdout, result.stderr
+
+
+def test_json__a_write_and_a_read_in_their_own_process__stdout_is_only_json(deployed, chain):
+    """Ape logs each transaction it sends (on stdout); under --json stdout is the JSON alone."""
+    registry, _ = deployed
+    out, _ = _ssikit(chain, "wlp", "mint", "MAG7.ssi", "2", "--registry", registry, "--json")
+    minted = json.loads(out)
+    assert minted["status"] == "mint pending" and minted["amount"] == str(2 * 10**18)
+    out, _ = _ssikit(chain, "wlp", "status", "--registry", registry, "--json")
+    assert [r["id"] for r in json.loads(out)] == [minted["id"]]
+
+
+def test_revert__in_its_own_process__one_line_on_stderr_nothing_on_stdout(deployed, chain):
+    """Not a WLP: the issuer's refusal is the program's only output (ape-foundry's call trace of
+    the revert, printed on stdout, is off; `-v DEBUG` shows it on stderr)."""
+    registry, _ = deployed
+    head = chain.blocks.head.number
+    out, err = _ssikit(
+        chain, "wlp", "mint", "MAG7.ssi", "1", "--account", "TEST::7", "--registry", registry,
+        "--json", exit_code=1,
+    )  # fmt: skip
+    assert out == ""
+    assert (
+        err.startswith("Error: AccessControlUnauthorizedAccount(account=") and err.count("\n") == 1
+    )
+    assert chain.blocks.head.number == head

@@ -21,6 +21,7 @@ Where the index lives:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,18 @@ def _delete_sqlite(url: str) -> None:
 class IndexedSource:
     """Requests and proposals of one deployment, from its event index synced to the head."""
 
-    def __init__(self, web3: Any, registry: Path, url: str | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        web3: Any,
+        registry: Path,
+        url: str | None = None,
+        on_page: Callable[[Any], None] | None = None,
+        **options: Any,
+    ) -> None:
+        """``on_page`` is the indexer's progress callback for every sync (``Indexer.sync``: a
+        ``PageProgress`` after each committed page), e.g. the CLI's progress bar."""
         self._open_args = (web3, registry, url)
+        self.on_page = on_page
         self._options = {"confirmations": 0, **options}
         self.embedded = url is None
         self._home = ssikit_home()
@@ -115,7 +126,7 @@ class IndexedSource:
         attempt = 0
         while True:
             try:
-                return self.indexer.sync()
+                return self.indexer.sync(on_page=self.on_page)
             except ReorgTooDeepError:
                 if not self.embedded:
                     raise

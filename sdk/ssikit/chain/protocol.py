@@ -63,6 +63,8 @@ class Protocol:
     versions: Any
     registry: Path | None = None  # the deployments registry (addresses, deployment blocks)
     db: str | None = None  # the index's database URL; None: the embedded SQLite file
+    # called after each page every sync of the index commits (``Indexer.sync``'s ``on_page``)
+    on_sync_page: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
     _source: Any = field(default=None, init=False, repr=False, compare=False)
 
     def indexed(self) -> Any:
@@ -81,7 +83,9 @@ class Protocol:
             self._source.close()
             self._source = None
         if self._source is None:
-            self._source = IndexedSource(chain.provider.web3, self.registry, self.db)
+            self._source = IndexedSource(
+                chain.provider.web3, self.registry, self.db, on_page=self.on_sync_page
+            )
         return self._source
 
     def index(self, symbol: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ..chain.accounts import LocalRole
 from .context import emit
 
 CONFIG_OPTION = click.option(
@@ -61,6 +62,24 @@ def with_custody_chain(default: Any, path: Path | None, rpc: str | None) -> Any:
     return CompositeCustody(default, EvmCustody(config).routes())
 
 
+class TestAccountNumber(click.ParamType):
+    """``TEST::N``, Ape's notation for test account N (here on the custody chain, which Ape
+    does not connect to): N."""
+
+    name = "TEST::N"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        prefix, _, number = str(value).upper().partition("TEST::")
+        if prefix or not number.isdigit():
+            self.fail(f"{value!r} is not TEST::N (a test account's number)", param, ctx)
+        return int(number)
+
+
+TEST_ACCOUNT = TestAccountNumber()
+
+
 def _request_id(text: str) -> bytes:
     try:
         raw = bytes.fromhex(text.removeprefix("0x"))
@@ -85,10 +104,13 @@ def custody() -> None:
     "--key-env", default=None, help="environment variable holding the WLP's custody-chain key"
 )
 @click.option(
-    "--test-account",
-    default=3,
+    "--account",
+    "test_account",
+    type=TEST_ACCOUNT,
+    default=f"TEST::{int(LocalRole.WLP)}",
     show_default=True,
-    help="test mnemonic account (local custody chains) when no --key-env",
+    metavar="TEST::N",
+    help="test mnemonic account N (local custody chains) when no --key-env",
 )
 @custody_options
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")

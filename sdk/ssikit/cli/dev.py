@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import LOCAL_NETWORK, connected, emit
+from .context import chain_command
 
 
 @click.group()
@@ -12,18 +12,15 @@ def dev() -> None:
     """Local-chain helpers for demos and walkthroughs."""
 
 
-@dev.command()
+@chain_command(dev, deployment=False)
 @click.argument("seconds", type=click.IntRange(min=1))
-@click.option("--network", default=LOCAL_NETWORK, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def advance(seconds: int, network: str, as_json: bool) -> None:
+def advance(cli_ctx, seconds: int) -> None:
     """Mine a block SECONDS later than the latest (e.g. to reach a rebalance's activation)."""
+    from ape import chain
+
     from ..chain.accounts import is_local_network
 
-    with connected(network, quiet=as_json):
-        from ape import chain
-
-        if not is_local_network():
-            raise click.UsageError("`ssikit dev advance` only runs on a local chain")
-        chain.mine(1, timestamp=chain.blocks.head.timestamp + seconds)
-        emit(as_json, {"timestamp": chain.blocks.head.timestamp, "block": chain.blocks.head.number})
+    if not is_local_network():
+        raise click.UsageError("`ssikit dev advance` only runs on a local chain")
+    chain.mine(1, timestamp=chain.blocks.head.timestamp + seconds)
+    cli_ctx.emit({"timestamp": chain.blocks.head.timestamp, "block": chain.blocks.head.number})

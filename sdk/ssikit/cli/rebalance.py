@@ -10,14 +10,14 @@ from typing import Any
 
 import click
 
-from .context import chain_options, connected, emit, one_line, signer
+from ..chain.accounts import LocalRole
+from .context import ChainContext, chain_command
 
 
-def _client(registry: Path, alias: str | None, test_account: int, db: str | None) -> Any:
-    from ..chain.protocol import load_protocol
+def _client(cli_ctx: ChainContext) -> Any:
     from ..chain.rebalance import CompilerClient
 
-    return CompilerClient(load_protocol(registry, db), signer(alias, test_account))
+    return CompilerClient(cli_ctx.protocol(), cli_ctx.sender)
 
 
 @click.group()
@@ -25,7 +25,12 @@ def rebalance() -> None:
     """Plan, propose, watch and activate an index's rebalance."""
 
 
-@rebalance.command()
+def _compiler_command(name: str | None = None) -> Any:
+    """The index compiler's command (test account 1 on a local chain by default)."""
+    return chain_command(rebalance, name, role=LocalRole.INDEX_COMPILER)
+
+
+@_compiler_command()
 @click.argument("index")
 @click.option(
     "--announcement",
@@ -54,8 +59,8 @@ def rebalance() -> None:
     help="declare the registry's price feeds now (what the proposal is checked against)",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="write the plan (JSON)")
-@chain_options(default_test_account=1)
 def plan(
+    cli_ctx,
     index,
     announcement_path,
     spec_name,
@@ -64,12 +69,6 @@ def plan(
     prices_path,
     from_feeds,
     output,
-    network,
-    alias,
-    test_account,
-    registry,
-    db,
-    as_json,
 ):
     """The new amounts, the custodians' trades and the commitment for INDEX's next rebalance."""
     from ..methodology.compose import Announcement, compose
@@ -87,7 +86,7 @@ def plan(
         raise click.UsageError("give --announcement FILE or --date D (to compose)")
 
     def planned(announcement: Announcement) -> Any:
-        client = _client(registry, alias, test_account, db)
+        client = _client(cli_ctx)
         token = client.token(index)
         symbols = [c.symbol for c in announcement.constituents]
         stored = token.basketState()[0]
@@ -105,19 +104,15 @@ def plan(
             prices = {k: Decimal(str(v)) for k, v in found.items()}
         return client.plan(index, announcement, prices)
 
-    announcement = one_line(announced)
-    with connected(network, quiet=as_json):
-        result = one_line(lambda: planned(announcement))
+    result = planned(announced())
     data = result.model_dump(mode="json")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(data, indent=2))
-    if as_json:
-        emit(True, data)
+    if cli_ctx.as_json:
+        cli_ctx.emit(data)
         return
-    emit(
-        False,
-        data,
+    cli_ctx.emit(
         title=(
             f"{result.index} v{result.from_version} -> v{result.from_version + 1}: turnover "
             f"{result.turnover_bps / 100:.2f}%, {result.changed} replaced, commitment "
@@ -142,7 +137,7 @@ def plan(
         click.echo(f"plan: {output}")
 
 
-@rebalance.command()
+@chain_command(rebalance, role=LocalRole.DEPLOYER)
 @click.option(
     "--plan",
     "plan_path",
@@ -166,8 +161,8 @@ def plan(
     is_flag=True,
     help="local chains: set the constituents' TestPriceFeeds to the plan's prices",
 )
-@chain_options(default_test_account=0)
 def prepare(
+    cli_ctx,
     plan_path,
     index,
     custodians,
@@ -175,12 +170,6 @@ def prepare(
     feed_specs,
     feed_max_age,
     move_local_feeds,
-    network,
-    alias,
-    test_account,
-    registry,
-    db,
-    as_json,
 ):
     """Admin: register the plan's new assets with their price feeds and open the index's
     reserve accounts for them in the oracle (staleness limit, custodians), so the compiler can
@@ -195,27 +184,14 @@ def prepare(
         if not sep or not symbol or not address:
             raise click.BadParameter(f"{spec!r} is not SYMBOL=ADDRESS", param_hint="--feed")
         feeds[symbol] = address
-    with connected(network, quiet=as_json):
-        admin = signer(alias, test_account)
-        client = _client(registry, alias, test_account, db)
-        deployment = Deployment(admin, path=registry)
-        one_line(
-            lambda: client.prepare_assets(
-                deployment,
-                index,
-                plan,
-                list(custodians),
-                max_age,
-                feeds,
-                feed_max_age,
-                move_local_feeds,
-            )
-        )
-    result = {"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True}
-    emit(as_json, result)
+    deployment = Deployment(cli_ctx.sender, path=cli_ctx.registry)
+    _client(cli_ctx).prepare_assets(
+        deployment, index, plan, list(custodians), max_age, feeds, feed_max_age, move_local_feeds
+    )
+    cli_ctx.emit({"assets": [c["symbol"] for c in plan.document["constituents"]], "done": True})
 
 
-@rebalance.command()
+@_compiler_command()
 @click.argument("index")
 @click.option(
     "--plan",
@@ -225,32 +201,25 @@ def prepare(
     help="from `ssikit rebalance plan -o`",
 )
 @click.option("--activation", type=int, help="unix time (default: the plan's, or the earliest)")
-@chain_options(default_test_account=1)
-def propose(index, plan_path, activation, network, alias, test_account, registry, db, as_json):
+def propose(cli_ctx, index, plan_path, activation):
     """Propose the planned basket (replacing a pending proposal explicitly)."""
     from ..builders.rebalance import RebalancePlan
 
     plan = RebalancePlan.model_validate_json(plan_path.read_text())
-    with connected(network, quiet=as_json):
-        result = one_line(
-            lambda: _client(registry, alias, test_account, db).propose(index, plan, activation)
-        )
-    emit(as_json, result, rows=[result], title="rebalance proposed")
+    result = _client(cli_ctx).propose(index, plan, activation)
+    cli_ctx.emit(result, rows=[result], title="rebalance proposed")
 
 
-@rebalance.command()
+@_compiler_command()
 @click.argument("index")
-@chain_options(default_test_account=1)
-def status(index, network, alias, test_account, registry, db, as_json):
+def status(cli_ctx, index):
     """The pending proposal, its time to activation and its reserve coverage."""
-    with connected(network, quiet=as_json):
-        result = one_line(lambda: _client(registry, alias, test_account, db).status(index))
-    if as_json or result["pending"] is None:
-        emit(as_json, result)
+    result = _client(cli_ctx).status(index)
+    if cli_ctx.as_json or result["pending"] is None:
+        cli_ctx.emit(result)
         return
     pending = result["pending"]
-    emit(
-        False,
+    cli_ctx.emit(
         result,
         title=(
             f"{result['index']} v{result['basket_version']}: proposal {pending['id'][:18]}..., "
@@ -261,23 +230,17 @@ def status(index, network, alias, test_account, registry, db, as_json):
     )
 
 
-@rebalance.command()
+@_compiler_command()
 @click.argument("index")
-@chain_options(default_test_account=1)
-def activate(index, network, alias, test_account, registry, db, as_json):
+def activate(cli_ctx, index):
     """Activate the pending proposal once due (anyone may)."""
-
-    with connected(network, quiet=as_json):
-        result = one_line(lambda: _client(registry, alias, test_account, db).activate(index))
-    emit(as_json, result, rows=[result], title="rebalance activated")
+    result = _client(cli_ctx).activate(index)
+    cli_ctx.emit(result, rows=[result], title="rebalance activated")
 
 
-@rebalance.command()
+@_compiler_command()
 @click.argument("index")
-@chain_options(default_test_account=1)
-def cancel(index, network, alias, test_account, registry, db, as_json):
+def cancel(cli_ctx, index):
     """Withdraw the pending proposal (the admin or the index's compiler)."""
-
-    with connected(network, quiet=as_json):
-        result = one_line(lambda: _client(registry, alias, test_account, db).cancel(index))
-    emit(as_json, result, rows=[result], title="rebalance cancelled")
+    result = _client(cli_ctx).cancel(index)
+    cli_ctx.emit(result, rows=[result], title="rebalance cancelled")

@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from .context import chain_options, connected, emit, one_line, request_command, signer, token_amount
+from ..chain.accounts import LocalRole
+from .context import ChainContext, chain_command, token_amount
 
 
-def _client(registry: Path, alias: str | None, test_account: int, db: str | None):
+def _client(cli_ctx: ChainContext) -> Any:
     from ..chain.issuance import WlpClient
-    from ..chain.protocol import load_protocol
 
-    return WlpClient(load_protocol(registry, db), signer(alias, test_account))
+    return WlpClient(cli_ctx.protocol(), cli_ctx.sender)
 
 
 @click.group()
@@ -23,111 +23,80 @@ def wlp() -> None:
     """Mint and redeem index tokens as a WLP."""
 
 
+def _wlp_command(name: str | None = None, **attrs: Any) -> Any:
+    """An on-chain command of the WLP's (test account 3 on a local chain by default)."""
+    return chain_command(wlp, name, role=LocalRole.WLP, **attrs)
+
+
 for _kind in ("mint", "redeem"):
 
     def _make(kind: str) -> None:
-        @wlp.command(
-            kind, help=f"Request a {kind} of AMOUNT whole tokens of INDEX (symbol or address)."
-        )
+        @_wlp_command(kind)
         @click.argument("index")
         @click.argument("amount", type=token_amount)
         @click.option("--max-fee-bps", default=50, show_default=True)
         @click.option("--ttl", default=86_400, show_default=True, help="seconds until the deadline")
-        @chain_options(default_test_account=3)
-        def command(
-            index, amount, max_fee_bps, ttl, network, alias, test_account, registry, db, as_json
-        ):
-            with connected(network, quiet=as_json):
-                client = _client(registry, alias, test_account, db)
-                call = client.mint if kind == "mint" else client.redeem
-                tracked = one_line(lambda: call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl))
-                emit(
-                    as_json, tracked.as_dict(), rows=[tracked.as_dict()], title=f"{kind} requested"
-                )
+        def command(cli_ctx, index, amount, max_fee_bps, ttl):
+            client = _client(cli_ctx)
+            call = client.mint if kind == "mint" else client.redeem
+            tracked = call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl)
+            cli_ctx.show_request(tracked, f"{kind} requested")
+
+        command.help = f"Request a {kind} of AMOUNT whole tokens of INDEX (symbol or address)."
 
     _make(_kind)
 
 
-@wlp.command()
+@_wlp_command()
 @click.option(
     "--pending",
     "only_pending",
     is_flag=True,
     help="only open requests (pending, acknowledged or accepted)",
 )
-@chain_options(default_test_account=3)
-def status(only_pending, network, alias, test_account, registry, db, as_json):
+def status(cli_ctx, only_pending):
     """This WLP's requests on every issuer version and their status, from the event index
     (synced from its cursor to the head first)."""
-    with connected(network, quiet=as_json):
-
-        def read() -> list[Any]:
-            client = _client(registry, alias, test_account, db)
-            found: list[Any] = client.pending() if only_pending else client.requests()
-            return found
-
-        rows = [t.as_dict() for t in one_line(read)]
-        emit(as_json, rows, rows=rows, title="requests")
+    client = _client(cli_ctx)
+    found: list[Any] = client.pending() if only_pending else client.requests()
+    rows = [t.as_dict() for t in found]
+    cli_ctx.emit(rows, rows=rows, title="requests")
 
 
-@wlp.command()
+@_wlp_command()
 @click.argument("request_id")
-@chain_options(default_test_account=3)
-def cancel(request_id, network, alias, test_account, registry, db, as_json):
+def cancel(cli_ctx, request_id):
     """Cancel a pending request (not yet acknowledged or accepted); a mint's escrow becomes
     claimable (`ssikit wlp claim`), a redemption's tokens are unlocked."""
-    request_command(
-        network,
-        as_json,
-        lambda: _client(registry, alias, test_account, db),
-        lambda client: client.cancel(request_id),
-        "cancelled",
-    )
+    cli_ctx.show_request(_client(cli_ctx).cancel(request_id), "cancelled")
 
 
-@wlp.command()
+@_wlp_command()
 @click.argument("request_id")
-@chain_options(default_test_account=3)
-def expire(request_id, network, alias, test_account, registry, db, as_json):
+def expire(cli_ctx, request_id):
     """Expire anyone's pending request past its deadline or basket version (a mint's escrow
     becomes claimable by its requester)."""
-    request_command(
-        network,
-        as_json,
-        lambda: _client(registry, alias, test_account, db),
-        lambda client: client.expire(request_id),
-        "expired",
-    )
+    cli_ctx.show_request(_client(cli_ctx).expire(request_id), "expired")
 
 
-@wlp.command()
+@_wlp_command()
 @click.argument("request_id")
-@chain_options(default_test_account=3)
-def reclaim(request_id, network, alias, test_account, registry, db, as_json):
+def reclaim(cli_ctx, request_id):
     """Take back an acknowledged mint or accepted redemption that no custodian settled by its
     deadline plus the settlement grace (14 days)."""
-    request_command(
-        network,
-        as_json,
-        lambda: _client(registry, alias, test_account, db),
-        lambda client: client.reclaim(request_id),
-        "reclaimed",
-    )
+    cli_ctx.show_request(_client(cli_ctx).reclaim(request_id), "reclaimed")
 
 
-@wlp.command()
+@_wlp_command()
 @click.argument("token")
-@chain_options(default_test_account=3)
-def claim(token, network, alias, test_account, registry, db, as_json):
+def claim(cli_ctx, token):
     """Withdraw this WLP's refunded mint escrow of the ERC-20 TOKEN (address) from the vault."""
-    with connected(network, quiet=as_json):
-        client = _client(registry, alias, test_account, db)
-        amount = one_line(lambda: client.claim(token))
-        data = {"token": token, "claimed": str(amount)}
-        emit(as_json, data, rows=[data], title="claimed")
+    amount = _client(cli_ctx).claim(token)
+    data = {"token": token, "claimed": str(amount)}
+    cli_ctx.emit(data, rows=[data], title="claimed")
 
 
-@wlp.command()
+@_wlp_command(quiet=True)
 @click.argument("index")
 @click.option(
     "--usd",
@@ -149,15 +118,21 @@ def claim(token, network, alias, test_account, registry, db, as_json):
     help='Chainlink-style USD feeds instead: JSON {"BTC": "0xfeed...", ...}',
 )
 @click.option("--feed-max-age", default=3600, show_default=True, help="seconds a feed may lag")
-@click.option("--rounds", default=1, show_default=True, help="rounds to run (Ctrl-C stops)")
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="rounds to run; 0: until stopped (Ctrl-C)",
+)
 @click.option("--interval", default=0.0, show_default=True, help="seconds between rounds")
 @click.option("--max-index", default="1000", show_default=True, help="whole tokens per round")
 @click.option("--max-usd", default="1000000", show_default=True, help="USD per round")
 @click.option("--min-usd-balance", default="0", show_default=True, help="USD never spent")
 @click.option("--gas-usd", default="1", show_default=True, help="USD of gas per round trip")
 @click.option("--threshold-bps", default=10, show_default=True, help="margin beyond the costs")
-@chain_options(default_test_account=3)
 def arbitrage(
+    cli_ctx,
     index,
     usd_address,
     prices_source,
@@ -170,12 +145,6 @@ def arbitrage(
     min_usd_balance,
     gas_usd,
     threshold_bps,
-    network,
-    alias,
-    test_account,
-    registry,
-    db,
-    as_json,
 ):
     """Keep INDEX's Uniswap V2 pool price within the band around NAV: mint and sell at a
     premium, buy and redeem at a discount, within the limits. One JSON line per decision."""
@@ -201,48 +170,48 @@ def arbitrage(
         raw = json.loads(Path(prices_source).read_text())
         return {k: Decimal(str(v)) for k, v in raw.items()}
 
-    with connected(network, quiet=True):
-        from ape import chain
+    from ape import chain
 
-        from ..chain.artifacts import container
+    from ..chain.artifacts import container
 
-        client = _client(registry, alias, test_account, db)
-        record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
-        if not usd_address.startswith("0x"):
-            known = record.contracts.get(usd_address)
-            if known is None:
-                raise click.BadParameter(f"{usd_address} is not in {registry}", param_hint="--usd")
-            usd_address = known.address
-        # Any ERC-20: the shipped TestToken ABI is the standard interface.
-        usd = container("TestToken").at(usd_address)
-        unit = 10 ** int(usd.decimals())
-        token = _index(client.protocol, index)
-        mint_bps, redeem_bps = client.protocol.issuer_for(token).fees(token)
-        config = BotConfig(
-            index=index,
-            costs=Costs(
-                mint_fee_bps=int(mint_bps),
-                redeem_fee_bps=int(redeem_bps),
-                gas_usd=int(Decimal(gas_usd) * unit),
-                threshold_bps=threshold_bps,
-            ),
-            limits=Limits(
-                max_index=int(Decimal(max_index) * INDEX_UNIT), max_usd=int(Decimal(max_usd) * unit)
-            ),
-            min_usd_balance=int(Decimal(min_usd_balance) * unit),
-        )
-        source: Callable[[], Mapping[str, Decimal]] = prices
-        if feeds_path is not None:
-            from ..bots.runner import feed_prices
+    client = _client(cli_ctx)
+    registry = cli_ctx.registry
+    record = DeploymentRegistry.load(registry).for_chain(chain.chain_id)
+    if not usd_address.startswith("0x"):
+        known = record.contracts.get(usd_address)
+        if known is None:
+            raise click.BadParameter(f"{usd_address} is not in {registry}", param_hint="--usd")
+        usd_address = known.address
+    # Any ERC-20: the shipped TestToken ABI is the standard interface.
+    usd = container("TestToken").at(usd_address)
+    unit = 10 ** int(usd.decimals())
+    token = _index(client.protocol, index)
+    mint_bps, redeem_bps = client.protocol.issuer_for(token).fees(token)
+    config = BotConfig(
+        index=index,
+        costs=Costs(
+            mint_fee_bps=int(mint_bps),
+            redeem_fee_bps=int(redeem_bps),
+            gas_usd=int(Decimal(gas_usd) * unit),
+            threshold_bps=threshold_bps,
+        ),
+        limits=Limits(
+            max_index=int(Decimal(max_index) * INDEX_UNIT), max_usd=int(Decimal(max_usd) * unit)
+        ),
+        min_usd_balance=int(Decimal(min_usd_balance) * unit),
+    )
+    source: Callable[[], Mapping[str, Decimal]] = prices
+    if feeds_path is not None:
+        from ..bots.runner import feed_prices
 
-            addresses = json.loads(feeds_path.read_text())
-            feeds = {
-                symbol: container("AggregatorV3Interface").at(address)
-                for symbol, address in addresses.items()
-            }
-            source = feed_prices(feeds, max_age=feed_max_age)
-        bot = ArbitrageBot(client, load_uniswap(record), usd, source, config)
-        try:
-            bot.run(rounds, interval)
-        except LookupError as err:  # a price or a contract the bot needs is missing
-            raise click.ClickException(str(err)) from err
+        addresses = json.loads(feeds_path.read_text())
+        feeds = {
+            symbol: container("AggregatorV3Interface").at(address)
+            for symbol, address in addresses.items()
+        }
+        source = feed_prices(feeds, max_age=feed_max_age)
+    bot = ArbitrageBot(client, load_uniswap(record), usd, source, config)
+    try:
+        bot.run(rounds, interval)
+    except LookupError as err:  # a price or a contract the bot needs is missing
+        raise click.ClickException(str(err)) from err
