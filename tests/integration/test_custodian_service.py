@@ -224,3 +224,24 @@ def test_redeem__accept_depth__paid_only_once_the_acceptance_is_that_deep(
     assert restarted.tick()["confirmed"] == [{"id": rid, "kind": "redeem", "outcome": "confirmed"}]
     assert all(custody.totals()[k] < before[k] for k in before)
     assert find_request(system, rid).status == "confirmed"
+
+
+def test_cli_serve__accept_depth__acceptance_not_yet_deep_is_not_paid(
+    served, custodian, wlp, chain
+):
+    registry, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    _minted(system, wlp, custodian, wallets, ids, token, chain)
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    before = custody.totals()
+    _later(chain)
+    result = CliRunner().invoke(
+        cli,
+        ["custodian", "serve", str(wallets), "--index", "MAG7.ssi", "--accept-depth", "50",
+         "--registry", str(registry)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (entry,) = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert entry["waiting"][0]["id"] == "0x" + redeemed.id.hex()
+    assert entry["waiting"][0]["outcome"].startswith("accepted; paid once 50 blocks deep")
+    assert custody.totals() == before

@@ -138,6 +138,11 @@ def coverage(cli_ctx, index):
     cli_ctx.emit(rows, rows=rows, title=f"coverage of {index}")
 
 
+LIVE_ACCEPT_DEPTH = 12
+"""{blocks} a redemption's acceptance is paid at on a live network unless --accept-depth says
+otherwise: deeper than the reorgs seen on Sepolia and Base Sepolia."""
+
+
 @_custodian_command(quiet=True)
 @click.argument("wallets", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--index", "indices", multiple=True, required=True, help="index to serve (symbol)")
@@ -150,9 +155,27 @@ def coverage(cli_ctx, index):
 )
 @click.option("--interval", default=0.0, show_default=True, help="seconds between ticks")
 @click.option("--check", is_flag=True, help="exit 1 if an index is under-covered")
+@click.option(
+    "--accept-depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="blocks a redemption's acceptance must be deep before it is paid "
+    f"[default: 0 on a local chain, {LIVE_ACCEPT_DEPTH} elsewhere]",
+)
 @custody_options
 @_FORCE
-def serve(cli_ctx, wallets, indices, ticks, interval, check, custody_config, custody_rpc, force):
+def serve(
+    cli_ctx,
+    wallets,
+    indices,
+    ticks,
+    interval,
+    check,
+    accept_depth,
+    custody_config,
+    custody_rpc,
+    force,
+):
     """Report reserves from WALLETS when they change or near staleness, settle pending requests
     (acknowledge and confirm mints whose own delivery arrived; accept redemptions, pay them,
     once each, when their confirmation would succeed, and confirm), alert when an index is
@@ -169,7 +192,13 @@ def serve(cli_ctx, wallets, indices, ticks, interval, check, custody_config, cus
     custody = with_custody_chain(WalletFileCustody(wallets), custody_config, custody_rpc)
     # The indices' recorded reserve feeds get a new round after each report.
     feeds = recorded_feeds(record, indices)
-    service = CustodianService(client, custody, ids, list(indices), feeds=feeds, force=force)
+    if accept_depth is None:
+        from ..chain.accounts import is_local_network
+
+        accept_depth = 0 if is_local_network() else LIVE_ACCEPT_DEPTH
+    service = CustodianService(
+        client, custody, ids, list(indices), feeds=feeds, force=force, accept_depth=accept_depth
+    )
     entries = service.run(ticks, interval)
     if check and any(e.get("alerts") for e in entries):
         raise SystemExit(1)
