@@ -11,6 +11,7 @@ import pytest
 from ssikit.bots.arbitrage import Costs, Limits, band
 from ssikit.bots.runner import ArbitrageBot, BotConfig, nav_per_token
 from ssikit.chain.issuance import WlpClient
+from ssikit.chain.session import Session
 from ssikit.chain.uniswap import add_liquidity, deploy_uniswap, reserves
 from ssikit.core.units import INDEX_UNIT
 from ssikit.presets.synthetic import synthetic_prices
@@ -42,9 +43,8 @@ def market(
 
 
 def _bot(protocol, wlp, uniswap, usd, log):
-    client = WlpClient(protocol, wlp)
-    config = BotConfig(index="MAG7.ssi", **CONFIG)
-    return ArbitrageBot(client, uniswap, usd, lambda: PRICES, config, log=log.append)
+    market = Session(protocol, wlp).index("MAG7.ssi")
+    return ArbitrageBot(market, uniswap, usd, lambda: PRICES, BotConfig(**CONFIG), log=log.append)
 
 
 def _price(pair, index, usd_decimals=6):
@@ -67,10 +67,11 @@ def test_premium__mint_then_sell__restart_does_not_mint_twice(
     restarted = _bot(protocol, wlp, uniswap, usd, log)  # a new process: no memory
     again = restarted.round()
     assert again["done"] == "waiting for the pending mint"
-    assert len([t for t in restarted.client.pending() if t.is_mint]) == 1
+    assert [r.kind for r in restarted.market.pending()] == ["mint"]
+    assert again["pending"] == [r.id for r in restarted.market.pending()]
 
     # The custodian receives the basket and confirms; the bot sells the new tokens.
-    (pending,) = restarted.client.pending()
+    (pending,) = WlpClient(protocol, wlp).pending()
     cover(index, pending.request.amount)
     issuer_contract.confirmMint(pending.request.as_abi(), REFS7, sender=custodian)
     sold = restarted.round()
@@ -89,7 +90,7 @@ def test_discount__buy_and_redeem_brings_the_pool_back(market, index, protocol, 
     assert entry["decision"] == "buy_and_redeem" and "requested redeem" in entry["done"]
     lower, _ = band(nav, CONFIG["costs"])
     assert _price(pair, index) >= float(lower) / USDC * 0.9999
-    assert [t.is_mint for t in bot.client.pending()] == [False]
+    assert [r.kind for r in bot.market.pending()] == ["redeem"]
     assert bot.round()["decision"] == "hold"
     assert len(log) == 2 and all("nav" in e and "pool_price" in e for e in log)
 

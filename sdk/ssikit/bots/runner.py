@@ -12,9 +12,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..chain.issuance import WlpClient
+from ..chain.session import IndexSession
 from ..chain.uniswap import Uniswap, reserves, swap_exact_in
-from ..core.units import INDEX_UNIT
+from ..core.units import INDEX_UNIT, whole_units
 from ..math.amm import get_amount_out
 from .arbitrage import Costs, Decision, Limits, decide
 from .loop import run_rounds
@@ -60,7 +60,6 @@ def nav_per_token(
 
 @dataclass
 class BotConfig:
-    index: str
     costs: Costs
     limits: Limits
     min_usd_balance: int = 0  # {stablecoin base units} the bot never spends below
@@ -69,7 +68,11 @@ class BotConfig:
 
 @dataclass
 class ArbitrageBot:
-    client: WlpClient
+    """Keeps one index's Uniswap V2 pool within the band around NAV, as the WLP whose typed
+    session (``chain.session.IndexSession``) it is given: its requests, balance and account
+    are the session's."""
+
+    market: IndexSession
     uniswap: Uniswap
     usd: Any  # the stablecoin ERC-20
     prices: PriceSource
@@ -78,17 +81,16 @@ class ArbitrageBot:
 
     @property
     def token(self) -> Any:
-        from ..chain.issuance import _index
-
-        return _index(self.client.protocol, self.config.index)
+        return self.market.token
 
     def round(self) -> dict[str, Any]:
         """One decision and what was done about it (also logged as one JSON line)."""
-        token, account = self.token, self.client.account
-        pending = self.client.pending()
+        token, account = self.token, self.market.session.account
+        pending = self.market.pending()
         pair = self.uniswap.pair(token.address, self.usd.address)
         reserve_index, reserve_usd = reserves(pair, token.address)
-        nav = nav_per_token(token, self.client.protocol.assets, self.prices(), self.usd.decimals())
+        assets = self.market.session.protocol.assets
+        nav = nav_per_token(token, assets, self.prices(), self.usd.decimals())
         decision = decide(nav, reserve_index, reserve_usd, self.config.costs, self.config.limits)
         entry: dict[str, Any] = {
             "nav": float(nav) / 10 ** self.usd.decimals(),
@@ -98,7 +100,7 @@ class ArbitrageBot:
             "amount_index": decision.amount_index / INDEX_UNIT,
             "expected_profit": decision.expected_profit / 10 ** self.usd.decimals(),
             "reasons": decision.reasons,
-            "pending": [t.id.hex() for t in pending],
+            "pending": [r.id for r in pending],
         }
         entry["done"] = self._act(decision, token, account, pending)
         self.log(entry)
@@ -107,7 +109,7 @@ class ArbitrageBot:
     def _act(self, decision: Decision, token: Any, account: Any, pending: list[Any]) -> str:
         if decision.action == "hold":
             return "nothing"
-        free = int(token.balanceOf(account)) - int(token.lockedOf(account))
+        free = self.market.free_balance()
         if decision.action == "mint_and_sell":
             if free >= self.config.limits.min_index:  # tokens from an earlier, confirmed mint
                 amount = min(free, decision.amount_index)
@@ -116,12 +118,12 @@ class ArbitrageBot:
                 min_out = get_amount_out(amount, reserve_index, reserve_usd)
                 swap_exact_in(self.uniswap, token, self.usd, amount, min_out, account)
                 return f"sold {amount / INDEX_UNIT:.6f} from inventory"
-            if any(t.is_mint for t in pending):
+            if any(r.kind == "mint" for r in pending):
                 return "waiting for the pending mint"
-            tracked = self.client.mint(
-                token.address, decision.amount_index, max_fee_bps=self.config.max_fee_bps
+            minted = self.market.request_mint(
+                whole_units(decision.amount_index, 18), max_fee_bps=self.config.max_fee_bps
             )
-            return f"requested mint {tracked.id.hex()}"
+            return f"requested mint {minted.id}"
         # buy_and_redeem
         spendable = int(self.usd.balanceOf(account)) - self.config.min_usd_balance
         if decision.amount_usd > spendable:
@@ -129,12 +131,10 @@ class ArbitrageBot:
         swap_exact_in(
             self.uniswap, self.usd, token, decision.amount_usd, decision.amount_index, account
         )
-        tracked = self.client.redeem(
-            token.address, decision.amount_index, max_fee_bps=self.config.max_fee_bps
+        redeemed = self.market.request_redeem(
+            whole_units(decision.amount_index, 18), max_fee_bps=self.config.max_fee_bps
         )
-        return (
-            f"bought {decision.amount_index / INDEX_UNIT:.6f}, requested redeem {tracked.id.hex()}"
-        )
+        return f"bought {decision.amount_index / INDEX_UNIT:.6f}, requested redeem {redeemed.id}"
 
     def run(self, rounds: int, interval: float = 0.0) -> list[dict[str, Any]]:
         """Up to ``rounds`` rounds (stop early with Ctrl-C)."""

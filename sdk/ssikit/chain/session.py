@@ -21,7 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ..builders.requests import Settlement
 from ..core.requests import RequestStatus, whole_tokens
+from ..core.units import whole_units
 from .deployments import DEFAULT_PATH
 from .issuance import TrackedRequest, WlpClient, _index
 
@@ -39,6 +41,10 @@ class RequestView(BaseModel):
     nonce: int
     deadline: int  # {unix seconds}
     issuer: str  # the issuer contract it was made on
+    basket_version: int
+    factor: int  # {RAY} the fee factor the issuer filled in at request time
+    block: int  # the block it was requested in
+    settlement: Settlement | None = None  # an accepted redemption's terms
 
     @classmethod
     def of(cls, tracked: TrackedRequest) -> RequestView:
@@ -51,7 +57,37 @@ class RequestView(BaseModel):
             nonce=tracked.request.nonce,
             deadline=tracked.request.deadline,
             issuer=tracked.issuer,
+            basket_version=tracked.request.basket_version,
+            factor=tracked.request.factor,
+            block=tracked.block,
+            settlement=tracked.settlement,
         )
+
+    @property
+    def amount_tokens(self) -> str:
+        """The amount in whole index tokens, exactly (``"2.5"``)."""
+        return whole_units(self.amount, 18)
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the CLI prints: the status by its label, big integers as strings, the amount
+        in whole tokens beside index wei."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status.label,
+            "index": self.index,
+            "amount": str(self.amount),
+            "amount_tokens": self.amount_tokens,
+            "nonce": self.nonce,
+            "basket_version": self.basket_version,
+            "deadline": self.deadline,
+            "factor": str(self.factor),
+            "block": self.block,
+            "issuer": self.issuer,
+            "settlement": None
+            if self.settlement is None
+            else {"fee_bps": self.settlement.fee_bps, "factor": str(self.settlement.factor)},
+        }
 
 
 class IndexSession:
@@ -105,6 +141,10 @@ class IndexSession:
             find_request(self.session.protocol, request_id, self.session.account.address)
         )
 
+    def pending(self) -> list[RequestView]:
+        """The account's open requests on this index (pending, acknowledged or accepted)."""
+        return [r for r in self.requests() if r.status.open]
+
     def cancel(self, request_id: str) -> RequestView:
         return RequestView.of(self._client.cancel(request_id))
 
@@ -146,3 +186,13 @@ class Session:
     def index(self, symbol: str) -> IndexSession:
         """A typed client for the index with this symbol (or address)."""
         return IndexSession(self, symbol)
+
+    def requests(self, only_open: bool = False) -> list[RequestView]:
+        """The account's requests on every index and issuer version, oldest first (only the
+        open ones with ``only_open``)."""
+        found = [RequestView.of(t) for t in WlpClient(self.protocol, self.account).requests()]
+        return [r for r in found if r.status.open] if only_open else found
+
+    def cancel(self, request_id: str) -> RequestView:
+        """Cancels one of the account's pending requests, on whichever index it is."""
+        return RequestView.of(WlpClient(self.protocol, self.account).cancel(request_id))

@@ -109,11 +109,17 @@ class ChainContext(ApeCliContextObject):
                 self._protocol.on_sync_page = self.progress.on_page
         return self._protocol
 
+    def session(self) -> Any:
+        """The typed facade (``chain.session.Session``) over the deployment and the signer."""
+        from ..chain.session import Session
+
+        return Session(self.protocol(), self.sender)
+
     def emit(self, data: Any, title: str = "", rows: list[dict[str, Any]] | None = None) -> None:
         emit(self.as_json, data, title=title, rows=rows)
 
     def show_request(self, tracked: Any, title: str) -> None:
-        """A TrackedRequest as one table row, or its JSON."""
+        """A request (``RequestView`` or ``TrackedRequest``) as one table row, or its JSON."""
         data = tracked.as_dict()
         emit(self.as_json, data, rows=[data], title=title)
 

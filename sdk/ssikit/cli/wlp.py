@@ -37,10 +37,12 @@ for _kind in ("mint", "redeem"):
         @click.option("--max-fee-bps", default=50, show_default=True)
         @click.option("--ttl", default=86_400, show_default=True, help="seconds until the deadline")
         def command(cli_ctx, index, amount, max_fee_bps, ttl):
-            client = _client(cli_ctx)
-            call = client.mint if kind == "mint" else client.redeem
-            tracked = call(index, amount, max_fee_bps=max_fee_bps, ttl=ttl)
-            cli_ctx.show_request(tracked, f"{kind} requested")
+            from ..core.units import whole_units
+
+            market = cli_ctx.session().index(index)
+            call = market.request_mint if kind == "mint" else market.request_redeem
+            requested = call(whole_units(amount, 18), max_fee_bps=max_fee_bps, ttl=ttl)
+            cli_ctx.show_request(requested, f"{kind} requested")
 
         command.help = f"Request a {kind} of AMOUNT whole tokens of INDEX (symbol or address)."
 
@@ -57,9 +59,7 @@ for _kind in ("mint", "redeem"):
 def status(cli_ctx, only_pending):
     """This WLP's requests on every issuer version and their status, from the event index
     (synced from its cursor to the head first)."""
-    client = _client(cli_ctx)
-    found: list[Any] = client.pending() if only_pending else client.requests()
-    rows = [t.as_dict() for t in found]
+    rows = [r.as_dict() for r in cli_ctx.session().requests(only_open=only_pending)]
     cli_ctx.emit(rows, rows=rows, title="requests")
 
 
@@ -68,7 +68,7 @@ def status(cli_ctx, only_pending):
 def cancel(cli_ctx, request_id):
     """Cancel a pending request (not yet acknowledged or accepted); a mint's escrow becomes
     claimable (`ssikit wlp claim`), a redemption's tokens are unlocked."""
-    cli_ctx.show_request(_client(cli_ctx).cancel(request_id), "cancelled")
+    cli_ctx.show_request(cli_ctx.session().cancel(request_id), "cancelled")
 
 
 @_wlp_command()
@@ -188,7 +188,6 @@ def arbitrage(
     token = _index(client.protocol, index)
     mint_bps, redeem_bps = client.protocol.issuer_for(token).fees(token)
     config = BotConfig(
-        index=index,
         costs=Costs(
             mint_fee_bps=int(mint_bps),
             redeem_fee_bps=int(redeem_bps),
@@ -210,7 +209,7 @@ def arbitrage(
             for symbol, address in addresses.items()
         }
         source = feed_prices(feeds, max_age=feed_max_age)
-    bot = ArbitrageBot(client, load_uniswap(record), usd, source, config)
+    bot = ArbitrageBot(cli_ctx.session().index(index), load_uniswap(record), usd, source, config)
     try:
         bot.run(rounds, interval)
     except LookupError as err:  # a price or a contract the bot needs is missing

@@ -335,11 +335,11 @@ def bot_closes_gap(state: DemoState, step: Step) -> None:
     state.costs = Costs(int(mint_bps), int(redeem_bps), gas_usd=USDC, threshold_bps=10)
     limits = Limits(max_index=1_000 * INDEX_UNIT, max_usd=10**6 * USDC)
     state.bot = ArbitrageBot(
-        WlpClient(state.system, wlp),
+        state.wlp_session.index(state.settings.symbol),
         state.uniswap,
         state.usd,
         lambda: state.prices_now,
-        BotConfig(state.settings.symbol, state.costs, limits),
+        BotConfig(state.costs, limits),
         log=lambda e: step.notes.append(_bot_note(e)),
     )
     # The bot has no inventory beyond what it pooled: it mints, the custodian confirms, it sells.
