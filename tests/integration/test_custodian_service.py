@@ -245,3 +245,22 @@ def test_cli_serve__accept_depth__acceptance_not_yet_deep_is_not_paid(
     assert entry["waiting"][0]["id"] == "0x" + redeemed.id.hex()
     assert entry["waiting"][0]["outcome"].startswith("accepted; paid once 50 blocks deep")
     assert custody.totals() == before
+
+
+def test_redeem__reclaim_window_near__not_paid(served, custodian, wlp, chain):
+    """An accepted redemption the service could only pay within ``reclaim_margin`` of its
+    reclaim (deadline + SETTLEMENT_GRACE) is not paid: the redeemer could reclaim its tokens
+    before the confirmation lands and keep the payout too (second custody audit)."""
+    _, system, ids, token, wallets = served
+    custody = WalletFileCustody(wallets)
+    service = _minted(system, wlp, custodian, wallets, ids, token, chain)
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    rid = "0x" + redeemed.id.hex()
+    CustodianClient(system, custodian).accept(rid)  # accepted; the payout held back since
+    reclaim_at = int(redeemed.request.deadline) + int(system.issuer.SETTLEMENT_GRACE())
+    chain.mine(1, timestamp=reclaim_at - service.reclaim_margin // 2)
+    before = custody.totals()
+    (waiting,) = service.tick()["waiting"]
+    assert waiting["outcome"].startswith(f"not paid: the redeemer may reclaim from {reclaim_at}")
+    assert custody.totals() == before and rid not in custody.read().payouts
+    assert find_request(system, rid).status == "redeem accepted"

@@ -25,7 +25,7 @@ oracle reads the custody vault's ledger itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,20 +119,23 @@ class WalletFileCustody:
         WalletFile.model_validate(data)  # never write a file the service could not read back
         write_atomic(self.path, json.dumps(data, indent=2))
 
-    def can_pay(
-        self, request_id: bytes, index: str, asset: str, amount: int, to: str
-    ) -> str | None:
+    def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         data = self._load()
-        if asset in data["payouts"].get(_rid(request_id), {}):
-            return None
-        for wallet in data["wallets"]:
-            if (
+        paid = data["payouts"].get(_rid(request_id), {})
+        refused = []
+        for asset, amount in legs.items():
+            if asset in paid:
+                continue
+            if not any(
                 _same_name(wallet["index"], index)
                 and wallet["asset"] == asset
                 and wallet["balance"] >= amount
+                for wallet in data["wallets"]
             ):
-                return None
-        return f"custody holds too little {asset} for {index} to pay {amount}"
+                refused.append(
+                    f"{asset}: custody holds too little {asset} for {index} to pay {amount}"
+                )
+        return refused
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         with locked(self.path):  # read, check, lower and record as one step
@@ -226,6 +229,9 @@ class CustodianService:
     # on a live network a reorg that dropped the acceptance would leave the request pending,
     # so the redeemer could cancel it and keep both the payout and its tokens. 0: at once.
     accept_depth: int = 0
+    # {seconds} before a redemption's reclaim opens (deadline + SETTLEMENT_GRACE) within which
+    # it is no longer paid: the payout and the confirmation must land before the reclaim can.
+    reclaim_margin: int = 3_600
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
     _last_posted: dict[tuple[str, str], int] | None = None
 
@@ -443,12 +449,13 @@ class CustodianService:
             (self._symbol(asset_id), bm.payout_for(stored, settlement.factor, paid_for))
             for asset_id, stored in offchain
         ]
+        started = any(self.custody.payout_of(tracked.id, asset) for asset, _ in legs)
+        if not started and (late := self._too_late(issuer, tracked)) is not None:
+            return late
         requester = tracked.request.requester
-        refused = [  # every leg payable before any is paid: never a redemption paid in part
-            f"{asset}: {why}"
-            for asset, amount in legs
-            if (why := self.custody.can_pay(tracked.id, symbol, asset, amount, requester))
-        ]
+        # Every leg payable, together (what paying one costs, its gas, counted against the
+        # others), before any is paid: never a redemption paid in part.
+        refused = self.custody.can_pay(tracked.id, symbol, dict(legs), requester)
         if refused:
             return "not paid: " + "; ".join(refused)
         refs = [
@@ -459,6 +466,22 @@ class CustodianService:
         self._report(force=True)
         self._confirm_redeem(issuer, request, settlement, refs)
         return "confirmed"
+
+    def _too_late(self, issuer: Any, tracked: TrackedRequest) -> str | None:
+        """Why a redemption not yet paid must not be paid now: its redeemer may reclaim its
+        tokens from ``deadline + SETTLEMENT_GRACE`` on, and a payout plus a reclaim landing
+        before the confirmation would hand it both sides; so paying stops ``reclaim_margin``
+        seconds before that. None when there is time."""
+        from ape import chain
+
+        reclaim_at = int(tracked.request.deadline) + int(issuer.SETTLEMENT_GRACE())
+        now = int(chain.blocks.head.timestamp)
+        if now + self.reclaim_margin < reclaim_at:
+            return None
+        return (
+            f"not paid: the redeemer may reclaim from {reclaim_at} (now {now}, margin "
+            f"{self.reclaim_margin} s)"
+        )
 
     def _confirm_redeem(
         self, issuer: Any, request: Any, settlement: Settlement, refs: list[bytes]

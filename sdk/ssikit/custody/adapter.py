@@ -99,11 +99,11 @@ class CustodyAdapter(Protocol):
         """The reference of the payout already made for this redemption and asset, if any."""
         ...
 
-    def can_pay(
-        self, request_id: bytes, index: str, asset: str, amount: int, to: str
-    ) -> str | None:
-        """Why ``pay`` with these arguments would be refused now (one line), or None: it would
-        pay (or this payout was already recorded, and ``pay`` resumes it). Read-only."""
+    def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
+        """Why paying every leg of ``legs`` (asset -> {base units}, the assets this adapter
+        holds) to ``to`` would be refused now, one line each (``"ASSET: why"``); empty when
+        every leg would be paid, what paying one costs the others (gas, say) counted. A leg
+        already recorded for the request is never refused (``pay`` resumes it). Read-only."""
         ...
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
@@ -164,10 +164,16 @@ class CompositeCustody:
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
         return self._for(asset).payout_of(request_id, asset)
 
-    def can_pay(
-        self, request_id: bytes, index: str, asset: str, amount: int, to: str
-    ) -> str | None:
-        return self._for(asset).can_pay(request_id, index, asset, amount, to)
+    def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
+        grouped: dict[int, tuple[CustodyAdapter, dict[str, int]]] = {}
+        for asset, amount in legs.items():
+            adapter = self._for(asset)
+            grouped.setdefault(id(adapter), (adapter, {}))[1][asset] = amount
+        return [
+            line
+            for adapter, mine in grouped.values()
+            for line in adapter.can_pay(request_id, index, mine, to)
+        ]
 
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
         return self._for(asset).pay(request_id, index, asset, amount, to)

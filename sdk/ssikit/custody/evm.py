@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import wraps
@@ -386,10 +386,19 @@ class EvmCustody:
     def wallets(self) -> list[Wallet]:
         """One row per (index, asset): the balance at the last confirmed block, minus what the
         custody address sent since and every recorded payout not mined yet, minus its gas
-        float for the native coin (never below zero)."""
+        float for the native coin (never below zero).
+
+        Read under the ledger's lock (no payout is recorded or sent meanwhile, by this
+        process or another), and the unmined payouts before the head: a payout mined between
+        the two reads is then subtracted twice (reserves under-stated for a moment), never
+        not at all."""
+        with locked(self.config.ledger):
+            return self._wallets()
+
+    def _wallets(self) -> list[Wallet]:
+        pending = self._pending_out()
         head = self.chain.head()
         confirmed = max(head - self.config.confirmations + 1, 0)
-        pending = self._pending_out()
         rows = []
         for index, address in self.config.accounts.items():
             for asset in self.config.assets:
@@ -624,18 +633,56 @@ class EvmCustody:
         return custody, key, payee, token
 
     @_reachable
-    def can_pay(
-        self, request_id: bytes, index: str, asset: str, amount: int, to: str
-    ) -> str | None:
-        if asset in self._load()["payouts"].get(_rid(request_id), {}):
-            return None  # recorded: pay resumes it (never a second payment)
+    def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
+        """Every leg's balance, and the native coin for all of them together: the native leg
+        plus every leg's gas (estimated with ``sign``'s margin, at ``sign``'s maximum fee) must
+        leave the custody address its gas float, so that paying the token legs first cannot
+        leave the native leg unpayable."""
+        recorded = self._load()["payouts"].get(_rid(request_id), {})
+        todo = {asset: amount for asset, amount in legs.items() if asset not in recorded}
+        if not todo:
+            return []
         try:
-            self._check_pay(index, asset, amount, to)
+            custody = self._account(index)
+            self.config.key_for(custody)
+            payee = self._payee(to)
         except CustodyUnavailableError:
             raise
         except CustodyError as err:
-            return str(err)
-        return None
+            return [f"{asset}: {err}" for asset in todo]
+        w3, pending = self.chain.w3, self._pending_out()
+        max_fee = 2 * int(w3.eth.get_block("latest")["baseFeePerGas"]) + 10**9  # as ``sign``
+        native = next((a for a, t in self.config.assets.items() if t is None), None)
+        refused, gas_cost = [], 0
+        for asset, amount in todo.items():
+            held = self._balance(custody, asset, "latest") - pending.get((custody, asset), 0)
+            if held < amount:
+                refused.append(
+                    f"{asset}: custody holds {held} {asset} for {index}, too little to pay {amount}"
+                )
+                continue
+            tx = self._payout_tx(request_id, asset, amount, payee)
+            gas_cost += w3.eth.estimate_gas({"from": custody, **tx}) * 6 // 5 * max_fee
+        if refused:
+            return refused
+        coin = native or "native coin"
+        held = int(w3.eth.get_balance(custody)) - pending.get((custody, coin), 0)
+        left = held - todo.get(coin, 0) - gas_cost
+        gas_float = self.config.float_of(custody)
+        if left < gas_float:
+            return [
+                f"{coin}: paying {', '.join(sorted(todo))} for {index} and their gas "
+                f"({gas_cost} {{wei}}) would leave {left} {{wei}}, below the gas float of "
+                f"{gas_float}: not paid"
+            ]
+        return []
+
+    def _payout_tx(self, request_id: bytes, asset: str, amount: int, payee: str) -> dict[str, Any]:
+        """The unsigned transfer of a payout leg, the request id as memo."""
+        token = self._token(asset)
+        if token is None:
+            return {"to": payee, "value": amount, "data": native_memo(request_id)}
+        return {"to": token, "data": erc20_transfer_data(payee, amount, request_id)}
 
     @_reachable
     def pay(self, request_id: bytes, index: str, asset: str, amount: int, to: str) -> bytes:
@@ -656,13 +703,8 @@ class EvmCustody:
                 return resumed
             del entries[asset]  # can never be mined (reverted, or its nonce went elsewhere)
             self._save(data)
-        custody, key, payee, token = self._check_pay(index, asset, amount, to)
-        tx: dict[str, Any]
-        if token is None:
-            tx = {"to": payee, "value": amount, "data": native_memo(request_id)}
-        else:
-            tx = {"to": token, "data": erc20_transfer_data(payee, amount, request_id)}
-        signed = self.chain.sign(key, tx)
+        custody, key, payee, _ = self._check_pay(index, asset, amount, to)
+        signed = self.chain.sign(key, self._payout_tx(request_id, asset, amount, payee))
         from eth_account.typed_transactions import TypedTransaction
         from hexbytes import HexBytes
 
@@ -792,7 +834,15 @@ def deliver(
 ) -> Transfer:
     """The WLP's side: sends ``amount`` {asset base units} of ``asset`` from ``key`` to the
     index's custody address with the request id as memo, and records the delivery notice in
-    ``notices`` (default the config's). Returns the notice (its ``tx`` is the reference)."""
+    ``notices`` (default the config's). Returns the notice (its ``tx`` is the reference).
+
+    The transaction is signed first and its notice recorded before it is sent (a notice is a
+    claim the custodian checks on chain, so one for a transaction that never lands costs
+    nothing): a receipt that comes late, or a crash after sending, cannot leave coins at the
+    custody address that no notice names. A receipt not seen within the wait is a
+    CustodyError naming the hash (the notice stands; do not send again)."""
+    from web3.exceptions import TimeExhausted
+
     custody = EvmCustody(config, chain)
     to, token = custody._account(index), custody._token(asset)
     if token is None:
@@ -800,9 +850,18 @@ def deliver(
     else:
         tx = {"to": token, "data": erc20_transfer_data(to, amount, request_id)}
     try:
-        tx_hash = chain.send(key, tx)
+        signed = chain.sign(key, tx)
+        notice = DeliveryNotice(request_id, asset, bytes(signed.hash))
+        record_notice(notices or config.notices, notice)
+        chain.broadcast(signed.raw_transaction)
+        receipt = chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
     except (ConnectionError, OSError) as err:
         raise CustodyUnavailableError(chain.url) from err
-    notice = DeliveryNotice(request_id, asset, tx_hash)
-    record_notice(notices or config.notices, notice)
+    except TimeExhausted as err:
+        raise CustodyError(
+            f"delivery 0x{bytes(signed.hash).hex()} sent and its notice recorded, but not mined "
+            "within 30 s: wait for it; do not deliver again"
+        ) from err
+    if receipt.status != 1:
+        raise CustodyError(f"delivery 0x{bytes(signed.hash).hex()} reverted")
     return Transfer(notice, amount)
