@@ -9,6 +9,7 @@ from ape import accounts
 from ape.cli import ConnectedProviderCommand
 
 from ssikit.chain.deployments import DEFAULT_PATH
+from ssikit.core.errors import DeploymentError
 from ssikit.flows.demo import run_demo
 
 
@@ -20,7 +21,13 @@ def cli(out):
         from ssikit.methodology.data import load_market_data
 
         data = load_market_data(Path(os.environ["DATA"]))
-    report = run_demo(accounts.test_accounts, registry_path=DEFAULT_PATH, out=out, data=data)
+    try:
+        report = run_demo(accounts.test_accounts, registry_path=DEFAULT_PATH, out=out, data=data)
+    except DeploymentError as err:  # e.g. the walkthrough's MAG7.ssi already on this node
+        raise click.ClickException(
+            f"{err} (the demo deploys its own indices: run it on a fresh node, e.g. restart "
+            "`make anvil` and remove deployments.json)"
+        ) from err
     click.echo(f"report: {out / 'demo-report.json'}; chart: {out / 'demo.png'}")
     if not report["ok"]:
         failed = [s["name"] for s in report["steps"] if not s["ok"]]

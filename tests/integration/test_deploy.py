@@ -315,3 +315,38 @@ def test_deploy__existing_symbol_with_another_basket__refused_before_sending(
         deployment.index(system, mag7_params.model_copy(update={"basket": other}))
     assert deployer.nonce == nonce
     assert deployment.index(system, mag7_params).address == system.factory.indexOf("MAG7.ssi")
+
+
+def test_local_index_script__symbol_taken_by_another_basket__one_line(
+    deployer, accounts, tmp_path, monkeypatch
+):
+    """`make local-index` on a node whose MAG7.ssi has another basket (the demo's, say) says so
+    in one line with what to do, not a traceback."""
+    import importlib.util
+
+    from ssikit.core.basket import Basket, Component
+    from ssikit.presets.indices import mag7_params
+
+    monkeypatch.chdir(tmp_path)  # the script's registry is ./deployments.json
+    params = mag7_params(accounts[1].address, accounts[4].address)
+    first = params.basket.components[0]
+    changed = Component(asset_id=first.asset_id, amount=first.amount * 2)
+    deployment = Deployment(deployer, path=Path("deployments.json"))
+    system = deployment.system()
+    deployment.assets(system, MAG7_ASSETS)
+    other = params.model_copy(
+        update={"basket": Basket.of([changed, *params.basket.components[1:]])}
+    )
+    deployment.index(system, other)
+    spec = importlib.util.spec_from_file_location(
+        "local_index_script", Path(__file__).parents[2] / "scripts" / "local_index.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = CliRunner().invoke(module.cli, ["--network", "ethereum:local:foundry"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1 and "a different basket" in lines[0], result.output
+    assert "restart `make anvil` and remove deployments.json" in lines[0]
+    assert "Traceback" not in result.output

@@ -65,6 +65,25 @@ def test_cli__foundry_nothing_listening_and_no_anvil__no_node_at_url(tmp_path):
         pytest.skip("an anvil on the system PATH would start a node")
     port, result = _ssikit(tmp_path, "ethereum:local:foundry", bare_path)
     assert _one_line(result) == (
-        f"Error: no node at http://127.0.0.1:{port} (and anvil, to start one, is not installed)"
+        f"Error: no node at http://127.0.0.1:{port} (and no anvil on PATH to start one: `make` "
+        "puts node_modules/.bin on PATH)"
     )
     assert "Foundry" not in result.stderr
+
+
+def test_cli__rpc_url_variable_not_set__names_it(tmp_path):
+    """The repository's own config reads Sepolia's RPC URL from SEPOLIA_RPC_URL: unset, the
+    command names the variable in one line instead of Ape's ConfigError traceback."""
+    repo = SDK.parent
+    env = {k: v for k, v in os.environ.items() if k not in ("APE_FOUNDRY_HOST", "SEPOLIA_RPC_URL")}
+    env |= {"PYTHONPATH": str(SDK)}
+    command = [sys.executable, "-c", "from ssikit.cli.main import cli; cli()"]
+    result = subprocess.run(
+        [*command, "wlp", "status", "--network", "ethereum:sepolia:node",
+         "--registry", str(tmp_path / "deployments.json")],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert _one_line(result) == (
+        "Error: the network's RPC URL comes from the environment variable SEPOLIA_RPC_URL, "
+        "which is not set (ape-config.yaml): export it"
+    )

@@ -144,6 +144,13 @@ def test_compiler_program__plan_prepare_propose_status_activate(
         "--prices", tmp_path / "prices.json", "-o", plan_path, "--registry", registry,
     )  # fmt: skip
     assert plan["changed"] == 1 and plan_path.exists()
+    table = CliRunner().invoke(  # the table, as the README runs it (no --json)
+        cli,
+        ["rebalance", "plan", "MAG7.ssi", "--announcement", str(tmp_path / "announcement.json"),
+         "--prices", str(tmp_path / "prices.json"), "--registry", str(registry)],
+    )  # fmt: skip
+    assert table.exit_code == 0, table.output
+    assert "value per token" in table.output and "DOT" in table.output
     # No tokens yet: the custodians have nothing to trade.
     assert plan["backing_units"] == 0 and {t["side"] for t in plan["trades"]} == {"hold"}
 

@@ -8,6 +8,7 @@ a refusal (a contract's custom error, an SDK error) ends it in one line, exit 1.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -153,13 +154,17 @@ class ChainCommand(ConnectedProviderCommand):
 
     def invoke(self, ctx: click.Context) -> Any:
         from ape.cli.commands import parse_network
+        from ape.exceptions import ConfigError
         from ape.logging import LogLevel, logger
 
         previous = logger.level
         if (self.quiet or ctx.params.get("as_json")) and previous < LogLevel.WARNING:
             logger.set_level(LogLevel.WARNING)
         try:
-            network_ctx = parse_network(ctx)
+            try:
+                network_ctx = parse_network(ctx)
+            except ConfigError as err:  # e.g. ${SEPOLIA_RPC_URL} not set
+                raise click.ClickException(_config_failed(err)) from err
             with ExitStack() as stack:
                 provider = None
                 if network_ctx is not None:
@@ -225,11 +230,25 @@ def estimated_gas(network: Any) -> Iterator[None]:
         cached.update(saved)
 
 
+def _config_failed(err: Exception) -> str:
+    """One line for a network Ape's configuration cannot set up: an RPC URL read from an
+    environment variable that is not set names the variable."""
+    text = str(err)
+    if (unset := re.search(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)) is not None:
+        return (
+            f"the network's RPC URL comes from the environment variable {unset.group(1)}, "
+            "which is not set (ape-config.yaml): export it"
+        )
+    return f"network configuration: {_first_line(text)}"
+
+
 def _connect_failed(provider: Any, err: Exception) -> str:
-    from ape.exceptions import ApeException
+    from ape.exceptions import ApeException, ConfigError
 
     if (line := _no_node(provider, err)) is not None:
         return line
+    if isinstance(err, ConfigError):
+        return _config_failed(err)
     if isinstance(err, ApeException):
         return f"cannot connect to {provider.network_choice}: {_first_line(str(err))}"
     raise err  # not a connection failure: a bug, with its traceback
@@ -334,6 +353,9 @@ def _needs_chain_extra(
     return made
 
 
+_ANVIL_HINT = ": `make` puts node_modules/.bin on PATH"
+
+
 def _no_node(provider: Any, err: Exception) -> str | None:
     """``no node at URL`` when connecting failed because nothing listens at the provider's
     URL (ape's own message would say Foundry or geth is missing: on a local network it tries
@@ -346,7 +368,7 @@ def _no_node(provider: Any, err: Exception) -> str | None:
     url = str(getattr(provider, "uri", "") or "")
     missing_anvil = type(err).__name__ == "FoundryNotInstalledError"  # could not start one
     if url == "auto" and missing_anvil:  # ape-foundry's `host: auto`: always starts its own
-        return "no local node, and anvil, to start one, is not installed"
+        return "no local node, and no anvil on PATH to start one" + _ANVIL_HINT
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname is None:
         return None  # an IPC path, or ape-foundry's `host: auto` that never got a port
@@ -356,7 +378,8 @@ def _no_node(provider: Any, err: Exception) -> str | None:
         return None  # something listens there: the failure is not a missing node
     except OSError:
         pass
-    return f"no node at {url}" + (" (and anvil, to start one, is not installed)" * missing_anvil)
+    missing = f" (and no anvil on PATH to start one{_ANVIL_HINT})"
+    return f"no node at {url}" + missing * missing_anvil
 
 
 def token_amount(text: str) -> int:

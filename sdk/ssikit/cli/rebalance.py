@@ -113,6 +113,7 @@ def plan(
         cli_ctx.emit(data)
         return
     cli_ctx.emit(
+        data,
         title=(
             f"{result.index} v{result.from_version} -> v{result.from_version + 1}: turnover "
             f"{result.turnover_bps / 100:.2f}%, {result.changed} replaced, commitment "
