@@ -85,6 +85,20 @@ def test_wlp_and_custodian_programs__mint_confirm_redeem_cancel(
         "cancelled",
     ]
 
+    # Accepted: what is owed per off-chain component is shown, as the event states it.
+    redeem = _run("wlp", "redeem", "MAG7.ssi", "1", "--registry", registry)
+    accepted = _run("custodian", "accept", redeem["id"], "--registry", registry)
+    assert accepted["status"] == "redeem accepted" and len(accepted["payout"]) == 7
+    from ssikit.chain.issuance import find_request
+    from ssikit.math.basket import payout_for
+
+    paid_for = find_request(load_protocol(registry), redeem["id"]).paid_for
+    factor = int(accepted["settlement"]["factor"])
+    stored, *_ = token.basketState()
+    owed = sorted(int(p["amount"]) for p in accepted["payout"])
+    assert owed == sorted(payout_for(int(x), factor, paid_for) for _, x in stored)
+    assert all(p["amount_whole"] and p["symbol"] for p in accepted["payout"])
+
 
 def test_wlp_mint__bad_amount__usage_error(deployed):
     registry, _ = deployed

@@ -294,6 +294,32 @@ class CustodianClient:
         )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
+    def payout(self, tracked: TrackedRequest) -> list[dict[str, Any]]:
+        """What an accepted redemption owes its redeemer, per component the custodians hold
+        off chain (on-chain components the issuer pays itself): symbol, base units (rounded
+        down, as ``confirmRedeem`` settles them) and whole units. Empty before acceptance."""
+        from ..math.basket import payout_for
+
+        if tracked.settlement is None or tracked.paid_for is None:
+            return []
+        token = _index(self.protocol, tracked.request.index)
+        oracle, registry = self.protocol.oracle_for(token), self.protocol.assets
+        stored, *_ = token.basketState()
+        rows = []
+        for asset_id, amount in stored:
+            if oracle.accountConfig(token, bytes(asset_id))[3]:  # an ERC-20 on this chain
+                continue
+            asset = registry.asset(bytes(asset_id))
+            owed = payout_for(int(amount), tracked.settlement.factor, tracked.paid_for)
+            rows.append(
+                {
+                    "symbol": str(asset.symbol),
+                    "amount": str(owed),
+                    "amount_whole": whole_units(owed, int(asset.decimals)),
+                }
+            )
+        return rows
+
     def confirm(self, request_id: str, refs: list[bytes]) -> TrackedRequest:
         """Confirms a mint (pending with refs, or acknowledged with none) or an accepted
         redemption (with its payout refs)."""

@@ -108,8 +108,13 @@ def acknowledge(cli_ctx, request_id, refs):
 @click.argument("request_id")
 def accept(cli_ctx, request_id):
     """Accept a pending redemption: fixes its settlement (fee, fee factor) and what is owed per
-    component. Pay only after this, then confirm."""
-    cli_ctx.show_request(_client(cli_ctx).accept(request_id), "accepted")
+    component (shown: the payout per off-chain component). Pay only after this, then confirm."""
+    client = _client(cli_ctx)
+    accepted = client.accept(request_id)
+    data = {**accepted.as_dict(), "payout": client.payout(accepted)}
+    owed = ", ".join(f"{p['amount_whole']} {p['symbol']}" for p in data["payout"])
+    row = {**accepted.as_dict(), "payout": owed}
+    cli_ctx.emit(data, rows=[row], title="accepted")
 
 
 @_custodian_command()
