@@ -123,3 +123,43 @@ def test_deliver__late_receipt__the_notice_is_recorded_and_one_line(
     (notice,) = read_notices(config.notices)
     assert notice.request == RID and notice.asset == NATIVE
     assert custody_chain.w3.eth.get_transaction_receipt(notice.tx).status == 1
+
+
+def test_payee_with_code__refused_before_any_leg(custody_chain, tmp_path):
+    """A contract can take one leg and refuse the next: a redeemer whose custody-chain address
+    holds code is not paid at all (second custody re-audit)."""
+    config = _funded(custody_chain, tmp_path)
+    redeemer = local_key(WLP).address
+    contract = config.assets[ERC20]  # any address with code
+    custody = EvmCustody(config.model_copy(update={"participants": {redeemer: contract}}))
+    refused = custody.can_pay(RID, "MAG7.ssi", {ERC20: 1, NATIVE: 1}, redeemer)
+    assert len(refused) == 2 and all("is a contract" in line for line in refused)
+    with pytest.raises(CustodyError, match="is a contract"):
+        custody.pay(RID, "MAG7.ssi", NATIVE, 1, redeemer)
+    assert custody.payout_of(RID, NATIVE) is None
+
+
+def test_sign__a_transaction_that_would_revert__custody_error(custody_chain, tmp_path):
+    """web3's own ContractLogicError from the gas estimate is a CustodyError (the service's
+    loop catches those, one line per request), not an exception that ends the loop."""
+    from ssikit.builders.custody import erc20_transfer_data
+
+    config = _funded(custody_chain, tmp_path)
+    key = local_key(7)  # holds none of the token
+    tx = {"to": config.assets[ERC20], "data": erc20_transfer_data(key.address, 10**30, RID)}
+    with pytest.raises(CustodyError, match="would revert"):
+        custody_chain.sign(key, tx)
+
+
+def test_started__a_leg_recorded_but_never_sent_counts(custody_chain, tmp_path, monkeypatch):
+    config = _funded(custody_chain, tmp_path)
+    payer = EvmCustody(config)
+
+    def crash(raw: bytes) -> None:
+        raise RuntimeError("crashed")
+
+    assert not payer.started(RID)
+    monkeypatch.setattr(payer.chain, "broadcast", crash)
+    with pytest.raises(RuntimeError, match="crashed"):
+        payer.pay(RID, "MAG7.ssi", NATIVE, 10**15, local_key(WLP).address)
+    assert payer.payout_of(RID, NATIVE) is None and EvmCustody(config).started(RID)

@@ -264,3 +264,67 @@ def test_redeem__reclaim_window_near__not_paid(served, custodian, wlp, chain):
     assert waiting["outcome"].startswith(f"not paid: the redeemer may reclaim from {reclaim_at}")
     assert custody.totals() == before and rid not in custody.read().payouts
     assert find_request(system, rid).status == "redeem accepted"
+
+
+class _FlakyCustody(WalletFileCustody):
+    """The second leg of the first payout fails once (a payout not mined within ``pay``'s
+    wait, say); records, for each call, whether the books were locked against other payers."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.calls, self.locked_during = 0, []
+
+    def _books_locked(self) -> bool:
+        import fcntl
+
+        from ssikit.custody.files import lock_path
+
+        with lock_path(self.path).open("a") as other:  # another open file: another payer
+            try:
+                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+            return False
+
+    def can_pay(self, request_id, index, legs, to):
+        self.locked_during.append(("can_pay", self._books_locked()))
+        return super().can_pay(request_id, index, legs, to)
+
+    def pay(self, request_id, index, asset, amount, to):
+        self.locked_during.append(("pay", self._books_locked()))
+        self.calls += 1
+        if self.calls == 2:
+            from ssikit.custody.errors import CustodyError
+
+            raise CustodyError(f"payout of {asset} not mined yet")
+        return super().pay(request_id, index, asset, amount, to)
+
+
+def test_redeem__begun_then_reclaim_opens__the_rest_not_paid_and_alerted(
+    served, custodian, wlp, chain
+):
+    """A redemption paid in part (a leg failed) is finished only while its confirmation can
+    land before the reclaim: resumed once the reclaim is open, nothing more is paid and the
+    outcome is an alert (second custody re-audit). The check of every leg and the payouts
+    run with the books locked against other payers."""
+    _, system, ids, token, wallets = served
+    _minted(system, wlp, custodian, wallets, ids, token, chain)
+    redeemed = WlpClient(system, wlp).redeem("MAG7.ssi", INDEX_UNIT)
+    rid = "0x" + redeemed.id.hex()
+    custody = _FlakyCustody(wallets)
+    service = CustodianService(
+        CustodianClient(system, custodian), custody, ids, ["MAG7.ssi"], log=lambda e: None
+    )
+    _later(chain)
+    (first,) = service.tick()["waiting"]
+    assert first["outcome"].startswith("custody refused: payout of")
+    assert len(custody.read().payouts[rid]) == 1  # one leg paid, the second failed
+    assert custody.locked_during and all(held for _, held in custody.locked_during)
+
+    reclaim_at = int(redeemed.request.deadline) + int(system.issuer.SETTLEMENT_GRACE())
+    chain.mine(1, timestamp=reclaim_at + 60)
+    before = custody.totals()
+    (second,) = service.tick()["waiting"]
+    assert second["outcome"].startswith("ALERT: paid in part, not paid: the redeemer may reclaim")
+    assert custody.totals() == before and len(custody.read().payouts[rid]) == 1

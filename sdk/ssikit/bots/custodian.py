@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,12 @@ class WalletFileCustody:
     def _save(self, data: dict[str, Any]) -> None:
         WalletFile.model_validate(data)  # never write a file the service could not read back
         write_atomic(self.path, json.dumps(data, indent=2))
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return locked(self.path)
+
+    def started(self, request_id: bytes) -> bool:
+        return bool(self._load()["payouts"].get(_rid(request_id)))
 
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         data = self._load()
@@ -232,6 +239,9 @@ class CustodianService:
     # {seconds} before a redemption's reclaim opens (deadline + SETTLEMENT_GRACE) within which
     # it is no longer paid: the payout and the confirmation must land before the reclaim can.
     reclaim_margin: int = 3_600
+    # {seconds} the same for a redemption already begun (a leg recorded): it is finished up
+    # to this close to the reclaim, since abandoning it would leave it paid in part.
+    finish_margin: int = 300
     log: Callable[[dict[str, Any]], None] = field(default=lambda entry: print(json.dumps(entry)))
     _last_posted: dict[tuple[str, str], int] | None = None
 
@@ -449,38 +459,43 @@ class CustodianService:
             (self._symbol(asset_id), bm.payout_for(stored, settlement.factor, paid_for))
             for asset_id, stored in offchain
         ]
-        started = any(self.custody.payout_of(tracked.id, asset) for asset, _ in legs)
-        if not started and (late := self._too_late(issuer, tracked)) is not None:
-            return late
         requester = tracked.request.requester
-        # Every leg payable, together (what paying one costs, its gas, counted against the
-        # others), before any is paid: never a redemption paid in part.
-        refused = self.custody.can_pay(tracked.id, symbol, dict(legs), requester)
-        if refused:
-            return "not paid: " + "; ".join(refused)
-        refs = [
-            self.custody.pay(tracked.id, symbol, asset, amount, requester) for asset, amount in legs
-        ]
+        with self.custody.exclusive():  # the check and every leg: no other payer in between
+            started = self.custody.started(tracked.id)
+            # Not begun: not within reclaim_margin of the reclaim. Begun (a leg recorded, in
+            # any state): finished while the confirmation can still land before the reclaim.
+            alert = "ALERT: paid in part, " if started else ""
+            margin = self.finish_margin if started else self.reclaim_margin
+            if (late := self._too_late(issuer, tracked, margin)) is not None:
+                return alert + late
+            # Every leg payable, together (what paying one costs, its gas, counted against
+            # the others), before any is paid: never a redemption paid in part.
+            refused = self.custody.can_pay(tracked.id, symbol, dict(legs), requester)
+            if refused:
+                return alert + "not paid: " + "; ".join(refused)
+            refs = [
+                self.custody.pay(tracked.id, symbol, asset, amount, requester)
+                for asset, amount in legs
+            ]
         # The reserves went down by the payout; forced: the confirmation below burns the
         # redeemed tokens, whose liability the payout settled (simulated to succeed above).
         self._report(force=True)
         self._confirm_redeem(issuer, request, settlement, refs)
         return "confirmed"
 
-    def _too_late(self, issuer: Any, tracked: TrackedRequest) -> str | None:
-        """Why a redemption not yet paid must not be paid now: its redeemer may reclaim its
+    def _too_late(self, issuer: Any, tracked: TrackedRequest, margin: int) -> str | None:
+        """Why a redemption must not be paid (further) now: its redeemer may reclaim its
         tokens from ``deadline + SETTLEMENT_GRACE`` on, and a payout plus a reclaim landing
-        before the confirmation would hand it both sides; so paying stops ``reclaim_margin``
-        seconds before that. None when there is time."""
+        before the confirmation would hand it both sides; so paying stops ``margin`` seconds
+        before that. None when there is time."""
         from ape import chain
 
         reclaim_at = int(tracked.request.deadline) + int(issuer.SETTLEMENT_GRACE())
         now = int(chain.blocks.head.timestamp)
-        if now + self.reclaim_margin < reclaim_at:
+        if now + margin < reclaim_at:
             return None
         return (
-            f"not paid: the redeemer may reclaim from {reclaim_at} (now {now}, margin "
-            f"{self.reclaim_margin} s)"
+            f"not paid: the redeemer may reclaim from {reclaim_at} (now {now}, margin {margin} s)"
         )
 
     def _confirm_redeem(

@@ -34,7 +34,8 @@ What an adapter must guarantee (the service relies on each of these):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -97,6 +98,18 @@ class CustodyAdapter(Protocol):
 
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
         """The reference of the payout already made for this redemption and asset, if any."""
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """A block in which no other process records or sends a payout from these books
+        (re-entrant: ``pay`` inside it takes it again). A redemption's check of every leg
+        (``can_pay``) and its payouts run in one such block, so two processes cannot both
+        pass the check on the same coins."""
+        ...
+
+    def started(self, request_id: bytes) -> bool:
+        """Whether any payout leg of the request was recorded here, in any state (signed,
+        sent or paid): a redemption begun must be finished, never abandoned half paid."""
         ...
 
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
@@ -163,6 +176,18 @@ class CompositeCustody:
 
     def payout_of(self, request_id: bytes, asset: str) -> bytes | None:
         return self._for(asset).payout_of(request_id, asset)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Every adapter's lock, always in the order of ``_adapters`` (no two processes can
+        hold them in opposite orders)."""
+        with ExitStack() as stack:
+            for adapter in self._adapters():
+                stack.enter_context(adapter.exclusive())
+            yield
+
+    def started(self, request_id: bytes) -> bool:
+        return any(adapter.started(request_id) for adapter in self._adapters())
 
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         grouped: dict[int, tuple[CustodyAdapter, dict[str, int]]] = {}

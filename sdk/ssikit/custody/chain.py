@@ -84,7 +84,12 @@ class CustodyChain:
             **tx,
         }
         if "gas" not in full:
-            full["gas"] = w3.eth.estimate_gas(full) * 6 // 5
+            from web3.exceptions import ContractLogicError
+
+            try:
+                full["gas"] = w3.eth.estimate_gas(full) * 6 // 5
+            except ContractLogicError as err:  # web3's, not Ape's: named here, one line
+                raise CustodyError(f"custody chain transaction would revert: {err}") from err
         if "maxFeePerGas" not in full and "gasPrice" not in full:
             base = int(w3.eth.get_block("latest")["baseFeePerGas"])
             full["maxPriorityFeePerGas"] = 10**9

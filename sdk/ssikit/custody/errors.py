@@ -51,3 +51,9 @@ class DecimalsMismatchError(CustodyError):
 class UnregisteredPayeeError(CustodyError):
     """A redemption payout to a redeemer with no custody-chain address registered in the
     config (``participants``): the same address on another chain may be someone else's."""
+
+
+class ContractPayeeError(CustodyError):
+    """A payee on the custody chain that holds code: a contract can accept one leg of a
+    redemption and refuse the next, leaving it paid in part, so payouts go to plain accounts
+    only."""

@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
@@ -58,6 +58,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from web3.exceptions import ContractLogicError
 
 from ..builders.custody import (
     TRANSFER_TOPIC,
@@ -69,6 +70,7 @@ from ..builders.reports import Wallet
 from .adapter import Delivery, DeliveryStatus, totals_of
 from .chain import CustodyChain, connect, local_key
 from .errors import (
+    ContractPayeeError,
     CustodyConfigError,
     CustodyError,
     CustodyUnavailableError,
@@ -608,7 +610,13 @@ class EvmCustody:
                 f"redeemer {to} has no custody-chain address in the custody config "
                 "(participants): not paid"
             )
-        return known[to.lower()]
+        payee = known[to.lower()]
+        if bytes(self.chain.w3.eth.get_code(to_checksum_address(payee))):
+            raise ContractPayeeError(
+                f"redeemer {to}'s custody-chain address {payee} is a contract (it could take "
+                "one leg and refuse the next): payouts go to plain accounts only; not paid"
+            )
+        return payee
 
     def _check_pay(
         self, index: str, asset: str, amount: int, to: str
@@ -631,6 +639,13 @@ class EvmCustody:
                 f"below the gas float of {gas_float}: not paid"
             )
         return custody, key, payee, token
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """The ledger's lock: no other process records or sends a payout meanwhile."""
+        return locked(self.config.ledger)
+
+    def started(self, request_id: bytes) -> bool:
+        return bool(self._load()["payouts"].get(_rid(request_id)))
 
     @_reachable
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
@@ -662,7 +677,12 @@ class EvmCustody:
                 )
                 continue
             tx = self._payout_tx(request_id, asset, amount, payee)
-            gas_cost += w3.eth.estimate_gas({"from": custody, **tx}) * 6 // 5 * max_fee
+            try:
+                gas = w3.eth.estimate_gas({"from": custody, **tx})
+            except ContractLogicError as err:
+                refused.append(f"{asset}: the payout would revert ({err})")
+                continue
+            gas_cost += gas * 6 // 5 * max_fee
         if refused:
             return refused
         coin = native or "native coin"

@@ -1,8 +1,9 @@
 """The custodian's JSON files (the custody ledger, the delivery notices, the wallet file), read
 and written safely when several processes share them and any of them may die mid-write.
 
-- ``locked(path)``: an exclusive ``fcntl.flock`` on ``path`` + ``.lock`` (a side file: the data
-  file itself is replaced on every write, so a lock on it would guard a file no longer there).
+- ``locked(path)``: an exclusive ``fcntl.flock`` on ``path`` + ``.lock``, re-entrant per thread
+  (a side file: the data file itself is replaced on every write, so a lock on it would guard a
+  file no longer there).
   Every read-modify-write of a shared file happens inside it, so two service processes never
   both read the old ledger and each write back only their own binding or payout.
 - ``write_atomic(path, text)``: the new text goes to a temporary file in the same folder, is
@@ -21,6 +22,7 @@ import fcntl
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,16 +43,31 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+_held = threading.local()  # this thread's locks: path -> depth (re-entrant)
+
+
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Holds the exclusive lock of ``path`` (blocks until no other process or thread holds
-    it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path(path).open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    it). Re-entrant in one thread: a block that holds it (a whole redemption's payout) may
+    call what takes it again (each leg's ``pay``)."""
+    depths: dict[str, int] = _held.__dict__.setdefault("depths", {})
+    key = str(path.resolve())
+    if depths.get(key, 0) > 0:
+        depths[key] += 1
         try:
             yield
         finally:
+            depths[key] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path(path).open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        depths[key] = 1
+        try:
+            yield
+        finally:
+            depths[key] = 0
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
