@@ -163,3 +163,27 @@ def test_started__a_leg_recorded_but_never_sent_counts(custody_chain, tmp_path, 
     with pytest.raises(RuntimeError, match="crashed"):
         payer.pay(RID, "MAG7.ssi", NATIVE, 10**15, local_key(WLP).address)
     assert payer.payout_of(RID, NATIVE) is None and EvmCustody(config).started(RID)
+
+
+def test_begun_redemption__payee_gains_code__the_rest_is_still_paid(custody_chain, tmp_path):
+    """Once a leg is paid, code the payee gains (an EIP-7702 delegation, a CREATE2 wallet;
+    here set with anvil_setCode) neither stops nor refuses the other legs: the native leg,
+    the only one it could make fail, is paid first (``refusable``), and an ERC-20 transfer
+    cannot be refused by its recipient (third custody review)."""
+    config = _funded(custody_chain, tmp_path)
+    redeemer = local_key(WLP).address
+    payee = config.participants.get(redeemer, redeemer)
+    custody = EvmCustody(config)
+    legs = {ERC20: 10**17, NATIVE: 10**17}
+    assert custody.refusable(NATIVE) and not custody.refusable(ERC20)
+    assert custody.can_pay(RID, "MAG7.ssi", legs, redeemer) == []
+    custody.pay(RID, "MAG7.ssi", NATIVE, legs[NATIVE], redeemer)  # the refusable leg first
+    custody_chain.w3.provider.make_request("anvil_setCode", [payee, "0xfe"])  # reverts all
+    try:
+        assert custody.can_pay(RID, "MAG7.ssi", legs, redeemer) == []  # begun: not refused
+        custody.pay(RID, "MAG7.ssi", ERC20, legs[ERC20], redeemer)
+        assert custody.payout_of(RID, ERC20) and custody.payout_of(RID, NATIVE)
+        fresh = bytes(reversed(RID))  # a redemption not begun: refused for the code
+        assert all("is a contract" in x for x in custody.can_pay(fresh, "MAG7.ssi", legs, redeemer))
+    finally:
+        custody_chain.w3.provider.make_request("anvil_setCode", [payee, "0x"])

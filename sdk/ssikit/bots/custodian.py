@@ -126,6 +126,9 @@ class WalletFileCustody:
     def started(self, request_id: bytes) -> bool:
         return bool(self._load()["payouts"].get(_rid(request_id)))
 
+    def refusable(self, asset: str) -> bool:
+        return False  # book entries: nothing the payee can refuse
+
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         data = self._load()
         paid = data["payouts"].get(_rid(request_id), {})
@@ -473,10 +476,13 @@ class CustodianService:
             refused = self.custody.can_pay(tracked.id, symbol, dict(legs), requester)
             if refused:
                 return alert + "not paid: " + "; ".join(refused)
-            refs = [
-                self.custody.pay(tracked.id, symbol, asset, amount, requester)
-                for asset, amount in legs
-            ]
+            # Legs the payee could refuse first: once they are paid, nothing can stop the rest.
+            order = sorted(legs, key=lambda leg: not self.custody.refusable(leg[0]))
+            paid = {
+                asset: self.custody.pay(tracked.id, symbol, asset, amount, requester)
+                for asset, amount in order
+            }
+            refs = [paid[asset] for asset, _ in legs]  # in the basket's order
         # The reserves went down by the payout; forced: the confirmation below burns the
         # redeemed tokens, whose liability the payout settled (simulated to succeed above).
         self._report(force=True)

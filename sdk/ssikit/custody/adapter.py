@@ -107,6 +107,12 @@ class CustodyAdapter(Protocol):
         pass the check on the same coins."""
         ...
 
+    def refusable(self, asset: str) -> bool:
+        """Whether the payee could make a transfer of ``asset`` fail once the redemption's
+        other legs are paid (the native coin to an address that gains code, say); such legs
+        are paid first, so a redemption cannot be stopped half paid."""
+        ...
+
     def started(self, request_id: bytes) -> bool:
         """Whether any payout leg of the request was recorded here, in any state (signed,
         sent or paid): a redemption begun must be finished, never abandoned half paid."""
@@ -188,6 +194,9 @@ class CompositeCustody:
 
     def started(self, request_id: bytes) -> bool:
         return any(adapter.started(request_id) for adapter in self._adapters())
+
+    def refusable(self, asset: str) -> bool:
+        return self._for(asset).refusable(asset)
 
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         grouped: dict[int, tuple[CustodyAdapter, dict[str, int]]] = {}

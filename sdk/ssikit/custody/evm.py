@@ -600,10 +600,14 @@ class EvmCustody:
             return None
         return _hex32(done["hash"])
 
-    def _payee(self, to: str) -> str:
+    def _payee(self, to: str, check_code: bool = True) -> str:
         """The redeemer's registered custody-chain address; UnregisteredPayeeError when the
         config's ``participants`` has none (the same address on another chain may not be the
-        redeemer's: a contract wallet, say)."""
+        redeemer's: a contract wallet, say). With ``check_code`` (a redemption not yet begun),
+        ContractPayeeError when it holds code. A begun one is never refused for code the payee
+        gained since (an EIP-7702 delegation, a CREATE2 deployment): that would let it stop a
+        redemption paid in part; its only refusable leg, the native coin, is paid first
+        (``refusable``)."""
         known = {k.lower(): v for k, v in self.config.participants.items()}
         if to.lower() not in known:
             raise UnregisteredPayeeError(
@@ -611,7 +615,7 @@ class EvmCustody:
                 "(participants): not paid"
             )
         payee = known[to.lower()]
-        if bytes(self.chain.w3.eth.get_code(to_checksum_address(payee))):
+        if check_code and bytes(self.chain.w3.eth.get_code(to_checksum_address(payee))):
             raise ContractPayeeError(
                 f"redeemer {to}'s custody-chain address {payee} is a contract (it could take "
                 "one leg and refuse the next): payouts go to plain accounts only; not paid"
@@ -619,13 +623,14 @@ class EvmCustody:
         return payee
 
     def _check_pay(
-        self, index: str, asset: str, amount: int, to: str
+        self, index: str, asset: str, amount: int, to: str, begun: bool = False
     ) -> tuple[str, Any, str, str | None]:
         """(custody address, its key, payee, token) of a payout ``pay`` may make now; the
-        CustodyError it would be refused with otherwise."""
+        CustodyError it would be refused with otherwise (``begun``: another leg of the same
+        redemption is recorded, so the payee's code is not judged again)."""
         custody = self._account(index)
         key = self.config.key_for(custody)
-        payee, token = self._payee(to), self._token(asset)
+        payee, token = self._payee(to, check_code=not begun), self._token(asset)
         pending = self._pending_out()
         held = self._balance(custody, asset, "latest") - pending.get((custody, asset), 0)
         if held < amount:
@@ -647,6 +652,11 @@ class EvmCustody:
     def started(self, request_id: bytes) -> bool:
         return bool(self._load()["payouts"].get(_rid(request_id)))
 
+    def refusable(self, asset: str) -> bool:
+        """The native coin: a payee that gains code can make its transfer revert (an ERC-20
+        transfer cannot be refused by its recipient)."""
+        return self._token(asset) is None
+
     @_reachable
     def can_pay(self, request_id: bytes, index: str, legs: Mapping[str, int], to: str) -> list[str]:
         """Every leg's balance, and the native coin for all of them together: the native leg
@@ -660,7 +670,7 @@ class EvmCustody:
         try:
             custody = self._account(index)
             self.config.key_for(custody)
-            payee = self._payee(to)
+            payee = self._payee(to, check_code=not recorded)
         except CustodyUnavailableError:
             raise
         except CustodyError as err:
@@ -723,7 +733,8 @@ class EvmCustody:
                 return resumed
             del entries[asset]  # can never be mined (reverted, or its nonce went elsewhere)
             self._save(data)
-        custody, key, payee, _ = self._check_pay(index, asset, amount, to)
+        begun = any(other != asset for other in entries)
+        custody, key, payee, _ = self._check_pay(index, asset, amount, to, begun=begun)
         signed = self.chain.sign(key, self._payout_tx(request_id, asset, amount, payee))
         from eth_account.typed_transactions import TypedTransaction
         from hexbytes import HexBytes

@@ -52,7 +52,8 @@ def locked(path: Path) -> Iterator[None]:
     it). Re-entrant in one thread: a block that holds it (a whole redemption's payout) may
     call what takes it again (each leg's ``pay``)."""
     depths: dict[str, int] = _held.__dict__.setdefault("depths", {})
-    key = str(path.resolve())
+    path = path.resolve()  # one lock file whatever name (link, relative path) reaches it
+    key = str(path)
     if depths.get(key, 0) > 0:
         depths[key] += 1
         try:
