@@ -275,17 +275,9 @@ class _FlakyCustody(WalletFileCustody):
         self.calls, self.locked_during = 0, []
 
     def _books_locked(self) -> bool:
-        import fcntl
+        from ssikit.custody.files import held_elsewhere
 
-        from ssikit.custody.files import lock_path
-
-        with lock_path(self.path).open("a") as other:  # another open file: another payer
-            try:
-                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(other.fileno(), fcntl.LOCK_UN)
-            return False
+        return held_elsewhere(self.path)
 
     def can_pay(self, request_id, index, legs, to):
         self.locked_during.append(("can_pay", self._books_locked()))

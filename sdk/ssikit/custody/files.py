@@ -72,6 +72,18 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def held_elsewhere(path: Path) -> bool:
+    """Whether ``path``'s lock is taken by another holder than a new one (another process, or
+    this one through ``locked``): a non-blocking try on a fresh open of the lock file."""
+    with lock_path(path.resolve()).open("a") as other:
+        try:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        return False
+
+
 def _fsync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:

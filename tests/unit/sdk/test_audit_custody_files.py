@@ -154,46 +154,31 @@ def test_ledger_not_json__named_error_not_a_traceback(tmp_path):
         EvmCustody(_config(tmp_path)).bind(b"\x01" * 32, _accepted(1))
 
 
-def _held_elsewhere(path) -> bool:
-    """Whether another open file (another payer) finds ``path``'s lock taken."""
-    import fcntl
-
-    from ssikit.custody.files import lock_path
-
-    with lock_path(path.resolve()).open("a") as other:
-        try:
-            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
-        return False
-
-
 def test_locked__reentrant_in_one_thread_and_released_after_an_error(tmp_path):
-    from ssikit.custody.files import locked
+    from ssikit.custody.files import held_elsewhere, locked
 
     ledger = tmp_path / "ledger.json"
     with locked(ledger):
         with locked(ledger):  # a leg's pay inside the redemption's block
-            assert _held_elsewhere(ledger)
-        assert _held_elsewhere(ledger)  # the inner exit keeps the outer hold
-    assert not _held_elsewhere(ledger)
+            assert held_elsewhere(ledger)
+        assert held_elsewhere(ledger)  # the inner exit keeps the outer hold
+    assert not held_elsewhere(ledger)
     try:
         with locked(ledger):
             raise RuntimeError("boom")
     except RuntimeError:
         pass
-    assert not _held_elsewhere(ledger)
+    assert not held_elsewhere(ledger)
     with locked(ledger):  # and it can be taken again
-        assert _held_elsewhere(ledger)
+        assert held_elsewhere(ledger)
 
 
 def test_locked__a_link_to_the_file_takes_the_same_lock(tmp_path):
-    from ssikit.custody.files import locked
+    from ssikit.custody.files import held_elsewhere, locked
 
     ledger = tmp_path / "ledger.json"
     ledger.write_text("{}")
     link = tmp_path / "link.json"
     link.symlink_to(ledger)
     with locked(link):
-        assert _held_elsewhere(ledger)
+        assert held_elsewhere(ledger)
