@@ -187,8 +187,11 @@ def test_accrue_fee_and_mint__gas_same_for_any_elapsed(mag7, issuer, holder, cha
 
     def at(elapsed, send):  # `send` mined `elapsed` seconds after the checkpoint, then undone
         snapshot = chain.snapshot()
-        chain.pending_timestamp = start + elapsed
+        # Anvil's exact next timestamp (Ape's pending_timestamp sets the clock, and a loaded
+        # machine's second can pass before the block is mined)
+        chain.provider.make_request("evm_setNextBlockTimestamp", [start + elapsed])
         receipt = send()
+        assert receipt.timestamp == start + elapsed  # read while its block exists
         chain.restore(snapshot)
         return receipt
 
