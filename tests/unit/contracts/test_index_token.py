@@ -182,7 +182,10 @@ def test_accrue_fee__checkpoint_does_not_change_the_factor(mag7, chain, stranger
 def test_accrue_fee_and_mint__gas_same_for_any_elapsed(mag7, issuer, holder, chain, stranger):
     """Elapsed times of very different bit patterns cost one figure: a mint estimated a few
     seconds before it is mined still has enough gas (the fee decay's cost is constant)."""
-    start = mag7.accrueFee(sender=stranger).timestamp
+    checkpoint = mag7.accrueFee(sender=stranger)
+    start = checkpoint.timestamp
+    # the factor at the checkpoint: below RAY when the index was made a second earlier
+    start_factor = checkpoint.decode_logs(mag7.FeeAccrued)[0].factor
     elapsed_times = (1, 2**20 - 1, 2**20, 365 * 86_400)
 
     def at(elapsed, send):  # `send` mined `elapsed` seconds after the checkpoint, then undone
@@ -198,7 +201,7 @@ def test_accrue_fee_and_mint__gas_same_for_any_elapsed(mag7, issuer, holder, cha
     accrued = {t: at(t, lambda: mag7.accrueFee(sender=stranger)) for t in elapsed_times}
     for elapsed, receipt in accrued.items():
         event = receipt.decode_logs(mag7.FeeAccrued)[0]
-        assert event.factor == decay(RAY, mag7.feeRate(), elapsed)
+        assert event.factor == decay(start_factor, mag7.feeRate(), elapsed)
     # RAY is never below the current factor: the same calldata at every elapsed time
     minted = {
         t: at(t, lambda: mag7.mint(holder, INDEX_UNIT, 0, RAY, sender=issuer))
