@@ -361,14 +361,6 @@ class CustodianService:
         return True
 
     # ------------------------------------------------------------------ requests
-    def _offchain(self, token: Any) -> list[tuple[bytes, int]]:
-        """(asset id, stored amount) of the components the custodian holds off chain."""
-        stored, *_ = token.basketState()
-        oracle = self.client.protocol.oracle_for(token)
-        return [
-            (bytes(a), int(x)) for a, x in stored if not oracle.accountConfig(token, bytes(a))[3]
-        ]
-
     def _symbol(self, asset_id: bytes) -> str:
         for symbol, known in self.asset_ids.items():
             if known == asset_id:
@@ -406,7 +398,7 @@ class CustodianService:
                     self._symbol(a),
                     bm.deposit_for(x, tracked.request.factor, tracked.request.amount),
                 )
-                for a, x in self._offchain(token)
+                for a, x in self.client.offchain_components(token)
             ]
             waiting = [d for d in deliveries if not d.accepted]
             if waiting:  # never on coverage: this request's own delivery, verified
@@ -452,7 +444,7 @@ class CustodianService:
             if depth < self.accept_depth:
                 return f"accepted; paid once {self.accept_depth} blocks deep (now {depth})"
         token = _index(self.client.protocol, tracked.request.index)
-        offchain = self._offchain(token)
+        offchain = self.client.offchain_components(token)
         placeholders = [b"\0" * 32] * len(offchain)
         try:  # pay nothing unless the confirmation that follows the payout will succeed
             issuer.confirmRedeem.call(request, settlement.as_abi(), placeholders, sender=me)

@@ -42,23 +42,10 @@ class TrackedRequest:
         return self.status in OPEN
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": "0x" + self.id.hex(),
-            "kind": "mint" if self.is_mint else "redeem",
-            "status": self.status,
-            "index": self.request.index,
-            "amount": str(self.request.amount),
-            "amount_tokens": whole_units(int(self.request.amount), 18),
-            "nonce": self.request.nonce,
-            "basket_version": self.request.basket_version,
-            "deadline": self.request.deadline,
-            "factor": str(self.request.factor),
-            "block": self.block,
-            "issuer": self.issuer,
-            "settlement": None
-            if self.settlement is None
-            else {"fee_bps": self.settlement.fee_bps, "factor": str(self.settlement.factor)},
-        }
+        """The CLI's row: ``chain.session.RequestView``'s, the one place it is spelled."""
+        from .session import RequestView
+
+        return RequestView.of(self).as_dict()
 
 
 def mint_deposit(protocol: Protocol, token: Any, amount: int) -> list[tuple[str, int]]:
@@ -294,6 +281,15 @@ class CustodianClient:
         )
         return find_request(self.protocol, request_id, tracked.request.requester)
 
+    def offchain_components(self, token: Any) -> list[tuple[bytes, int]]:
+        """(asset id, stored amount) of ``token``'s components the custodians hold off chain
+        (an ERC-20 on this chain is in the custody vault, which the issuer pays from)."""
+        stored, *_ = token.basketState()
+        oracle = self.protocol.oracle_for(token)
+        return [
+            (bytes(a), int(x)) for a, x in stored if not oracle.accountConfig(token, bytes(a))[3]
+        ]
+
     def payout(self, tracked: TrackedRequest) -> list[dict[str, Any]]:
         """What an accepted redemption owes its redeemer, per component the custodians hold
         off chain (on-chain components the issuer pays itself): symbol, base units (rounded
@@ -303,14 +299,10 @@ class CustodianClient:
         if tracked.settlement is None or tracked.paid_for is None:
             return []
         token = _index(self.protocol, tracked.request.index)
-        oracle, registry = self.protocol.oracle_for(token), self.protocol.assets
-        stored, *_ = token.basketState()
         rows = []
-        for asset_id, amount in stored:
-            if oracle.accountConfig(token, bytes(asset_id))[3]:  # an ERC-20 on this chain
-                continue
-            asset = registry.asset(bytes(asset_id))
-            owed = payout_for(int(amount), tracked.settlement.factor, tracked.paid_for)
+        for asset_id, amount in self.offchain_components(token):
+            asset = self.protocol.assets.asset(asset_id)
+            owed = payout_for(amount, tracked.settlement.factor, tracked.paid_for)
             rows.append(
                 {
                     "symbol": str(asset.symbol),
